@@ -1,0 +1,183 @@
+import { z } from 'zod';
+
+/**
+ * The schema of `.github/changeproof.yml` (SPEC §2): the single source of truth
+ * for keys, ranges and defaults. `schema.json` is generated from it
+ * (`npm run schema`) and `docs/configuration.md` documents it.
+ *
+ * @example
+ * ```yaml
+ * peer_review:
+ *   required_approvals: 2
+ * change_request:
+ *   ticket_pattern: '[A-Z]+-\d+'
+ * ```
+ */
+
+const glob = z.string().trim().min(1, 'must not be empty');
+
+/** A JavaScript regular expression source that compiles. */
+const regexSource = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine(
+    (source) => {
+      try {
+        new RegExp(source);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'is not a valid regular expression' },
+  );
+
+export const PeerReviewSchema = z
+  .strictObject({
+    /** Approvals needed from independent reviewers (0 turns peer review off). */
+    required_approvals: z
+      .number()
+      .int()
+      .min(0)
+      .max(10)
+      .default(1)
+      .describe('Approvals needed from independent reviewers, 0–10 (0 turns peer review off).'),
+    /** Approvals given before the head commit was pushed do not count. */
+    approval_on_head: z
+      .boolean()
+      .default(true)
+      .describe('Only approvals given on the head commit count; earlier approvals are stale.'),
+    /** The reviewer must be able to push to the repository (GraphQL authorCanPushToRepository). */
+    require_write_access: z
+      .boolean()
+      .default(true)
+      .describe('Only reviewers who can push to the repository count.'),
+    /** Approvals by bot accounts count. */
+    count_bot_approvals: z.boolean().default(false).describe('Count approvals given by bot accounts.'),
+    /** A reviewer whose latest review requests changes blocks the change. */
+    block_on_changes_requested: z
+      .boolean()
+      .default(true)
+      .describe('A reviewer whose latest review requests changes blocks the change.'),
+  })
+  .describe('Who must approve a change, and which approvals count.');
+
+export const SeparationOfDutiesSchema = z
+  .strictObject({
+    /** The pull request's author may approve it. */
+    author_can_approve: z.boolean().default(false).describe("The pull request's author may approve it."),
+    /** Commit authors, committers and co-authors may approve. */
+    contributors_can_approve: z
+      .boolean()
+      .default(false)
+      .describe('Commit authors, committers and co-authors may approve the change.'),
+    /** Commits whose author's email is linked to no GitHub account are allowed. */
+    allow_unattributed_commits: z
+      .boolean()
+      .default(false)
+      .describe('Allow commits whose author (or a co-author) is not linked to a GitHub account.'),
+    /** The person who merges must not be the author. */
+    merger_must_differ_from_author: z
+      .boolean()
+      .default(false)
+      .describe('The person who merges must not be the pull request author.'),
+    /** The person who deploys must not have authored any deployed change. */
+    deployer_must_differ_from_authors: z
+      .boolean()
+      .default(false)
+      .describe('The person who deploys must not have authored any of the deployed changes.'),
+  })
+  .describe('Separation between the people who write, approve, merge and deploy a change.');
+
+export const ChecksSchema = z
+  .strictObject({
+    /** Check-run or commit-status names (globs, `*` matches anything); [] = every check on the head. */
+    required: z
+      .array(glob)
+      .default([])
+      .describe('Check-run or commit-status names that must pass (globs; `*` matches any text). [] = every check on the head commit.'),
+    /** At least this many passing checks other than Changeproof's own. */
+    min_passing: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .default(1)
+      .describe("At least this many passing checks (other than Changeproof's own), 0–100."),
+  })
+  .describe('Tests and other checks that must pass on the head commit.');
+
+export const ChangeRequestSchema = z
+  .strictObject({
+    /** Regex searched in the title, body and head branch, e.g. `[A-Z]+-\d+`; null = no ticket needed. */
+    ticket_pattern: regexSource
+      .nullable()
+      .default(null)
+      .describe('Regular expression searched in the title, body and head branch, e.g. `[A-Z]+-\\d+`. null = no ticket reference required.'),
+  })
+  .describe('Traceability of the change to a ticket or change request.');
+
+export const EmergencySchema = z
+  .strictObject({
+    /** The label that marks an emergency change. */
+    label: z.string().trim().min(1, 'must not be empty').default('emergency').describe('Label marking an emergency change.'),
+    /** Hours after merge within which a retrospective approval must arrive. */
+    retrospective_approval_hours: z
+      .number()
+      .positive()
+      .max(720)
+      .default(48)
+      .describe('Hours after merge within which an emergency change must be approved retrospectively (up to 720).'),
+  })
+  .describe('The emergency path: merge first, approve retrospectively.');
+
+export const ScopeSchema = z
+  .strictObject({
+    /** Base branches the policy applies to (globs); `default` is the repository's default branch. */
+    branches: z
+      .array(glob)
+      .min(1, 'must list at least one branch (`default` is the default branch)')
+      .default(['default'])
+      .describe('Base branches the policy applies to (globs). `default` means the repository default branch.'),
+    /** Authors whose changes are recorded but never enforced, e.g. `dependabot[bot]` (exact logins). */
+    ignore_authors: z
+      .array(z.string().trim().min(1, 'must not be empty'))
+      .default([])
+      .describe('Logins whose changes are recorded but never enforced, e.g. `dependabot[bot]` (exact, case-insensitive).'),
+  })
+  .describe('Which pull requests the policy applies to.');
+
+export const DeploymentsSchema = z
+  .strictObject({
+    /** Environments gated by the deployment protection rule. */
+    environments: z
+      .array(z.string().trim().min(1, 'must not be empty'))
+      .default(['production'])
+      .describe('Environments gated by the Changeproof deployment protection rule.'),
+  })
+  .describe('Deployment gating.');
+
+/** `.github/changeproof.yml`. Every section and key is optional; absent ones take their defaults. */
+export const PolicySchema = z
+  .strictObject({
+    /** Probot `_extends`: a repository (`.github`) or `repo:path` whose file is merged underneath. */
+    _extends: z
+      .string()
+      .trim()
+      .min(1)
+      .optional()
+      .describe('Inherit from another repository\'s file, e.g. `.github` or `other-repo:.github/changeproof.yml`. This file wins where both set a key.'),
+    peer_review: PeerReviewSchema.prefault({}),
+    separation_of_duties: SeparationOfDutiesSchema.prefault({}),
+    checks: ChecksSchema.prefault({}),
+    change_request: ChangeRequestSchema.prefault({}),
+    emergency: EmergencySchema.prefault({}),
+    scope: ScopeSchema.prefault({}),
+    deployments: DeploymentsSchema.prefault({}),
+  })
+  .describe('Changeproof policy: SOC 2 CC8.1 change-management controls.');
+
+/** A fully defaulted policy. */
+export type Policy = Omit<z.output<typeof PolicySchema>, '_extends'>;
+/** What a user may write in the file. */
+export type PolicyInput = z.input<typeof PolicySchema>;
