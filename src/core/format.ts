@@ -1,0 +1,32 @@
+/** Helpers that turn evidence into the exact words an auditor reads. */
+
+/** The first 7 characters of a SHA, as GitHub shows it; the full SHA stays in the evidence. */
+export function shortSha(sha: string | null | undefined): string {
+  return sha ? sha.slice(0, 7) : 'unknown commit';
+}
+
+/** `@login` */
+export function at(login: string | null | undefined): string {
+  return login ? `@${login}` : 'a deleted account';
+}
+
+/** "a", "a and b", "a, b and c" */
+export function listOf(items: readonly string[], conjunction = 'and'): string {
+  if (items.length <= 1) return items[0] ?? '';
+  return `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}`;
+}
+
+/** "1 approval", "2 approvals" */
+export function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : pluralForm}`;
+}
+
+/** Adds hours to an ISO time and returns ISO-8601 UTC without milliseconds. */
+export function addHours(iso: string, hours: number): string {
+  return isoSeconds(new Date(Date.parse(iso) + hours * 3_600_000));
+}
+
+/** ISO-8601 UTC to the second: `2026-03-04T10:15:00Z`. */
+export function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

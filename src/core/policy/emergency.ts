@@ -1,0 +1,78 @@
+import { RULE_POINTS_OF_FOCUS } from '../cc81.js';
+import type { IsoTime } from '../facts.js';
+import { addHours, at } from '../format.js';
+import type { RuleContext } from './context.js';
+import { reviewerStandings } from './reviews.js';
+import type { EmergencyEvidence, ReviewerStanding, RuleResult } from './verdict.js';
+
+/** Whether the change carries the emergency label (labels compare case-insensitively, as GitHub's do). */
+export function isEmergency(ctx: RuleContext): boolean {
+  const label = ctx.policy.emergency.label.toLowerCase();
+  return ctx.facts.labels.some((l) => l.toLowerCase() === label);
+}
+
+/**
+ * The emergency path (CC8.1 point of focus 13): a labelled change may be
+ * merged without review, provided a qualifying approval follows within
+ * `retrospective_approval_hours` of the merge. This row only reports the
+ * label and the deadline; `evaluate` decides the `emergency` outcome.
+ */
+export function checkEmergency(ctx: RuleContext): RuleResult<EmergencyEvidence> {
+  const { label, retrospective_approval_hours: hours } = ctx.policy.emergency;
+  const labelled = isEmergency(ctx);
+  const deadline = ctx.facts.merge ? addHours(ctx.facts.merge.mergedAt, hours) : null;
+  const evidence: EmergencyEvidence = { label, labelled, hours, deadline };
+  const base = {
+    rule: 'emergency' as const,
+    name: 'Emergency path',
+    required: `With the \`${label}\` label, a qualifying approval within ${hours} h after merge`,
+    evidence,
+    pointsOfFocus: RULE_POINTS_OF_FOCUS.emergency,
+  };
+  if (!labelled) return { ...base, status: 'not_applicable', seen: `No \`${label}\` label.`, short: 'not an emergency', toPass: null };
+  return {
+    ...base,
+    status: 'pass',
+    seen: deadline ? `Labelled \`${label}\`; merged at ${ctx.facts.merge!.mergedAt}; retrospective approval due by ${deadline}.` : `Labelled \`${label}\`; a missing review may be given within ${hours} h after merge.`,
+    short: deadline ? `retrospective approval due by ${deadline}` : `approval due within ${hours} h of merge`,
+    toPass: null,
+  };
+}
+
+export type RetrospectiveStatus = 'resolved' | 'resolved_late' | 'open';
+
+export interface RetrospectiveApproval {
+  status: RetrospectiveStatus;
+  deadline: IsoTime;
+  /** The first qualifying approval given after the merge, if any. */
+  approval: ReviewerStanding | null;
+  /** Why the exception stands or how it was resolved, in words. */
+  explanation: string;
+}
+
+/**
+ * For an emergency change merged without review: has a qualifying approval
+ * (same rules as peer review, on any commit of the pull request) arrived after
+ * the merge? Within the deadline it resolves the exception; after it, it
+ * resolves it as late; none leaves it open.
+ */
+export function findRetrospectiveApproval(ctx: RuleContext): RetrospectiveApproval {
+  const merge = ctx.facts.merge;
+  if (!merge) throw new Error('findRetrospectiveApproval needs a merged pull request');
+  const deadline = addHours(merge.mergedAt, ctx.policy.emergency.retrospective_approval_hours);
+  const mergedAt = Date.parse(merge.mergedAt);
+  const approval =
+    reviewerStandings(ctx, { commits: 'any' })
+      .filter((s) => s.counts && s.submittedAt !== null && Date.parse(s.submittedAt) > mergedAt)
+      .sort((a, b) => Date.parse(a.submittedAt!) - Date.parse(b.submittedAt!))[0] ?? null;
+  if (!approval) {
+    return { status: 'open', deadline, approval: null, explanation: `No qualifying approval since the merge at ${merge.mergedAt}; due by ${deadline}.` };
+  }
+  const late = Date.parse(approval.submittedAt!) > Date.parse(deadline);
+  return {
+    status: late ? 'resolved_late' : 'resolved',
+    deadline,
+    approval,
+    explanation: `${at(approval.login)} approved at ${approval.submittedAt}, ${late ? 'after' : 'within'} the deadline ${deadline}.`,
+  };
+}

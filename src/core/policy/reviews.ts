@@ -1,0 +1,89 @@
+import type { ReviewFacts } from '../facts.js';
+import { listOf, shortSha } from '../format.js';
+import { isBot, sameLogin } from '../people.js';
+import { isContributor, type RuleContext } from './context.js';
+import type { NotCountedReason, ReviewerStanding } from './verdict.js';
+
+/** States that set a reviewer's standing; COMMENTED reviews leave it as it was. */
+const DECISIVE = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED']);
+
+export interface StandingOptions {
+  /**
+   * Which commit an approval must be on: the head commit (subject to
+   * `approval_on_head`), or any commit of the pull request (retrospective
+   * approval of an emergency change).
+   */
+  commits: 'head' | 'any';
+}
+
+/**
+ * Each reviewer's standing: their latest APPROVED / CHANGES_REQUESTED /
+ * DISMISSED review (COMMENTED when they only commented), and whether it counts
+ * as an approval under the policy — with every reason it does not.
+ */
+export function reviewerStandings(ctx: RuleContext, options: StandingOptions = { commits: 'head' }): ReviewerStanding[] {
+  const latest = new Map<string, ReviewFacts>();
+  for (const review of chronological(ctx.facts.reviews)) {
+    if (!review.author || review.state === 'PENDING') continue;
+    const key = review.author.login.toLowerCase();
+    const prior = latest.get(key);
+    if (!prior || DECISIVE.has(review.state) || !DECISIVE.has(prior.state)) latest.set(key, review);
+  }
+  return [...latest.values()].map((review) => standingOf(ctx, review, options));
+}
+
+function standingOf(ctx: RuleContext, review: ReviewFacts, options: StandingOptions): ReviewerStanding {
+  const { policy, facts } = ctx;
+  const login = review.author!.login;
+  const bot = isBot(review.author);
+  const onHead = review.commitSha === facts.headSha;
+  const reasons: NotCountedReason[] = [];
+  if (review.state === 'APPROVED') {
+    if (options.commits === 'head' && policy.peer_review.approval_on_head && !onHead) {
+      reasons.push({ code: 'stale', detail: `approved an older commit ${shortSha(review.commitSha)}, not the head ${shortSha(facts.headSha)}` });
+    }
+    if (options.commits === 'any' && !facts.commits.some((c) => c.sha === review.commitSha)) {
+      reasons.push({ code: 'not_in_change', detail: `approved commit ${shortSha(review.commitSha)}, which is not part of the pull request` });
+    }
+    if (bot && !policy.peer_review.count_bot_approvals) reasons.push({ code: 'bot', detail: 'is a bot account' });
+    if (policy.peer_review.require_write_access && !review.authorCanPushToRepository) {
+      reasons.push({ code: 'no_write_access', detail: 'cannot push to the repository' });
+    }
+    if (sameLogin(login, facts.author?.login)) {
+      if (!policy.separation_of_duties.author_can_approve) reasons.push({ code: 'author', detail: 'is the author of the pull request' });
+    } else if (isContributor(ctx, login) && !policy.separation_of_duties.contributors_can_approve) {
+      reasons.push({ code: 'contributor', detail: contributionOf(ctx, login) });
+    }
+  }
+  return {
+    login,
+    state: review.state,
+    submittedAt: review.submittedAt,
+    commitSha: review.commitSha,
+    url: review.url,
+    onHead,
+    isBot: bot,
+    canPush: review.authorCanPushToRepository,
+    counts: review.state === 'APPROVED' && reasons.length === 0,
+    notCountedBecause: reasons,
+  };
+}
+
+/** "co-authored commit abc1234", "committed commits abc1234 and def5678" */
+export function contributionOf(ctx: RuleContext, login: string): string {
+  const c = ctx.contributors.find((x) => sameLogin(x.login, login));
+  if (!c) return 'contributed to the change';
+  const verbs = c.roles
+    .filter((r) => r !== 'pr_author')
+    .map((r) => ({ commit_author: 'authored', co_author: 'co-authored', committer: 'committed' })[r as 'commit_author']);
+  const shas = c.commits.slice(0, 3).map(shortSha);
+  const more = c.commits.length > 3 ? ` and ${c.commits.length - 3} more` : '';
+  return `${listOf(verbs)} commit${c.commits.length === 1 ? '' : 's'} ${shas.join(', ')}${more}`;
+}
+
+function chronological(reviews: ReviewFacts[]): ReviewFacts[] {
+  return reviews
+    .map((review, index) => ({ review, index, t: review.submittedAt ? Date.parse(review.submittedAt) : Number.POSITIVE_INFINITY }))
+    .sort((a, b) => a.t - b.t || a.index - b.index)
+    .map((x) => x.review);
+}

@@ -1,0 +1,87 @@
+import { shortSha } from '../format.js';
+import type {
+  ChecksEvidence,
+  PeerReviewEvidence,
+  RuleResult,
+  SeparationOfDutiesEvidence,
+  Verdict,
+} from '../policy/verdict.js';
+import { cell, details, link, table } from './markdown.js';
+
+/** Long lists are cut in the check run; the ledger keeps every item. */
+const MAX_ROWS = 100;
+
+/**
+ * The evidence behind the rule table, as collapsed sections: every reviewer's
+ * standing, every check judged or set aside, every contributor and
+ * unattributed commit — people, SHAs, names and times, exactly.
+ */
+export function renderEvidenceDetails(v: Verdict): string {
+  const find = <E,>(rule: string) => v.rules.find((r) => r.rule === rule) as RuleResult<E> | undefined;
+  return [
+    reviewsSection(find<PeerReviewEvidence>('peer_review')?.evidence),
+    checksSection(find<ChecksEvidence>('checks')?.evidence),
+    peopleSection(find<SeparationOfDutiesEvidence>('separation_of_duties')?.evidence),
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}
+
+function reviewsSection(e: PeerReviewEvidence | undefined): string {
+  if (!e) return '';
+  if (!e.reviewers.length) return details('Reviews (none)', 'No reviews have been submitted.');
+  const rows = e.reviewers.map((s) => [
+    `@${cell(s.login)}`,
+    link(s.state, s.url),
+    s.commitSha ? `\`${shortSha(s.commitSha)}\`${s.onHead ? ' (head)' : ''}` : '—',
+    s.submittedAt ?? '—',
+    s.counts ? '✅ counts' : s.state === 'APPROVED' ? `❌ ${cell(s.notCountedBecause.map((r) => r.detail).join('; '))}` : '—',
+  ]);
+  return details(
+    `Reviews (${e.counted} of ${e.requiredApprovals} required approvals count)`,
+    limited(table(['Reviewer', 'Latest review', 'On commit', 'Submitted (UTC)', 'Approval'], rows.slice(0, MAX_ROWS)), rows.length),
+  );
+}
+
+function checksSection(e: ChecksEvidence | undefined): string {
+  if (!e) return '';
+  const icon = { passing: '✅', failing: '❌', pending: '⏳' } as const;
+  const rows = e.considered.map((c) => [
+    icon[c.result],
+    link(cell(c.name), c.url),
+    c.source === 'check_run' ? 'check run' : 'status',
+    c.conclusion ?? c.status,
+    c.at ?? '—',
+    c.requiredBy.length ? cell(c.requiredBy.map((p) => `\`${p}\``).join(', ')) : '—',
+  ]);
+  const missing = e.missingRequired.map((p) => ['⏳', cell(`\`${p}\``), '—', 'not reported', '—', cell(`\`${p}\``)]);
+  const ignored = e.ignored.length
+    ? `\n\nNot judged: ${cell(e.ignored.slice(0, MAX_ROWS).map((i) => `\`${i.name}\` (${i.why})`).join('; '))}${e.ignored.length > MAX_ROWS ? ` and ${e.ignored.length - MAX_ROWS} more` : ''}.`
+    : '';
+  const all = [...rows, ...missing];
+  return details(
+    `Checks on \`${shortSha(e.headSha)}\` (${e.passing} passing, at least ${e.minPassing} required)`,
+    (all.length ? limited(table(['', 'Name', 'Kind', 'Result', 'At (UTC)', 'Required by'], all.slice(0, MAX_ROWS)), all.length) : 'No checks reported.') + ignored,
+  );
+}
+
+function peopleSection(e: SeparationOfDutiesEvidence | undefined): string {
+  if (!e) return '';
+  const roleNames = { pr_author: 'opened the PR', commit_author: 'commit author', co_author: 'co-author', committer: 'committer' } as const;
+  const rows = e.contributors.map((c) => [
+    `@${cell(c.login)}`,
+    c.roles.map((r) => roleNames[r]).join(', '),
+    c.commits.slice(0, 5).map((s) => `\`${shortSha(s)}\``).join(' ') + (c.commits.length > 5 ? ` +${c.commits.length - 5}` : ''),
+  ]);
+  const unattributed = e.unattributedCommits.length
+    ? `\n\nUnattributed: ${e.unattributedCommits
+        .slice(0, MAX_ROWS)
+        .map((u) => `\`${u.sha}\` ${u.role === 'author' ? 'author' : 'co-author'} ${cell(`${u.name ?? ''} <${u.email ?? 'no email'}>`)}`)
+        .join('; ')}.`
+    : '';
+  return details(`Contributors (${e.contributors.length})`, limited(table(['Account', 'Role', 'Commits'], rows.slice(0, MAX_ROWS)), rows.length) + unattributed);
+}
+
+function limited(markdown: string, total: number): string {
+  return total > MAX_ROWS ? `${markdown}\n\n… and ${total - MAX_ROWS} more (all of them are in the ledger).` : markdown;
+}
