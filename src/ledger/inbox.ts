@@ -1,0 +1,37 @@
+/** A webhook delivery accepted but not yet completed. */
+export interface InboxItem {
+  deliveryId: string;
+  event: string;
+  payloadJson: string;
+  acceptedAt: string;
+  attempts: number;
+  lastError: string | null;
+}
+
+export interface AcceptResult {
+  /** True when this call stored the delivery; false for a redelivery already stored. */
+  accepted: boolean;
+  /** True when the delivery was already completed (nothing left to do). */
+  completed: boolean;
+}
+
+/**
+ * Durable inbox of accepted webhook deliveries (SPEC §3): the app answers 2xx
+ * only after `accept` resolves, finishes the work, then calls `complete`; on
+ * start it replays `pending()`. Not hash-chained: it is a work queue, the
+ * evidence is the ledger.
+ *
+ * @example
+ * const { completed } = await ledger.inbox.accept(id, 'pull_request', rawBody);
+ * res.status(202).end();
+ * if (!completed) { await handle(payload); await ledger.inbox.complete(id); }
+ */
+export interface Inbox {
+  accept(deliveryId: string, event: string, payloadJson: string): Promise<AcceptResult>;
+  /** Marks a delivery done and drops its payload; false if it was unknown or already complete. */
+  complete(deliveryId: string): Promise<boolean>;
+  /** Records a failed attempt (the delivery stays pending). */
+  fail(deliveryId: string, error: string): Promise<void>;
+  /** Pending deliveries, oldest first. */
+  pending(): Promise<InboxItem[]>;
+}

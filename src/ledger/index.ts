@@ -1,0 +1,14 @@
+// The ledger's public surface, for the app, the CLI and the export.
+export * from './ledger.js';
+export type { AcceptResult, Inbox, InboxItem } from './inbox.js';
+export { LedgerError, type LedgerErrorCode } from './errors.js';
+export { SqliteLedger, type SqliteLedgerOptions } from './sqlite-ledger.js';
+export { defaultLedgerPath } from './ledger-path.js';
+export { GENESIS_HASH, entryHash } from './hash.js';
+export { canonicalJson } from './canonical.js';
+export { CHECKPOINT_FORMAT, checkpointStatement, parseSignedCheckpoint, type SignedCheckpoint } from './checkpoint.js';
+export { defaultSigningKeyPath, keyIdOf, publicKeyFromPem, publicKeyPathFor } from './signing-key.js';
+export { verifyLedger, detectLedgerFormat, type VerifyLedgerOptions } from './verify.js';
+export type { VerifyFailure, VerifyFailureReason, VerifyReport } from './chain-verifier.js';
+export { readNdjsonLines, writeNdjsonLines } from './ndjson.js';
+export { scheduleCheckpoints } from './schedule-checkpoints.js';

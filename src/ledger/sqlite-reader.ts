@@ -1,0 +1,86 @@
+import type { Database } from 'better-sqlite3';
+import { entryLine } from './entry-text.js';
+import { LedgerError } from './errors.js';
+import type { LedgerEntry, ReadQuery } from './ledger.js';
+
+/** One stored entry: the exact hashed text and its hash. */
+export interface StoredEntry {
+  body: string;
+  hash: string;
+}
+
+interface Bounds {
+  lo: number;
+  hi: number;
+  repo: string | null;
+  kinds: string | null;
+}
+
+const SELECT = 'SELECT body, hash FROM entries';
+const KINDS = '(@kinds IS NULL OR kind IN (SELECT value FROM json_each(@kinds)))';
+
+/**
+ * Iterates the stored entries matching `query` in seq order with
+ * better-sqlite3's `.iterate()`, one row at a time, inside one read
+ * transaction (a consistent snapshot). Times map to a seq range first: the
+ * ledger never lets `recorded_at` decrease, so the range is contiguous and
+ * found through the time index. With a repo the (repo, seq) index keeps the
+ * rows in seq order without a sort.
+ *
+ * @example
+ * for (const { body, hash } of iterateStored(db, { repo: 'acme/api' })) …
+ */
+export function* iterateStored(db: Database, query: ReadQuery = {}): Generator<StoredEntry> {
+  const ownTransaction = !db.inTransaction;
+  if (ownTransaction) db.exec('BEGIN');
+  try {
+    const bounds = resolveBounds(db, query);
+    if (!bounds || bounds.lo > bounds.hi) return;
+    const sql = bounds.repo === null
+      ? `${SELECT} WHERE seq BETWEEN @lo AND @hi AND ${KINDS} ORDER BY seq`
+      : `${SELECT} WHERE repo = @repo AND seq BETWEEN @lo AND @hi AND ${KINDS} ORDER BY seq`;
+    yield* db.prepare<Bounds, StoredEntry>(sql).iterate(bounds);
+  } finally {
+    if (ownTransaction && db.open && db.inTransaction) db.exec('COMMIT');
+  }
+}
+
+function resolveBounds(db: Database, query: ReadQuery): Bounds | null {
+  let lo = Math.max(1, query.fromSeq ?? 1);
+  let hi = query.toSeq ?? Number.MAX_SAFE_INTEGER;
+  if (query.from !== undefined) {
+    const row = db.prepare<[string], { seq: number | null }>('SELECT min(seq) AS seq FROM entries WHERE recorded_at >= ?')
+      .get(isoBound(query.from, 'from'));
+    if (row?.seq == null) return null;
+    lo = Math.max(lo, row.seq);
+  }
+  if (query.to !== undefined) {
+    const row = db.prepare<[string], { seq: number | null }>('SELECT max(seq) AS seq FROM entries WHERE recorded_at < ?')
+      .get(isoBound(query.to, 'to'));
+    if (row?.seq == null) return null;
+    hi = Math.min(hi, row.seq);
+  }
+  const kinds = query.kinds === undefined ? null : JSON.stringify(query.kinds);
+  return { lo, hi, repo: query.repo ?? null, kinds };
+}
+
+/** Normalises an ISO-8601 bound to the stored form so text comparison is time comparison. */
+function isoBound(value: string, name: string): string {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) {
+    throw new LedgerError('LEDGER_INVALID_ENTRY', `The read bound ${name}=${JSON.stringify(value)} is not an ISO-8601 time.`,
+      'Use a form such as 2026-03-01 or 2026-03-01T00:00:00Z.');
+  }
+  return new Date(ms).toISOString();
+}
+
+/** A stored entry as the {@link LedgerEntry} object (members in SPEC §3 order). */
+export function toLedgerEntry({ body, hash }: StoredEntry): LedgerEntry {
+  const e = JSON.parse(body) as Omit<LedgerEntry, 'hash'>;
+  return { seq: e.seq, recorded_at: e.recorded_at, kind: e.kind, repo: e.repo, subject: e.subject, data: e.data, prev_hash: e.prev_hash, hash };
+}
+
+/** A stored entry as its NDJSON line (no newline). */
+export function toLine({ body, hash }: StoredEntry): string {
+  return entryLine(body, hash);
+}

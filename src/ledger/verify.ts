@@ -1,0 +1,96 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { ChainVerifier, type ChainVerifierOptions, type VerifyReport } from './chain-verifier.js';
+import { LedgerError, toLedgerError } from './errors.js';
+import type { EntryKind } from './ledger.js';
+import { readNdjsonLines, storedFromLine } from './ndjson.js';
+import { openReadOnly } from './sqlite-connection.js';
+
+export interface VerifyLedgerOptions extends ChainVerifierOptions {
+  /** Called now and then with the number of entries read so far. */
+  onProgress?: (entries: number) => void;
+}
+
+export type LedgerFormat = 'sqlite' | 'ndjson';
+
+const PROGRESS_EVERY = 8192;
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+/**
+ * Verifies a ledger — a SQLite file, an NDJSON file, or an NDJSON stream —
+ * with nothing but its entries and the public key. Resolves with a report
+ * whose `failure` names the FIRST bad sequence number and why; rejects only
+ * when the input cannot be read at all (a `LedgerError`).
+ *
+ * @example
+ * const report = await verifyLedger('ledger.ndjson', { publicKey: publicKeyFromPem(pem) });
+ * if (!report.ok) console.error(`seq ${report.failure.seq}: ${report.failure.reason}`);
+ */
+export async function verifyLedger(
+  source: string | AsyncIterable<string | Buffer>,
+  options: VerifyLedgerOptions,
+): Promise<VerifyReport & { format: LedgerFormat }> {
+  const verifier = new ChainVerifier(options);
+  if (typeof source !== 'string') {
+    await feedNdjson(verifier, source, options.onProgress);
+    return { ...verifier.finish(), format: 'ndjson' };
+  }
+  const format = await detectLedgerFormat(source);
+  if (format === 'sqlite') feedSqlite(verifier, source, options.onProgress);
+  else await feedNdjson(verifier, createReadStream(source), options.onProgress);
+  return { ...verifier.finish(), format };
+}
+
+/** `sqlite` when the file starts with SQLite's header string, else `ndjson`. */
+export async function detectLedgerFormat(path: string): Promise<LedgerFormat> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw new LedgerError('LEDGER_UNAVAILABLE', `Cannot read ${path}: ${(error as Error).message}.`,
+      'Pass the ledger file (SQLite) or an NDJSON export.', { cause: error });
+  }
+  try {
+    const head = Buffer.alloc(SQLITE_MAGIC.length);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return head.toString('latin1', 0, bytesRead) === SQLITE_MAGIC ? 'sqlite' : 'ndjson';
+  } finally {
+    await handle.close();
+  }
+}
+
+type Row = [number, string, string, string | null, string, string, string, string];
+
+function feedSqlite(verifier: ChainVerifier, path: string, onProgress?: (n: number) => void): void {
+  const db = openReadOnly(path);
+  let count = 0;
+  try {
+    db.exec('BEGIN'); // one snapshot, even while the app appends
+    const rows = db.prepare<[], Row>(
+      'SELECT seq, recorded_at, kind, repo, subject, prev_hash, hash, body FROM entries ORDER BY seq').raw().iterate();
+    for (const [seq, recorded_at, kind, repo, subject, prev_hash, hash, body] of rows) {
+      const more = verifier.add({ body, hash, columns: { seq, recorded_at, kind: kind as EntryKind, repo, subject, prev_hash } });
+      if (!more) break;
+      if (++count % PROGRESS_EVERY === 0) onProgress?.(count);
+    }
+  } catch (error) {
+    const code = String((error as { code?: unknown }).code ?? '');
+    if (!code.startsWith('SQLITE_CORRUPT')) throw toLedgerError(error, path, 'verify');
+    verifier.addUnreadable(`the SQLite file is damaged: ${(error as Error).message}`, false);
+  } finally {
+    db.close();
+  }
+}
+
+async function feedNdjson(verifier: ChainVerifier, input: AsyncIterable<string | Buffer>, onProgress?: (n: number) => void): Promise<void> {
+  let count = 0;
+  for await (const line of readNdjsonLines(input)) {
+    const stored = storedFromLine(line.text);
+    if (!stored) {
+      verifier.addUnreadable(`line ${line.number} is not a JSON entry with a hash${line.terminated ? '' : ' (cut short: no newline)'}`, !line.terminated);
+      return;
+    }
+    if (!verifier.add(stored)) return;
+    if (++count % PROGRESS_EVERY === 0) onProgress?.(count);
+  }
+}
