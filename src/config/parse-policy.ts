@@ -78,7 +78,7 @@ export function parsePolicyLayer(text: string, file: string): LayerResult {
         column: pos.col,
         key: null,
         message: `YAML syntax error: ${firstLine(e.message)}`,
-        hint: yamlHint(e.code),
+        hint: yamlHint(e.code, e.message),
       };
     });
     return { ok: false, error: new PolicyError(problems as [PolicyProblem, ...PolicyProblem[]]) };
@@ -209,7 +209,8 @@ function firstLine(s: string): string {
   return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
-function yamlHint(code: string): string {
+function yamlHint(code: string, message: string): string {
+  if (/quote/i.test(message)) return 'close the quoted text on the same line, or use a block scalar (`|`) for several lines';
   switch (code) {
     case 'DUPLICATE_KEY':
       return 'each key may appear once in a section; merge the two entries';
@@ -220,7 +221,8 @@ function yamlHint(code: string): string {
     case 'UNEXPECTED_TOKEN':
       return 'check the indentation and that each key is followed by `: `';
     case 'BLOCK_AS_IMPLICIT_KEY':
-      return 'a key must fit on one line and end with `:`';
+    case 'MULTILINE_IMPLICIT_KEY':
+      return 'a key must fit on one line and end with `:`; check the indentation of the next line';
     default:
       return 'check the YAML near this line (https://yaml.org/spec/1.2.2/)';
   }

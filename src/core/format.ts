@@ -28,5 +28,5 @@ export function addHours(iso: string, hours: number): string {
 
 /** ISO-8601 UTC to the second: `2026-03-04T10:15:00Z`. */
 export function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `${date.toISOString().slice(0, 19)}Z`;
 }

@@ -16,8 +16,14 @@ export function isBot(actor: Actor | null | undefined): boolean {
  * a contributor.
  */
 export function isWebFlow(person: CommitPerson): boolean {
-  return sameLogin(person.user?.login, 'web-flow') || person.email?.toLowerCase() === 'noreply@github.com';
+  const login = person.user?.login;
+  if (login !== undefined && login.length === WEB_FLOW_LOGIN.length && login.toLowerCase() === WEB_FLOW_LOGIN) return true;
+  const email = person.email;
+  return email !== null && email.length === WEB_FLOW_EMAIL.length && email.toLowerCase() === WEB_FLOW_EMAIL;
 }
+
+const WEB_FLOW_LOGIN = 'web-flow';
+const WEB_FLOW_EMAIL = 'noreply@github.com';
 
 /** `name <email>`, or whichever part is known. */
 export function describePerson(person: Pick<CommitPerson, 'name' | 'email'>): string {

@@ -18,7 +18,7 @@ interface Case {
   enforced?: boolean;
 }
 
-const run = (c: Case) => {
+const judge = (c: Case) => {
   const verdict = evaluate(policy(c.settings), c.facts, NOW);
   expect(verdict.outcome).toBe(c.outcome);
   for (const [rule, status] of Object.entries(c.rules ?? {})) {
@@ -31,6 +31,7 @@ const run = (c: Case) => {
   if (c.enforced !== undefined) expect(verdict.enforced).toBe(c.enforced);
   return verdict;
 };
+const run = (c: Case): void => void judge(c);
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const noReviews = { reviews: [] };
@@ -436,7 +437,7 @@ describe('scope', () => {
 
 describe('evidence', () => {
   it('incomplete evidence is an error, never judged on the part that was read', () => {
-    const v = run({ name: '', facts: pullRequest({ gaps: [{ what: 'commits', reason: 'GitHub listed 250 of 300 commits' }] }), outcome: 'error' });
+    const v = judge({ name: '', facts: pullRequest({ gaps: [{ what: 'commits', reason: 'GitHub listed 250 of 300 commits' }] }), outcome: 'error' });
     expect(v.error).toContain('GitHub listed 250 of 300 commits');
     expect(v.rules.map((r) => r.rule)).toEqual(['evidence']);
   });

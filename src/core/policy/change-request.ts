@@ -1,5 +1,5 @@
-import { RULE_POINTS_OF_FOCUS } from '../cc81.js';
 import type { RuleContext } from './context.js';
+import { ruleResult } from './rule-result.js';
 import type { ChangeRequestEvidence, RuleResult } from './verdict.js';
 
 /**
@@ -9,17 +9,14 @@ import type { ChangeRequestEvidence, RuleResult } from './verdict.js';
  */
 export function checkChangeRequest(ctx: RuleContext): RuleResult<ChangeRequestEvidence> {
   const pattern = ctx.policy.change_request.ticket_pattern;
-  const base = { rule: 'change_request' as const, name: 'Change request', pointsOfFocus: RULE_POINTS_OF_FOCUS.change_request };
+  const head = (required: string, match: ChangeRequestEvidence['match']) => ({ rule: 'change_request' as const, name: 'Change request', required, evidence: { pattern, match } });
   if (pattern === null) {
-    return {
-      ...base,
+    return ruleResult(head('No ticket reference (change_request.ticket_pattern is not set)', null), {
       status: 'not_applicable',
-      required: 'No ticket reference (change_request.ticket_pattern is not set)',
       seen: 'Not checked.',
       short: 'no ticket required',
       toPass: null,
-      evidence: { pattern, match: null },
-    };
+    });
   }
   const re = new RegExp(pattern);
   const fields = [
@@ -31,24 +28,13 @@ export function checkChangeRequest(ctx: RuleContext): RuleResult<ChangeRequestEv
   for (const [field, text] of fields) {
     const m = re.exec(text ?? '');
     if (m) {
-      return {
-        ...base,
-        status: 'pass',
-        required,
-        seen: `Found "${m[0]}" in the ${field}.`,
-        short: `ticket ${m[0]}`,
-        toPass: null,
-        evidence: { pattern, match: { field, text: m[0] } },
-      };
+      return ruleResult(head(required, { field, text: m[0] }), { status: 'pass', seen: `Found "${m[0]}" in the ${field}.`, short: `ticket ${m[0]}`, toPass: null });
     }
   }
-  return {
-    ...base,
+  return ruleResult(head(required, null), {
     status: 'fail',
-    required,
     seen: `No match for /${pattern}/ in the title, body or head branch "${ctx.facts.headRef}".`,
     short: 'no ticket reference',
     toPass: `add the ticket reference (matching /${pattern}/) to the title or description`,
-    evidence: { pattern, match: null },
-  };
+  });
 }

@@ -1,6 +1,6 @@
-import { RULE_POINTS_OF_FOCUS } from '../cc81.js';
 import { at, listOf, shortSha } from '../format.js';
 import type { RuleContext } from './context.js';
+import { ruleResult } from './rule-result.js';
 import type { ChangesRequestedEvidence, ReviewerStanding, RuleResult } from './verdict.js';
 
 /**
@@ -18,18 +18,16 @@ export function checkChangesRequested(ctx: RuleContext, standings: ReviewerStand
   const seen = blocking.length
     ? `Changes requested by ${blocking.map((b) => `${at(b.login)} on ${shortSha(b.commitSha)} at ${b.submittedAt}`).join('; ')}.`
     : 'No outstanding request for changes.';
-  const base = { rule: 'changes_requested' as const, name: 'Changes requested', evidence, seen, pointsOfFocus: RULE_POINTS_OF_FOCUS.changes_requested };
+  const head = { rule: 'changes_requested' as const, name: 'Changes requested', required: 'No reviewer whose latest review requests changes', evidence };
   if (!enabled) {
-    return { ...base, status: 'not_applicable', required: 'Nothing (peer_review.block_on_changes_requested is false)', short: 'not blocking', toPass: null };
+    return ruleResult(head, { status: 'not_applicable', required: 'Nothing (peer_review.block_on_changes_requested is false)', seen, short: 'not blocking', toPass: null });
   }
-  const required = 'No reviewer whose latest review requests changes';
-  if (!blocking.length) return { ...base, status: 'pass', required, short: 'no changes requested', toPass: null };
+  if (!blocking.length) return ruleResult(head, { status: 'pass', seen, short: 'no changes requested', toPass: null });
   const who = listOf(blocking.map((b) => at(b.login)));
-  return {
-    ...base,
+  return ruleResult(head, {
     status: 'fail',
-    required,
+    seen,
     short: `changes requested by ${who}`,
     toPass: `address the requested changes and ask ${who} to approve (or have the review dismissed, which is recorded)`,
-  };
+  });
 }

@@ -1,9 +1,9 @@
-import { RULE_POINTS_OF_FOCUS } from '../cc81.js';
 import { CHECK_RUN_NAME } from '../constants.js';
 import type { CheckConclusion, CheckFacts } from '../facts.js';
 import { listOf, plural, shortSha } from '../format.js';
 import { matchesCheckName } from '../glob.js';
 import type { RuleContext } from './context.js';
+import { ruleResult } from './rule-result.js';
 import type { CheckResult, CheckSeen, ChecksEvidence, RuleResult } from './verdict.js';
 
 const PASSING: ReadonlySet<CheckConclusion> = new Set(['success', 'neutral', 'skipped']);
@@ -38,30 +38,29 @@ export function checkChecks(ctx: RuleContext): RuleResult<ChecksEvidence> {
   const running = considered.filter((c) => c.result === 'pending');
   const passing = considered.filter((c) => c.result === 'passing').length;
   const evidence: ChecksEvidence = { headSha: ctx.facts.headSha, considered, ignored, requiredPatterns: patterns, missingRequired, passing, minPassing };
-  const base = {
-    rule: 'checks' as const,
-    name: 'Checks',
-    required: describeRequirement(patterns, minPassing),
-    seen: describeSeen(ctx.facts.headSha, considered, missingRequired),
-    evidence,
-    pointsOfFocus: RULE_POINTS_OF_FOCUS.checks,
-  };
+  const head = { rule: 'checks' as const, name: 'Checks', required: describeRequirement(patterns, minPassing), evidence };
+  const seen = describeSeen(ctx.facts.headSha, considered, missingRequired);
 
   if (failing.length) {
     const names = listOf(failing.map((c) => `\`${c.name}\` (${c.conclusion ?? 'no conclusion'})`));
-    return { ...base, status: 'fail', short: `${failing.length === 1 ? 'check' : 'checks'} ${names} failed`, toPass: `fix ${names} and push, or re-run it if the failure was spurious` };
+    return ruleResult(head, { status: 'fail', seen, short: `${failing.length === 1 ? 'check' : 'checks'} ${names} failed`, toPass: `fix ${names} and push, or re-run it if the failure was spurious` });
   }
   const unmet: string[] = [];
   if (running.length) unmet.push(`${listOf(running.map((c) => `\`${c.name}\``))} still ${running.length === 1 ? 'runs' : 'run'}`);
   if (missingRequired.length) unmet.push(`required ${listOf(missingRequired.map((p) => `\`${p}\``))} not reported`);
   if (passing < minPassing) unmet.push(`${passing} of ${plural(minPassing, 'passing check')}`);
   if (!unmet.length) {
-    return { ...base, status: 'pass', short: `${plural(passing, 'check')} passed`, toPass: null };
+    return ruleResult(head, { status: 'pass', seen, short: `${plural(passing, 'check')} passed`, toPass: null });
   }
   if (ctx.stage === 'merge') {
-    return { ...base, status: 'fail', short: `merged while ${unmet[0]}`, toPass: 'the change was merged before its checks passed; record an exception' };
+    return ruleResult(head, { status: 'fail', seen, short: `merged while ${unmet[0]}`, toPass: 'the change was merged before its checks passed; record an exception' });
   }
-  return { ...base, status: 'pending', short: unmet[0]!, toPass: `wait for the checks to finish${missingRequired.length || passing < minPassing ? '; make sure the required checks run on this commit' : ''}` };
+  return ruleResult(head, {
+    status: 'pending',
+    seen,
+    short: unmet[0]!,
+    toPass: `wait for the checks to finish${missingRequired.length || passing < minPassing ? '; make sure the required checks run on this commit' : ''}`,
+  });
 }
 
 /** The latest run of each check name and status context; everything set aside says why. */
@@ -73,7 +72,7 @@ export function latestChecks(checks: CheckFacts[]): { latest: CheckFacts[]; igno
       ignored.push({ name: check.name, source: check.source, why: "Changeproof's own check" });
       continue;
     }
-    const key = `${check.source}\u0000${check.name}`;
+    const key = (check.source === 'status' ? 's:' : 'c:') + check.name;
     const prior = latest.get(key);
     if (!prior) latest.set(key, check);
     else if (isNewer(check, prior)) {

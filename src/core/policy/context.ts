@@ -39,9 +39,10 @@ export function listContributors(facts: ChangeFacts): Contributor[] {
   };
   if (facts.author) add(facts.author.login, 'pr_author', null);
   for (const commit of facts.commits) {
-    commit.authors.forEach((person, i) => {
+    for (let i = 0; i < commit.authors.length; i++) {
+      const person = commit.authors[i]!;
       if (person.user && !isWebFlow(person)) add(person.user.login, i === 0 ? 'commit_author' : 'co_author', commit.sha);
-    });
+    }
     if (commit.committer.user && !isWebFlow(commit.committer)) add(commit.committer.user.login, 'committer', commit.sha);
   }
   return [...byLogin.values()];

@@ -1,8 +1,8 @@
-import { RULE_POINTS_OF_FOCUS } from '../cc81.js';
 import type { IsoTime } from '../facts.js';
 import { addHours, at } from '../format.js';
 import type { RuleContext } from './context.js';
 import { reviewerStandings } from './reviews.js';
+import { ruleResult } from './rule-result.js';
 import type { EmergencyEvidence, ReviewerStanding, RuleResult } from './verdict.js';
 
 /** Whether the change carries the emergency label (labels compare case-insensitively, as GitHub's do). */
@@ -22,21 +22,19 @@ export function checkEmergency(ctx: RuleContext): RuleResult<EmergencyEvidence> 
   const labelled = isEmergency(ctx);
   const deadline = ctx.facts.merge ? addHours(ctx.facts.merge.mergedAt, hours) : null;
   const evidence: EmergencyEvidence = { label, labelled, hours, deadline };
-  const base = {
+  const head = {
     rule: 'emergency' as const,
     name: 'Emergency path',
     required: `With the \`${label}\` label, a qualifying approval within ${hours} h after merge`,
     evidence,
-    pointsOfFocus: RULE_POINTS_OF_FOCUS.emergency,
   };
-  if (!labelled) return { ...base, status: 'not_applicable', seen: `No \`${label}\` label.`, short: 'not an emergency', toPass: null };
-  return {
-    ...base,
+  if (!labelled) return ruleResult(head, { status: 'not_applicable', seen: `No \`${label}\` label.`, short: 'not an emergency', toPass: null });
+  return ruleResult(head, {
     status: 'pass',
     seen: deadline ? `Labelled \`${label}\`; merged at ${ctx.facts.merge!.mergedAt}; retrospective approval due by ${deadline}.` : `Labelled \`${label}\`; a missing review may be given within ${hours} h after merge.`,
     short: deadline ? `retrospective approval due by ${deadline}` : `approval due within ${hours} h of merge`,
     toPass: null,
-  };
+  });
 }
 
 export type RetrospectiveStatus = 'resolved' | 'resolved_late' | 'open';

@@ -38,15 +38,14 @@ export function evaluate(policy: Policy, facts: ChangeFacts, now: Date): Verdict
   ];
   const labelled = isEmergency(ctx);
   const emergency = checkEmergency(ctx);
-  const { inScope, reason, ...scopeRule } = scope;
   return {
     outcome: decideOutcome(rules, labelled),
-    enforced: inScope,
-    notEnforcedReason: reason,
+    enforced: scope.inScope,
+    notEnforcedReason: scope.reason,
     stage: ctx.stage,
     evaluatedAt: isoSeconds(now),
     subject: subjectOf(facts),
-    rules: [scopeRule, ...rules, emergency],
+    rules: [scope.result, ...rules, emergency],
     emergency: labelled ? { label: policy.emergency.label, hours: policy.emergency.retrospective_approval_hours, deadline: emergency.evidence.deadline } : null,
     error: null,
     engineVersion: ENGINE_VERSION,

@@ -1,6 +1,6 @@
-import { RULE_POINTS_OF_FOCUS } from '../cc81.js';
 import { at, listOf, plural, shortSha } from '../format.js';
 import type { RuleContext } from './context.js';
+import { ruleResult } from './rule-result.js';
 import type { PeerReviewEvidence, ReviewerStanding, RuleResult } from './verdict.js';
 
 /**
@@ -14,14 +14,13 @@ export function checkPeerReview(ctx: RuleContext, standings: ReviewerStanding[])
   const counted = standings.filter((s) => s.counts);
   const uncounted = standings.filter((s) => s.state === 'APPROVED' && !s.counts);
   const evidence: PeerReviewEvidence = { requiredApprovals: required, counted: counted.length, reviewers: standings };
-  const base = { rule: 'peer_review' as const, name: 'Peer review', required: describeRequirement(ctx), evidence, pointsOfFocus: RULE_POINTS_OF_FOCUS.peer_review };
-
-  if (required === 0) {
-    return { ...base, status: 'not_applicable', seen: describeSeen(counted, uncounted), short: 'no approval required', toPass: null };
-  }
+  const head = { rule: 'peer_review' as const, name: 'Peer review', required: describeRequirement(ctx), evidence };
   const seen = describeSeen(counted, uncounted);
+  if (required === 0) {
+    return ruleResult(head, { status: 'not_applicable', seen, short: 'no approval required', toPass: null });
+  }
   if (counted.length >= required) {
-    return { ...base, status: 'pass', seen, short: `approved by ${listOf(counted.map((s) => at(s.login)))}`, toPass: null };
+    return ruleResult(head, { status: 'pass', seen, short: `approved by ${listOf(counted.map((s) => at(s.login)))}`, toPass: null });
   }
   const missing = required - counted.length;
   const stale = uncounted.filter((s) => s.notCountedBecause.length === 1 && s.notCountedBecause[0]!.code === 'stale');
@@ -31,13 +30,12 @@ export function checkPeerReview(ctx: RuleContext, standings: ReviewerStanding[])
   ]
     .filter(Boolean)
     .join(' ');
-  return {
-    ...base,
+  return ruleResult(head, {
     status: ctx.stage === 'open' ? 'pending' : 'fail',
     seen,
     short: ctx.stage === 'open' ? `${counted.length} of ${plural(required, 'approval')}` : `merged with ${counted.length} of ${plural(required, 'approval')}`,
     toPass: ctx.stage === 'open' ? toPass : `the change was merged without it; record a retrospective review or an exception`,
-  };
+  });
 }
 
 function describeRequirement(ctx: RuleContext): string {

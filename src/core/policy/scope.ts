@@ -1,7 +1,7 @@
 import picomatch from 'picomatch';
-import { RULE_POINTS_OF_FOCUS } from '../cc81.js';
 import { at, listOf } from '../format.js';
 import type { RuleContext } from './context.js';
+import { ruleResult } from './rule-result.js';
 import type { RuleResult, ScopeEvidence } from './verdict.js';
 
 /**
@@ -10,7 +10,7 @@ import type { RuleResult, ScopeEvidence } from './verdict.js';
  * where `*` stops at `/`) and the author is not in `scope.ignore_authors`.
  * An out-of-scope change is still evaluated and recorded, never enforced.
  */
-export function checkScope(ctx: RuleContext): RuleResult<ScopeEvidence> & { inScope: boolean; reason: string | null } {
+export function checkScope(ctx: RuleContext): { result: RuleResult<ScopeEvidence>; inScope: boolean; reason: string | null } {
   const { branches, ignore_authors: ignored } = ctx.policy.scope;
   const { baseRef, repository, author } = ctx.facts;
   const matchedPattern =
@@ -18,16 +18,17 @@ export function checkScope(ctx: RuleContext): RuleResult<ScopeEvidence> & { inSc
   const ignoredAuthor = !!author && ignored.some((login) => login.toLowerCase() === author.login.toLowerCase());
   const evidence: ScopeEvidence = { baseRef, branches, matchedPattern, author: author?.login ?? null, ignoredAuthor };
   const required = `Base branch ${branches.length === 1 && branches[0] === 'default' ? 'is' : 'matches'} ${listOf(branches.map((b) => (b === 'default' ? `the default branch (${repository.defaultBranch})` : `\`${b}\``)), 'or')}; author not in scope.ignore_authors`;
-  const base = { rule: 'scope' as const, name: 'Scope', required, evidence, pointsOfFocus: RULE_POINTS_OF_FOCUS.scope, toPass: null };
+  const head = { rule: 'scope' as const, name: 'Scope', required, evidence };
   if (!matchedPattern) {
     const reason = `base branch \`${baseRef}\` is not in scope.branches`;
-    return { ...base, status: 'not_applicable', seen: `Base branch \`${baseRef}\`.`, short: reason, inScope: false, reason };
+    return { result: ruleResult(head, { status: 'not_applicable', seen: `Base branch \`${baseRef}\`.`, short: reason, toPass: null }), inScope: false, reason };
   }
+  const seen = `Base branch \`${baseRef}\`; author ${at(author?.login)}.`;
   if (ignoredAuthor) {
     const reason = `author ${at(author!.login)} is in scope.ignore_authors`;
-    return { ...base, status: 'not_applicable', seen: `Base branch \`${baseRef}\`; author ${at(author!.login)}.`, short: reason, inScope: false, reason };
+    return { result: ruleResult(head, { status: 'not_applicable', seen, short: reason, toPass: null }), inScope: false, reason };
   }
-  return { ...base, status: 'pass', seen: `Base branch \`${baseRef}\`; author ${at(author?.login)}.`, short: 'in scope', inScope: true, reason: null };
+  return { result: ruleResult(head, { status: 'pass', seen, short: 'in scope', toPass: null }), inScope: true, reason: null };
 }
 
 const matchers = new Map<string, (branch: string) => boolean>();

@@ -1,7 +1,7 @@
-import { RULE_POINTS_OF_FOCUS } from '../cc81.js';
 import { at, listOf, plural, shortSha } from '../format.js';
 import { describePerson, isWebFlow, sameLogin } from '../people.js';
 import type { RuleContext } from './context.js';
+import { ruleResult } from './rule-result.js';
 import type { ReviewerStanding, RuleResult, SeparationOfDutiesEvidence, UnattributedCommit } from './verdict.js';
 
 /**
@@ -40,13 +40,12 @@ export function checkSeparationOfDuties(ctx: RuleContext, standings: ReviewerSta
     fixes.push('merges must be done by someone other than the author');
   }
 
-  const required = describeRequirement(ctx);
+  const head = { rule: 'separation_of_duties' as const, name: 'Separation of duties', required: describeRequirement(ctx), evidence };
   const seen = describeSeen(ctx, evidence);
-  const base = { rule: 'separation_of_duties' as const, name: 'Separation of duties', required, seen, evidence, pointsOfFocus: RULE_POINTS_OF_FOCUS.separation_of_duties };
   if (problems.length) {
-    return { ...base, status: 'fail', short: problems[0]!, toPass: listOf(fixes, 'and') };
+    return ruleResult(head, { status: 'fail', seen, short: problems[0]!, toPass: listOf(fixes, 'and') });
   }
-  return { ...base, status: 'pass', short: 'duties separated', toPass: null };
+  return ruleResult(head, { status: 'pass', seen, short: 'duties separated', toPass: null });
 }
 
 function findUnattributedCommits(ctx: RuleContext): UnattributedCommit[] {
