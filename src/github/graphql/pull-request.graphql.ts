@@ -1,0 +1,58 @@
+import { CHECK_RUN, CHECK_SUITE, COMMIT, GIT_ACTOR, HEAD_CHECKS, PAGE_INFO, POLICY_FILE, REVIEW, STATUS_CONTEXT } from './fragments.js';
+
+/**
+ * The one query that gathers a pull request's evidence: the pull request,
+ * its labels, commits (with co-authors), reviews, and the check runs and
+ * commit statuses of its head commit — 100 of each; longer lists are paged
+ * with the queries in `pull-request-pages.graphql.ts`.
+ *
+ * With `$withPolicy`, it also reads `.github/changeproof.yml` from the default
+ * branch of the repository and of the owner's `.github` repository, so an
+ * evaluation needs no request of its own for the policy. (A missing `.github`
+ * repository answers with a `NOT_FOUND` error on `orgPolicy`, which is expected.)
+ *
+ * The head commit is read as the last commit of the pull request; the
+ * collector checks that it is `headRefOid` and asks again otherwise.
+ */
+export const PULL_REQUEST_QUERY = /* GraphQL */ `
+query ChangeproofPullRequest($owner: String!, $name: String!, $number: Int!, $withPolicy: Boolean!, $policyPath: String!) {
+  repository(owner: $owner, name: $name) {
+    name
+    owner { login }
+    defaultBranchRef {
+      name
+      target @include(if: $withPolicy) { oid ... on Commit { policyFile: file(path: $policyPath) { ...PolicyFileFields } } }
+    }
+    pullRequest(number: $number) {
+      id
+      number
+      url
+      title
+      body
+      state
+      isDraft
+      createdAt
+      author { __typename login }
+      baseRefName
+      headRefName
+      baseRefOid
+      headRefOid
+      merged
+      mergedAt
+      mergedBy { __typename login }
+      mergeCommit { oid }
+      labels(first: 100) { totalCount pageInfo { ...PageInfoFields } nodes { name } }
+      commits(first: 100) { totalCount pageInfo { ...PageInfoFields } nodes { commit { ...CommitFields } } }
+      reviews(first: 100) { totalCount pageInfo { ...PageInfoFields } nodes { ...ReviewFields } }
+      headCommit: commits(last: 1) { nodes { commit { ...HeadChecks } } }
+    }
+  }
+  orgPolicy: repository(owner: $owner, name: ".github") @include(if: $withPolicy) {
+    nameWithOwner
+    defaultBranchRef {
+      name
+      target { oid ... on Commit { policyFile: file(path: $policyPath) { ...PolicyFileFields } } }
+    }
+  }
+}
+${PAGE_INFO}${GIT_ACTOR}${COMMIT}${REVIEW}${CHECK_RUN}${CHECK_SUITE}${STATUS_CONTEXT}${HEAD_CHECKS}${POLICY_FILE}`;

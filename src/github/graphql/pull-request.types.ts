@@ -1,0 +1,151 @@
+/**
+ * The shapes the pull-request queries return, exactly as selected (nullable
+ * where GitHub's schema is nullable). Hand-written from the documents; the
+ * simulator tests execute the documents against GitHub's schema, so a drift
+ * between the two shows up as a failing mapping test.
+ */
+
+export interface PageInfo {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+export interface Connection<T> {
+  totalCount: number;
+  pageInfo: PageInfo;
+  nodes: Array<T | null> | null;
+}
+
+export interface GqlActor {
+  __typename: string;
+  login: string;
+}
+
+export interface GqlGitActor {
+  name: string | null;
+  email: string | null;
+  user: { login: string } | null;
+}
+
+export interface GqlCommit {
+  id: string;
+  oid: string;
+  messageHeadline: string;
+  authoredDate: string;
+  committedDate: string;
+  url: string;
+  authors: Connection<GqlGitActor>;
+  committer: GqlGitActor | null;
+}
+
+export interface GqlReview {
+  id: string;
+  state: string;
+  submittedAt: string | null;
+  authorCanPushToRepository: boolean;
+  url: string;
+  author: GqlActor | null;
+  commit: { oid: string } | null;
+}
+
+export interface GqlCheckRun {
+  databaseId: number | null;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  detailsUrl: string | null;
+  url: string;
+}
+
+export interface GqlCheckSuite {
+  id: string;
+  app: { slug: string } | null;
+  checkRuns: Connection<GqlCheckRun> | null;
+}
+
+export interface GqlStatusContext {
+  __typename: 'StatusContext';
+  context: string;
+  state: string;
+  createdAt: string;
+  targetUrl: string | null;
+  creator: GqlActor | null;
+}
+
+/** A node of `combinedContexts`: a status context, or a check run we skip (read from the suites). */
+export type GqlCombinedContext = GqlStatusContext | { __typename: 'CheckRun' };
+
+export interface GqlHeadChecks {
+  oid: string;
+  checkSuites: Connection<GqlCheckSuite> | null;
+  status: { id: string; combinedContexts: Connection<GqlCombinedContext> } | null;
+}
+
+export interface GqlPolicyFile {
+  path: string | null;
+  oid: string;
+  object: { __typename: string; byteSize?: number; isBinary?: boolean | null; isTruncated?: boolean; text?: string | null } | null;
+}
+
+export interface GqlPolicyRepository {
+  nameWithOwner: string;
+  defaultBranchRef: { name: string; target: { oid: string; policyFile?: GqlPolicyFile | null } | null } | null;
+}
+
+export interface GqlPullRequest {
+  id: string;
+  number: number;
+  url: string;
+  title: string;
+  body: string;
+  state: 'OPEN' | 'CLOSED' | 'MERGED';
+  isDraft: boolean;
+  createdAt: string;
+  author: GqlActor | null;
+  baseRefName: string;
+  headRefName: string;
+  baseRefOid: string;
+  headRefOid: string;
+  merged: boolean;
+  mergedAt: string | null;
+  mergedBy: GqlActor | null;
+  mergeCommit: { oid: string } | null;
+  labels: Connection<{ name: string }> | null;
+  commits: Connection<{ commit: GqlCommit }>;
+  reviews: Connection<GqlReview> | null;
+  headCommit: { nodes: Array<{ commit: GqlHeadChecks } | null> | null };
+}
+
+export interface PullRequestQueryData {
+  repository: {
+    name: string;
+    owner: { login: string };
+    defaultBranchRef: { name: string; target?: { oid: string; policyFile?: GqlPolicyFile | null } | null } | null;
+    pullRequest: GqlPullRequest | null;
+  } | null;
+  orgPolicy?: GqlPolicyRepository | null;
+}
+
+export interface PullRequestPageData {
+  repository: {
+    pullRequest: {
+      commits?: Connection<{ commit: GqlCommit }>;
+      reviews?: Connection<GqlReview> | null;
+      labels?: Connection<{ name: string }> | null;
+    } | null;
+  } | null;
+}
+
+export interface NodeData<T> {
+  node: T | null;
+}
+
+export interface HeadCommitData {
+  repository: { object: GqlHeadChecks | Record<string, never> | null } | null;
+}
+
+export interface CheckSuitesPageData {
+  repository: { object: { checkSuites?: Connection<GqlCheckSuite> } | null } | null;
+}
