@@ -1,0 +1,29 @@
+// Appends to a ledger until killed, printing "seq hash" for every entry
+// only after its transaction committed. Used by the crash and concurrency
+// tests. Args: ledgerPath label [count] — with a count it waits for "go" on
+// stdin, appends that many, and exits.
+import { writeSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { SqliteLedger } from '../../../src/ledger/sqlite-ledger.js';
+
+const [path, label = 'writer', countArg] = process.argv.slice(2);
+const count = countArg === undefined ? Infinity : Number(countArg);
+// writeSync: a report is on the pipe before the next append starts, so a
+// SIGKILL can lose a report, never invent one.
+const say = (text: string): void => void writeSync(1, `${text}\n`);
+
+const ledger = SqliteLedger.open(path!, { checkpointPolicy: { everyEntries: 7 } });
+say('ready');
+if (countArg !== undefined) {
+  await new Promise<void>((resolve) => createInterface({ input: process.stdin }).on('line', (l) => l === 'go' && resolve()));
+}
+for (let i = 0; i < count; i++) {
+  const batch = 1 + (i % 3);
+  const inputs = Array.from({ length: batch }, (_, j) => ({
+    kind: 'evaluation' as const, repo: 'acme/api', subject: `${label}/${i}/${j}`, data: { label, i, j, pid: process.pid },
+  }));
+  const { entries } = await ledger.append(inputs, { deliveryId: `${label}-${process.pid}-${i}` });
+  say(entries.map((e) => `${e.seq} ${e.hash} ${e.subject}`).join('\n'));
+}
+await ledger.close();
+say('done');
