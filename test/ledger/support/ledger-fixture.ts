@@ -69,7 +69,8 @@ export async function buildLedger(
 /** A raw connection with the append-only triggers dropped: what an attacker with file access has. */
 export function tamperWith(path: string): Database.Database {
   const db = new Database(path);
-  db.exec('DROP TRIGGER entries_refuse_update; DROP TRIGGER entries_refuse_delete;');
+  db.pragma('foreign_keys = OFF');
+  db.exec('DROP TRIGGER IF EXISTS entries_refuse_update; DROP TRIGGER IF EXISTS entries_refuse_delete;');
   return db;
 }
 
