@@ -15,7 +15,9 @@ const say = (text: string): void => void writeSync(1, `${text}\n`);
 const ledger = SqliteLedger.open(path!, { checkpointPolicy: { everyEntries: 7 } });
 say('ready');
 if (countArg !== undefined) {
-  await new Promise<void>((resolve) => createInterface({ input: process.stdin }).on('line', (l) => l === 'go' && resolve()));
+  const lines = createInterface({ input: process.stdin });
+  await new Promise<void>((resolve) => lines.on('line', (l) => l === 'go' && resolve()));
+  lines.close(); // an open stdin would keep this process alive after the last append
 }
 for (let i = 0; i < count; i++) {
   const batch = 1 + (i % 3);
@@ -24,6 +26,9 @@ for (let i = 0; i < count; i++) {
   }));
   const { entries } = await ledger.append(inputs, { deliveryId: `${label}-${process.pid}-${i}` });
   say(entries.map((e) => `${e.seq} ${e.hash} ${e.subject}`).join('\n'));
+  // With a count (the concurrency test) pause a moment, as webhooks do: SQLite's
+  // lock is not fair, and a writer in a tight loop would run in long bursts.
+  if (countArg !== undefined) await new Promise((resolve) => setTimeout(resolve, 2));
 }
 await ledger.close();
 say('done');
