@@ -1,0 +1,277 @@
+import {
+  World, commitSha, gitBlobSha, type GitPerson, type ReviewState, type SimAccount, type SimCheckRun, type SimPullRequest, type SimRepo,
+} from './simulator/world.js';
+
+type PersonRef = string | { name: string; email: string };
+type CheckResult =
+  | 'success' | 'failure' | 'neutral' | 'cancelled' | 'skipped' | 'timed_out' | 'action_required' | 'stale' | 'startup_failure'
+  | 'queued' | 'in_progress' | 'waiting' | 'requested' | 'pending';
+
+const GITHUB_ACTIONS = { slug: 'github-actions', id: 15368 };
+
+/**
+ * Builds a simulated GitHub in a few readable lines. Every call acts on the
+ * repository and pull request mentioned last, and returns the builder, so a
+ * scenario reads top to bottom like what happened. The builder keeps working
+ * after the simulator has started (it mutates the live world).
+ *
+ * @example
+ * const s = scenario().repo('acme/api').pullRequest({ author: 'alice', commits: 3 }).approvedBy('bob').check('ci', 'success');
+ * const sim = await startGitHubSimulator(s);
+ */
+export function scenario(options: { start?: string } = {}): ScenarioBuilder {
+  return new ScenarioBuilder(new World(options.start));
+}
+
+export class ScenarioBuilder {
+  private currentRepo: SimRepo | null = null;
+  private currentPr: SimPullRequest | null = null;
+  private readonly readOnly = new Set<string>();
+  private salt = 0;
+
+  constructor(readonly world: World) {
+    this.account('web-flow', { name: 'GitHub', emails: ['noreply@github.com'] });
+  }
+
+  /** An account; `canPush: false` keeps it from getting write access to the repositories. */
+  user(login: string, options: { name?: string; emails?: string[]; canPush?: boolean } = {}): this {
+    this.account(login, options);
+    if (options.canPush === false) {
+      this.readOnly.add(login.toLowerCase());
+      for (const repo of this.world.repos.values()) repo.writers.delete(login.toLowerCase());
+    }
+    return this;
+  }
+
+  /** A GitHub App's bot account: `bot('dependabot')` is `dependabot[bot]`, with its noreply email. */
+  bot(slug: string, options: { canPush?: boolean } = {}): this {
+    const id = 49_000_000 + this.world.nextId();
+    const login = `${slug}[bot]`;
+    this.world.accounts.set(login.toLowerCase(), { login, id, type: 'Bot', name: null, emails: [`${id}+${login}@users.noreply.github.com`] });
+    if (options.canPush === false) this.readOnly.add(login.toLowerCase());
+    return this;
+  }
+
+  /** An installation of an app (default: Changeproof) on `account`. */
+  installation(options: { id?: number; account: string; appSlug?: string; appId?: number; repositories?: 'all' | string[] }): this {
+    const id = options.id ?? this.world.nextId();
+    this.world.installations.set(id, {
+      id, account: options.account, appSlug: options.appSlug ?? 'changeproof', appId: options.appId ?? 4242, repositories: options.repositories ?? 'all',
+    });
+    return this;
+  }
+
+  /** A repository with an initial commit on its default branch. */
+  repo(fullName: string, options: { defaultBranch?: string; private?: boolean; files?: Record<string, string> } = {}): this {
+    const [owner, name] = fullName.split('/') as [string, string];
+    if (!this.world.account(owner)) this.world.accounts.set(owner.toLowerCase(), { login: owner, id: this.world.nextId(), type: 'Organization', name: owner, emails: [] });
+    const defaultBranch = options.defaultBranch ?? 'main';
+    const repo: SimRepo = {
+      id: this.world.nextId(), owner, name, private: options.private ?? true, defaultBranch, branches: new Map(), commits: new Map(),
+      pulls: new Map(), checkSuites: [], checkRuns: [], statuses: [], deployments: [], writers: new Set([owner.toLowerCase()]),
+    };
+    this.world.repos.set(fullName.toLowerCase(), repo);
+    for (const account of this.world.accounts.values()) this.grant(repo, account.login);
+    const admin = { name: 'Repository Admin', email: 'admin@example.com', date: this.world.tick() };
+    const root = this.makeCommit(repo, [], 'Initial commit', admin, admin, { 'README.md': `# ${name}\n`, ...options.files });
+    repo.branches.set(defaultBranch, root);
+    this.currentRepo = repo;
+    this.currentPr = null;
+    return this;
+  }
+
+  /** Commits `content` to `path` on a branch (default: the default branch); `null` deletes the file. */
+  file(path: string, content: string | null, options: { branch?: string; author?: PersonRef } = {}): this {
+    const repo = this.repoNow();
+    const branch = options.branch ?? repo.defaultBranch;
+    const parent = repo.branches.get(branch);
+    if (!parent) throw new Error(`simulator: no branch ${branch} in ${repo.owner}/${repo.name}`);
+    const person = this.person(options.author ?? { name: 'Repository Admin', email: 'admin@example.com' });
+    const sha = this.makeCommit(repo, [parent], `${content === null ? 'Delete' : 'Update'} ${path}`, person, person, { [path]: content });
+    repo.branches.set(branch, sha);
+    const pr = [...repo.pulls.values()].find((p) => p.headRef === branch && p.state === 'open');
+    if (pr) pr.commits.push(sha);
+    return this;
+  }
+
+  /** A pull request from a new branch off the default branch, with `commits` commits by the author. */
+  pullRequest(options: { author: string; commits?: number; title?: string; body?: string; labels?: string[]; draft?: boolean; headRef?: string }): this {
+    const repo = this.repoNow();
+    this.account(options.author);
+    const number = Math.max(0, ...repo.pulls.keys()) + 1;
+    const baseSha = repo.branches.get(repo.defaultBranch)!;
+    const pr: SimPullRequest = {
+      id: this.world.nextId(), number, title: options.title ?? `Change ${number}`, body: options.body ?? '', author: options.author,
+      state: 'open', draft: options.draft ?? false, baseRef: repo.defaultBranch, headRef: options.headRef ?? `feature-${number}`,
+      baseSha, commits: [], reviews: [], labels: [...(options.labels ?? [])], createdAt: this.world.tick(), mergedAt: null, mergedBy: null,
+      mergeCommitSha: null, closedAt: null,
+    };
+    repo.pulls.set(number, pr);
+    repo.branches.set(pr.headRef, baseSha);
+    this.currentPr = pr;
+    for (let i = 0; i < (options.commits ?? 1); i += 1) this.commit();
+    return this;
+  }
+
+  /** A commit on the pull request's branch (author defaults to the pull request's author). */
+  commit(options: { author?: PersonRef; committer?: PersonRef; coAuthors?: PersonRef[]; message?: string; files?: Record<string, string> } = {}): this {
+    const repo = this.repoNow();
+    const pr = this.prNow();
+    const author = this.person(options.author ?? pr.author ?? 'ghost');
+    const committer = options.committer ? this.person(options.committer) : author;
+    const trailers = (options.coAuthors ?? []).map((c) => this.person(c)).map((p) => `Co-authored-by: ${p.name} <${p.email}>`);
+    const headline = options.message ?? `Change ${pr.commits.length + 1} of #${pr.number}`;
+    const message = trailers.length > 0 ? `${headline}\n\n${trailers.join('\n')}` : headline;
+    const parent = repo.branches.get(pr.headRef)!;
+    const sha = this.makeCommit(repo, [parent], message, author, committer, options.files ?? { [`src/change-${pr.number}-${pr.commits.length + 1}.ts`]: `export const n = ${pr.commits.length + 1};\n` });
+    repo.branches.set(pr.headRef, sha);
+    pr.commits.push(sha);
+    return this;
+  }
+
+  /** A review; `on` picks the commit (default: the current head; a number indexes the commits, -2 = the one before head). */
+  review(login: string, state: ReviewState, options: { on?: string | number; body?: string } = {}): this {
+    const pr = this.prNow();
+    this.account(login);
+    const on = options.on ?? -1;
+    const commitSha = typeof on === 'number' ? pr.commits.at(on) : on;
+    if (!commitSha) throw new Error(`simulator: pull request #${pr.number} has no commit ${on}`);
+    pr.reviews.push({ id: this.world.nextId(), author: login, state, body: options.body ?? '', submittedAt: state === 'PENDING' ? null : this.world.tick(), commitSha });
+    return this;
+  }
+
+  approvedBy(login: string, options: { on?: string | number } = {}): this {
+    return this.review(login, 'APPROVED', options);
+  }
+
+  /** A check run on the head (another with the same name is a re-run; the later one has the higher id). */
+  check(name: string, result: CheckResult, options: { app?: { slug: string; id: number }; sha?: string; detailsUrl?: string } = {}): this {
+    const repo = this.repoNow();
+    const sha = options.sha ?? this.headSha();
+    const app = options.app ?? GITHUB_ACTIONS;
+    let suite = repo.checkSuites.find((s) => s.headSha === sha && s.appSlug === app.slug);
+    if (!suite) {
+      suite = { id: this.world.nextId(), headSha: sha, appSlug: app.slug, appId: app.id };
+      repo.checkSuites.push(suite);
+    }
+    const completed = !['queued', 'in_progress', 'waiting', 'requested', 'pending'].includes(result);
+    const startedAt = this.world.tick();
+    const run: SimCheckRun = {
+      id: this.world.nextId(), suiteId: suite.id, headSha: sha, name,
+      status: (completed ? 'COMPLETED' : result.toUpperCase()) as SimCheckRun['status'],
+      conclusion: completed ? result.toUpperCase() : null, startedAt, completedAt: completed ? this.world.tick() : null,
+      detailsUrl: options.detailsUrl ?? `https://github.com/${repo.owner}/${repo.name}/actions/runs/${this.world.nextId()}`, externalId: null,
+      output: { title: null, summary: null, text: null },
+    };
+    repo.checkRuns.push(run);
+    return this;
+  }
+
+  /** A commit status on the head. */
+  status(context: string, state: 'success' | 'failure' | 'error' | 'pending', options: { creator?: string; sha?: string; targetUrl?: string } = {}): this {
+    const repo = this.repoNow();
+    const creator = options.creator ?? 'ci-service';
+    this.account(creator);
+    repo.statuses.push({
+      id: this.world.nextId(), sha: options.sha ?? this.headSha(), context, state: state.toUpperCase() as 'SUCCESS', description: `${context} ${state}`,
+      targetUrl: options.targetUrl ?? `https://ci.example.com/${context}`, creator, createdAt: this.world.tick(),
+    });
+    return this;
+  }
+
+  label(name: string): this {
+    this.prNow().labels.push(name);
+    return this;
+  }
+
+  /** Merges the pull request with a merge commit made by `by` (committer: web-flow). */
+  merge(options: { by?: string } = {}): this {
+    const repo = this.repoNow();
+    const pr = this.prNow();
+    const by = options.by ?? pr.author ?? 'ghost';
+    const base = repo.branches.get(repo.defaultBranch)!;
+    const head = pr.commits.at(-1)!;
+    const files = Object.fromEntries(repo.commits.get(head)!.files);
+    const sha = this.makeCommit(repo, [base, head], `Merge pull request #${pr.number} from ${repo.owner}/${pr.headRef}`, this.person(by), this.person('web-flow'), files);
+    repo.branches.set(repo.defaultBranch, sha);
+    Object.assign(pr, { state: 'closed', mergedAt: this.world.tick(), mergedBy: by, mergeCommitSha: sha, closedAt: this.world.now() });
+    return this;
+  }
+
+  /** A deployment of `sha` (default: the default branch head). */
+  deployment(options: { environment?: string; sha?: string; creator?: string; state?: string } = {}): this {
+    const repo = this.repoNow();
+    const creator = options.creator ?? 'github-actions[bot]';
+    const at = this.world.tick();
+    repo.deployments.push({
+      id: this.world.nextId(), sha: options.sha ?? repo.branches.get(repo.defaultBranch)!, ref: repo.defaultBranch, environment: options.environment ?? 'production',
+      creator, createdAt: at, statuses: options.state ? [{ id: this.world.nextId(), state: options.state, creator, createdAt: at, description: '' }] : [],
+    });
+    return this;
+  }
+
+  /** The current pull request's head SHA. */
+  headSha(): string {
+    const head = this.prNow().commits.at(-1);
+    if (!head) throw new Error('simulator: the pull request has no commits yet');
+    return head;
+  }
+
+  pr(): SimPullRequest {
+    return this.prNow();
+  }
+
+  currentRepository(): SimRepo {
+    return this.repoNow();
+  }
+
+  build(): World {
+    return this.world;
+  }
+
+  private account(login: string, options: { name?: string; emails?: string[] } = {}): SimAccount {
+    let account = this.world.account(login);
+    if (!account) {
+      const id = this.world.nextId();
+      account = { login, id, type: 'User', name: options.name ?? login, emails: options.emails ?? [`${login}@example.com`, `${id}+${login}@users.noreply.github.com`] };
+      this.world.accounts.set(login.toLowerCase(), account);
+      for (const repo of this.world.repos.values()) this.grant(repo, login);
+    } else if (options.name || options.emails) {
+      Object.assign(account, { ...(options.name ? { name: options.name } : {}), ...(options.emails ? { emails: options.emails } : {}) });
+    }
+    return account;
+  }
+
+  private grant(repo: SimRepo, login: string): void {
+    if (!this.readOnly.has(login.toLowerCase()) && login !== 'web-flow') repo.writers.add(login.toLowerCase());
+  }
+
+  private person(ref: PersonRef): GitPerson {
+    if (typeof ref !== 'string') return { ...ref, date: this.world.tick() };
+    const account = this.account(ref);
+    return { name: account.name ?? account.login, email: account.emails[0] ?? `${ref}@example.com`, date: this.world.tick() };
+  }
+
+  private makeCommit(repo: SimRepo, parents: string[], message: string, author: GitPerson, committer: GitPerson, changes: Record<string, string | null>): string {
+    const files = new Map(parents[0] ? repo.commits.get(parents[0])!.files : []);
+    for (const [path, content] of Object.entries(changes)) {
+      if (content === null) files.delete(path);
+      else files.set(path, content);
+    }
+    const tree = gitBlobSha(JSON.stringify([...files.entries()].sort()));
+    this.salt += 1;
+    const sha = commitSha({ message, parents, author, tree, salt: this.salt });
+    repo.commits.set(sha, { sha, message, author, committer, parents, files });
+    return sha;
+  }
+
+  private repoNow(): SimRepo {
+    if (!this.currentRepo) throw new Error('simulator: call .repo(...) first');
+    return this.currentRepo;
+  }
+
+  private prNow(): SimPullRequest {
+    if (!this.currentPr) throw new Error('simulator: call .pullRequest(...) first');
+    return this.currentPr;
+  }
+}

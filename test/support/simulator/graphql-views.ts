@@ -1,0 +1,140 @@
+import { connection, type ConnectionArgs } from './connection.js';
+import { actorView, type GqlContext } from './graphql-actor-views.js';
+import { checkSuiteFor, commitView, statusView } from './graphql-commit-views.js';
+import { GitHubGraphqlError } from './graphql-error.js';
+import { decodeNodeId, nodeId } from './node-id.js';
+import type { SimPullRequest, SimRepo } from './world.js';
+
+/** The root `Query` fields the simulator serves. */
+export function queryRoot() {
+  return {
+    repository: ({ owner, name }: { owner: string; name: string }, ctx: GqlContext) => {
+      const repo = ctx.world.findRepo(owner, name);
+      if (!repo || !ctx.canSee(repo)) throw new GitHubGraphqlError('NOT_FOUND', `Could not resolve to a Repository with the name '${owner}/${name}'.`);
+      return repositoryView(repo, ctx);
+    },
+    node: ({ id }: { id: string }, ctx: GqlContext) => resolveNode(id, ctx),
+    rateLimit: (_args: unknown, ctx: GqlContext) => ({ cost: 1, limit: 5000, remaining: 4999, used: 1, nodeCount: 0, resetAt: ctx.world.now() }),
+  };
+}
+
+function repositoryView(repo: SimRepo, ctx: GqlContext) {
+  const fullName = `${repo.owner}/${repo.name}`;
+  const refView = (branch: string) => {
+    const sha = repo.branches.get(branch);
+    return sha ? { __typename: 'Ref', id: nodeId('Ref', `${repo.id}:${branch}`), name: branch, prefix: 'refs/heads/', target: commitView(repo, repo.commits.get(sha)!, ctx) } : null;
+  };
+  return {
+    __typename: 'Repository',
+    id: nodeId('Repository', repo.id),
+    databaseId: repo.id,
+    name: repo.name,
+    nameWithOwner: fullName,
+    isPrivate: repo.private,
+    url: `${ctx.webUrl}/${fullName}`,
+    owner: actorView(repo.owner, ctx),
+    defaultBranchRef: () => refView(repo.defaultBranch),
+    ref: ({ qualifiedName }: { qualifiedName: string }) => refView(qualifiedName.replace(/^refs\/heads\//, '')),
+    pullRequest: ({ number }: { number: number }) => {
+      const pr = repo.pulls.get(number);
+      if (!pr) throw new GitHubGraphqlError('NOT_FOUND', `Could not resolve to a PullRequest with the number of ${number}.`);
+      return pullRequestView(repo, pr, ctx);
+    },
+    object: ({ oid, expression }: { oid?: string; expression?: string }) => {
+      const sha = oid ?? resolveExpression(repo, expression ?? '');
+      const commit = sha ? repo.commits.get(sha) : undefined;
+      return commit ? commitView(repo, commit, ctx) : null;
+    },
+  };
+}
+
+function resolveExpression(repo: SimRepo, expression: string): string | undefined {
+  const ref = expression === 'HEAD' ? repo.defaultBranch : expression;
+  return repo.branches.get(ref) ?? (repo.commits.has(ref) ? ref : undefined);
+}
+
+function pullRequestView(repo: SimRepo, pr: SimPullRequest, ctx: GqlContext) {
+  const url = `${ctx.webUrl}/${repo.owner}/${repo.name}/pull/${pr.number}`;
+  const commitNodes = () =>
+    pr.commits.map((sha) => ({ __typename: 'PullRequestCommit', id: nodeId('PullRequestCommit', `${pr.id}:${sha}`), url, commit: commitView(repo, repo.commits.get(sha)!, ctx) }));
+  return {
+    __typename: 'PullRequest',
+    id: nodeId('PullRequest', `${repo.id}:${pr.number}`),
+    databaseId: pr.id,
+    number: pr.number,
+    url,
+    title: pr.title,
+    body: pr.body,
+    state: pr.mergedAt ? 'MERGED' : pr.state === 'closed' ? 'CLOSED' : 'OPEN',
+    isDraft: pr.draft,
+    createdAt: pr.createdAt,
+    closedAt: pr.closedAt,
+    author: actorView(pr.author, ctx),
+    baseRefName: pr.baseRef,
+    headRefName: pr.headRef,
+    baseRefOid: pr.baseSha,
+    headRefOid: pr.commits.at(-1),
+    merged: pr.mergedAt !== null,
+    mergedAt: pr.mergedAt,
+    mergedBy: actorView(pr.mergedBy, ctx),
+    mergeCommit: pr.mergeCommitSha ? commitView(repo, repo.commits.get(pr.mergeCommitSha)!, ctx) : null,
+    labels: (args: ConnectionArgs) =>
+      connection(pr.labels.map((name) => ({ __typename: 'Label', id: nodeId('Label', `${repo.id}:${name}`), name, color: 'ededed' })), args, 'labels'),
+    commits: (args: ConnectionArgs) => connection(commitNodes(), args, 'commits'),
+    // Another account's pending (unsubmitted) review is invisible to an app.
+    reviews: (args: ConnectionArgs) => connection(pr.reviews.filter((r) => r.state !== 'PENDING').map((r) => reviewView(repo, pr, r.id, ctx)), args, 'reviews'),
+  };
+}
+
+function reviewView(repo: SimRepo, pr: SimPullRequest, reviewId: number, ctx: GqlContext) {
+  const review = pr.reviews.find((r) => r.id === reviewId)!;
+  return {
+    __typename: 'PullRequestReview',
+    id: nodeId('PullRequestReview', review.id),
+    databaseId: review.id,
+    fullDatabaseId: String(review.id),
+    state: review.state,
+    body: review.body,
+    submittedAt: review.submittedAt,
+    createdAt: review.submittedAt ?? ctx.world.now(),
+    url: `${ctx.webUrl}/${repo.owner}/${repo.name}/pull/${pr.number}#pullrequestreview-${review.id}`,
+    author: actorView(review.author, ctx),
+    authorCanPushToRepository: review.author !== null && repo.writers.has(review.author.toLowerCase()),
+    commit: commitView(repo, repo.commits.get(review.commitSha)!, ctx),
+  };
+}
+
+function resolveNode(id: string, ctx: GqlContext) {
+  const decoded = decodeNodeId(id);
+  const notFound = () => new GitHubGraphqlError('NOT_FOUND', `Could not resolve to a node with the global id of '${id}'`);
+  if (!decoded) throw notFound();
+  const [repoId, rest] = splitKey(decoded.key);
+  const repo = [...ctx.world.repos.values()].find((r) => String(r.id) === repoId);
+  if (!repo || !ctx.canSee(repo)) throw notFound();
+  switch (decoded.type) {
+    case 'Commit': {
+      const commit = repo.commits.get(rest);
+      if (commit) return commitView(repo, commit, ctx);
+      break;
+    }
+    case 'CheckSuite': {
+      const suite = checkSuiteFor(repo, Number(rest));
+      if (suite) return suite;
+      break;
+    }
+    case 'Status':
+      if (repo.statuses.some((s) => s.sha === rest)) return statusView(repo, rest, ctx);
+      break;
+    case 'PullRequest': {
+      const pr = repo.pulls.get(Number(rest));
+      if (pr) return pullRequestView(repo, pr, ctx);
+      break;
+    }
+  }
+  throw notFound();
+}
+
+function splitKey(key: string): [string, string] {
+  const at = key.indexOf(':');
+  return at < 0 ? [key, ''] : [key.slice(0, at), key.slice(at + 1)];
+}
