@@ -8,6 +8,7 @@ import type { GqlHeadChecks, GqlPullRequest, HeadCommitData, PullRequestQueryDat
 import { mapActor, mapCommit, mapReview, toIsoUtc } from './map-evidence.js';
 import type { GitHubClient } from './octokit.js';
 import { prefetchedPolicyFiles } from './prefetched-policy-files.js';
+import type { ExtendsTarget } from './parse-extends.js';
 import type { PolicyFile } from './policy-file.js';
 import { readPullRequestLists } from './read-pull-request-lists.js';
 import { runGraphql, runGraphqlComplete } from './run-graphql.js';
@@ -56,12 +57,17 @@ export async function collectPullRequest(octokit: GitHubClient, ref: PullRequest
 export async function gatherPullRequest(
   octokit: GitHubClient,
   ref: PullRequestRef,
-  options: CollectPullRequestOptions & { withPolicy: boolean },
+  options: CollectPullRequestOptions & { withPolicy: boolean; extendsTarget?: ExtendsTarget | null },
 ): Promise<{ facts: ChangeFacts; policyFiles: Map<string, PolicyFile> }> {
   const collectedAt = toIsoUtc(options.now().toISOString());
   const maxPages = options.maxPages ?? 50;
   const what = `${ref.owner}/${ref.repo}#${ref.number}`;
-  const variables = { owner: ref.owner, name: ref.repo, number: ref.number, withPolicy: options.withPolicy, policyPath: POLICY_PATH };
+  const extendsTarget = options.withPolicy ? (options.extendsTarget ?? null) : null;
+  const variables = {
+    owner: ref.owner, name: ref.repo, number: ref.number, withPolicy: options.withPolicy, policyPath: POLICY_PATH,
+    // Non-null variables must be sent even when their field is skipped.
+    withExtends: extendsTarget !== null, extendsOwner: extendsTarget?.owner ?? '', extendsName: extendsTarget?.repo ?? '', extendsPath: extendsTarget?.path ?? '',
+  };
 
   // 1. One query: the pull request with the first 100 of every list (and the policy files).
   const { data, errors } = await runGraphql<PullRequestQueryData>(octokit, PULL_REQUEST_QUERY, variables, what);
@@ -109,7 +115,7 @@ export async function gatherPullRequest(
     collectedAt,
     gaps: dedupe(gaps),
   };
-  const policyFiles = options.withPolicy ? prefetchedPolicyFiles(data, errors, ref.owner, ref.repo, POLICY_PATH) : new Map<string, PolicyFile>();
+  const policyFiles = options.withPolicy ? prefetchedPolicyFiles(data, errors, ref.owner, ref.repo, POLICY_PATH, extendsTarget) : new Map<string, PolicyFile>();
   return { facts, policyFiles };
 }
 
@@ -135,7 +141,7 @@ function notFound(what: string, errors: GraphqlErrorEntry[]): GitHubEvidenceErro
 /** Partial errors of the main query, as gaps of the area they hit (policy-file errors are handled by the policy loader). */
 function gapsFromErrors(errors: GraphqlErrorEntry[]): EvidenceGap[] {
   return errors
-    .filter((e) => e.path?.[0] !== 'orgPolicy' && !(e.path?.[0] === 'repository' && e.path[1] === 'defaultBranchRef'))
+    .filter((e) => e.path?.[0] !== 'orgPolicy' && e.path?.[0] !== 'extendsPolicy' && !(e.path?.[0] === 'repository' && e.path[1] === 'defaultBranchRef'))
     .map((e) => {
       const path = e.path ?? [];
       const what: EvidenceGap['what'] = path.includes('headCommit')

@@ -1,4 +1,5 @@
 import type { LayerResult } from '../config/parse-policy.js';
+import type { ExtendsTarget } from './parse-extends.js';
 import type { PolicyFile } from './policy-file.js';
 
 /**
@@ -15,6 +16,7 @@ import type { PolicyFile } from './policy-file.js';
 export class PolicyCache {
   private readonly contents = new Map<string, { etag: string; file: PolicyFile & { found: true } }>();
   private readonly layers = new Map<string, LayerResult>();
+  private readonly extendsTargets = new Map<string, ExtendsTarget>();
 
   constructor(private readonly maxEntries = 2000) {}
 
@@ -38,6 +40,18 @@ export class PolicyCache {
 
   rememberLayer(file: string, blobSha: string, result: LayerResult): void {
     put(this.layers, `${file}@${blobSha}`, result, this.maxEntries);
+  }
+
+  /**
+   * The file in a third repository the policy of `repository` extended last
+   * time, so the next evaluation can read it in its one GraphQL query.
+   */
+  extendsTarget(repository: string): ExtendsTarget | null {
+    return touch(this.extendsTargets, repository.toLowerCase()) ?? null;
+  }
+
+  rememberExtendsTarget(repository: string, target: ExtendsTarget): void {
+    put(this.extendsTargets, repository.toLowerCase(), target, this.maxEntries);
   }
 }
 

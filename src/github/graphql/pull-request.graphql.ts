@@ -10,12 +10,17 @@ import { CHECK_RUN, CHECK_SUITE, COMMIT, GIT_ACTOR, HEAD_CHECKS, PAGE_INFO, POLI
  * branch of the repository and of the owner's `.github` repository, so an
  * evaluation needs no request of its own for the policy. (A missing `.github`
  * repository answers with a `NOT_FOUND` error on `orgPolicy`, which is expected.)
+ * With `$withExtends`, it reads the `_extends` target the repository's policy
+ * named last time (another repository), so that too costs nothing extra.
  *
  * The head commit is read as the last commit of the pull request; the
  * collector checks that it is `headRefOid` and asks again otherwise.
  */
 export const PULL_REQUEST_QUERY = /* GraphQL */ `
-query ChangeproofPullRequest($owner: String!, $name: String!, $number: Int!, $withPolicy: Boolean!, $policyPath: String!) {
+query ChangeproofPullRequest(
+  $owner: String!, $name: String!, $number: Int!, $withPolicy: Boolean!, $policyPath: String!,
+  $withExtends: Boolean!, $extendsOwner: String!, $extendsName: String!, $extendsPath: String!
+) {
   repository(owner: $owner, name: $name) {
     name
     owner { login }
@@ -52,6 +57,13 @@ query ChangeproofPullRequest($owner: String!, $name: String!, $number: Int!, $wi
     defaultBranchRef {
       name
       target { oid ... on Commit { policyFile: file(path: $policyPath) { ...PolicyFileFields } } }
+    }
+  }
+  extendsPolicy: repository(owner: $extendsOwner, name: $extendsName) @include(if: $withExtends) {
+    nameWithOwner
+    defaultBranchRef {
+      name
+      target { oid ... on Commit { policyFile: file(path: $extendsPath) { ...PolicyFileFields } } }
     }
   }
 }

@@ -126,6 +126,7 @@ export interface PullRequestQueryData {
     pullRequest: GqlPullRequest | null;
   } | null;
   orgPolicy?: GqlPolicyRepository | null;
+  extendsPolicy?: GqlPolicyRepository | null;
 }
 
 export interface PullRequestPageData {
