@@ -20,6 +20,8 @@ interface Rule<T> {
   match: string;
   fault: T;
   remaining: number;
+  /** Matching requests to let through before the rule starts firing. */
+  skip: number;
 }
 
 /**
@@ -28,6 +30,7 @@ interface Rule<T> {
  *
  * @example
  * sim.faults.add('POST /graphql', { kind: 'status', status: 502 });          // one 502, then normal
+ * sim.faults.add('POST /graphql', { kind: 'status', status: 502 }, 4, { after: 1 }); // the 2nd–5th fail
  * sim.faults.add('*', { kind: 'secondary-rate-limit', retryAfter: 2 }, 1);
  * sim.faults.addField({ field: 'PullRequest.reviews', type: 'FORBIDDEN', message: 'Resource not accessible by integration' });
  */
@@ -37,20 +40,20 @@ export class Faults {
   /** Faults served so far, in order (`route: kind`). */
   readonly served: string[] = [];
 
-  add(route: string, fault: Fault, times = 1): this {
-    this.rules.push({ match: route, fault, remaining: times });
+  add(route: string, fault: Fault, times = 1, options: { after?: number } = {}): this {
+    this.rules.push({ match: route, fault, remaining: times, skip: options.after ?? 0 });
     return this;
   }
 
-  addField(fault: FieldFault, times = 1): this {
-    this.fieldRules.push({ match: fault.field, fault, remaining: times });
+  addField(fault: FieldFault, times = 1, options: { after?: number } = {}): this {
+    this.fieldRules.push({ match: fault.field, fault, remaining: times, skip: options.after ?? 0 });
     return this;
   }
 
   /** The fault for this request, if any (consumes one use). */
   take(route: string): Fault | null {
     const rule = this.rules.find((r) => r.remaining > 0 && (r.match === '*' || r.match === route));
-    if (!rule) return null;
+    if (!rule || skipped(rule)) return null;
     rule.remaining -= 1;
     this.served.push(`${route}: ${rule.fault.kind}`);
     return rule.fault;
@@ -58,7 +61,7 @@ export class Faults {
 
   takeField(field: string): FieldFault | null {
     const rule = this.fieldRules.find((r) => r.remaining > 0 && r.match === field);
-    if (!rule) return null;
+    if (!rule || skipped(rule)) return null;
     rule.remaining -= 1;
     this.served.push(`${field}: graphql ${rule.fault.type}`);
     return rule.fault;
@@ -68,4 +71,10 @@ export class Faults {
     this.rules.length = 0;
     this.fieldRules.length = 0;
   }
+}
+
+function skipped(rule: Rule<unknown>): boolean {
+  if (rule.skip <= 0) return false;
+  rule.skip -= 1;
+  return true;
 }

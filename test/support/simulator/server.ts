@@ -20,6 +20,8 @@ export interface RecordedRequest {
   route: string;
   path: string;
   status: number;
+  /** When it arrived (ms since the epoch), to measure waits between retries. */
+  at: number;
 }
 
 /** A running simulator. Point Octokit at it with `env` (GHE_HOST/GHE_PROTOCOL), as at a GitHub Enterprise Server. */
@@ -72,7 +74,7 @@ export async function startGitHubSimulator(source: World | { world: World }, opt
     const restPath = target.pathname.startsWith('/api/v3/') ? target.pathname.slice('/api/v3'.length) : null;
     const matched = !isGraphql && restPath !== null ? matchRoute(ROUTES, method, restPath) : null;
     const route = isGraphql ? 'POST /graphql' : matched ? matched.route.route : `UNMATCHED ${method} ${target.pathname}`;
-    const record: RecordedRequest = { method, route, path: target.pathname + target.search, status: 0 };
+    const record: RecordedRequest = { method, route, path: target.pathname + target.search, status: 0, at: Date.now() };
     requests.push(record);
     const resource = isGraphql ? 'graphql' : 'core';
     const reply = (result: RestResult) => {
