@@ -79,18 +79,18 @@ export function toGitHubEvidenceError(error: unknown, what: string): GitHubEvide
     return new GitHubEvidenceError('not_found', `${what} was not found on GitHub, or the app is not installed on it (HTTP 404)`, { status, cause: error });
   }
   if (status === 401) {
-    return new GitHubEvidenceError('unauthorized', `GitHub refused the credentials while reading ${what} (HTTP 401); check the app's private key and installation`, { status, cause: error });
+    return new GitHubEvidenceError('unauthorized', `GitHub refused the credentials for ${what} (HTTP 401); check the app's private key and installation`, { status, cause: error });
   }
   if ((status === 403 || status === 429) && /rate limit/i.test(detail)) {
-    return new GitHubEvidenceError('rate_limited', `GitHub's rate limit stopped reading ${what} (HTTP ${status}): ${detail}; it is retried on the next event or re-run`, { status, cause: error });
+    return new GitHubEvidenceError('rate_limited', `GitHub's rate limit stopped the request for ${what} (HTTP ${status}): ${detail}; it is retried on the next event or re-run`, { status, cause: error });
   }
   if (status === 403) {
     return new GitHubEvidenceError('forbidden', `GitHub denied access to ${what} (HTTP 403): ${detail}; check the app's permissions`, { status, cause: error });
   }
   if (status >= 500) {
-    return new GitHubEvidenceError('unavailable', `GitHub failed while reading ${what} (HTTP ${status}) after retries; re-run the check to try again`, { status, cause: error });
+    return new GitHubEvidenceError('unavailable', `GitHub failed on ${what} (HTTP ${status}) after retries; re-run the check to try again`, { status, cause: error });
   }
-  return new GitHubEvidenceError('invalid_response', `GitHub answered HTTP ${status} while reading ${what}: ${detail}`, { status, cause: error });
+  return new GitHubEvidenceError('invalid_response', `GitHub answered HTTP ${status} for ${what}: ${detail}`, { status, cause: error });
 }
 
 /** The HTTP status of an Octokit `RequestError` (duck-typed: Probot may bundle another copy). */

@@ -61,7 +61,7 @@ export function withChangeproofDefaults<C extends OctokitClass>(Base: C, resilie
     ...options,
     throttle: {
       ...options['throttle'],
-      // Probot disables throttling for installation clients unless `enabled` is set.
+      // Probot's installation-client factory turns throttling off unless the options say `enabled: true`.
       enabled: true,
       retryAfterBaseValue: settings.delayUnitMs,
       onRateLimit: shouldRetry('Rate limit'),
@@ -104,6 +104,12 @@ export interface CreateOctokitOptions {
    * one-write-per-second spacing. Use the installation id. Default `changeproof`.
    */
   throttleId?: string;
+  /**
+   * More `@octokit/plugin-throttling` options, e.g. `connection` and
+   * `Bottleneck` to share limits between several app replicas through Redis.
+   * The limit handlers are always Changeproof's.
+   */
+  throttle?: Partial<ThrottlingOptions>;
   log?: OctokitOptions['log'];
   userAgent?: string;
 }
@@ -126,6 +132,6 @@ export function createOctokit(options: CreateOctokitOptions = {}): ChangeproofOc
     ...(options.log ? { log: options.log } : {}),
     ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
     // The limit handlers come from withChangeproofDefaults; only the id is per client.
-    throttle: { id: options.throttleId ?? 'changeproof' } as ThrottlingOptions,
+    throttle: { ...options.throttle, id: options.throttleId ?? 'changeproof' } as ThrottlingOptions,
   }) as ChangeproofOctokit;
 }

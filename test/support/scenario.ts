@@ -210,6 +210,17 @@ export class ScenarioBuilder {
     return this;
   }
 
+  /** A webhook delivery GitHub attempted (for `GET /app/hook/deliveries`); a status ≥ 400 is a failed one. */
+  delivery(options: { event: string; action?: string; statusCode?: number; installationId?: number }): this {
+    const statusCode = options.statusCode ?? 200;
+    this.world.deliveries.push({
+      id: this.world.nextId(), guid: crypto.randomUUID(), deliveredAt: this.world.tick(), redelivery: false, duration: 0.27,
+      status: statusCode < 400 ? 'OK' : 'Internal Server Error', statusCode, event: options.event, action: options.action ?? null,
+      installationId: options.installationId ?? null, repositoryId: this.currentRepo?.id ?? null,
+    });
+    return this;
+  }
+
   /** The current pull request's head SHA. */
   headSha(): string {
     const head = this.prNow().commits.at(-1);

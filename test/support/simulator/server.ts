@@ -13,6 +13,9 @@ import type { SimRepo, World } from './world.js';
 
 const ROUTES = compileRoutes([...appRoutes, ...repoRoutes, ...checkRoutes, ...deploymentRoutes]);
 
+/** Every REST route the simulator serves, as OpenAPI names them. */
+export const SIMULATED_ROUTES: readonly string[] = ROUTES.map((r) => r.route);
+
 /** One request the simulator received. */
 export interface RecordedRequest {
   method: string;
