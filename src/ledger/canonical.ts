@@ -12,6 +12,15 @@ import { LedgerError } from './errors.js';
  * canonicalJson({ b: 1, a: [true, null] }) // '{"a":[true,null],"b":1}'
  */
 export function canonicalJson(value: unknown): string {
+  return canonicalWithValue(value).text;
+}
+
+/**
+ * {@link canonicalJson} and the value a reader gets back from that text
+ * (`JSON.parse` of it): the round trip that validates the text is also the
+ * value an append returns, so it is parsed once.
+ */
+export function canonicalWithValue(value: unknown): { text: string; value: unknown } {
   let text: string | undefined;
   try {
     text = canonicalize(value);
@@ -22,11 +31,10 @@ export function canonicalJson(value: unknown): string {
   try {
     // canonicalize prints a function as the bare word `undefined`; a parse
     // round trip catches that and anything else that is not JSON.
-    JSON.parse(text);
+    return { text, value: JSON.parse(text) };
   } catch (error) {
     throw invalid('it contains a value JSON cannot represent (a function?)', error);
   }
-  return text;
 }
 
 function invalid(reason: string, cause?: unknown): LedgerError {

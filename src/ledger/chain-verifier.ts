@@ -38,11 +38,19 @@ export interface ChainVerifierOptions {
   requireFinalCheckpoint?: boolean;
 }
 
-/** A stored entry handed to the verifier; `columns` are SQLite's index columns, checked against the body. */
+/** SQLite's filter columns, which must agree with the hashed entry. */
+export interface IndexColumns {
+  seq: number;
+  recorded_at: string;
+  kind: string;
+  repo: string | null;
+}
+
+/** A stored entry handed to the verifier; `columns` are SQLite's filter columns, checked against the body. */
 export interface VerifierInput {
   body: string;
   hash: string;
-  columns?: EntryHeader;
+  columns?: IndexColumns;
 }
 
 export interface VerifyReport {
@@ -248,7 +256,6 @@ export class ChainVerifier {
   }
 }
 
-function sameHeader(a: EntryHeader, b: EntryHeader): boolean {
-  return a.seq === b.seq && a.recorded_at === b.recorded_at && a.kind === b.kind &&
-    a.repo === b.repo && a.subject === b.subject && a.prev_hash === b.prev_hash;
+function sameHeader(a: IndexColumns, b: EntryHeader): boolean {
+  return a.seq === b.seq && a.recorded_at === b.recorded_at && a.kind === b.kind && a.repo === b.repo;
 }

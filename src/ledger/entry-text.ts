@@ -51,11 +51,31 @@ export function splitEntryLine(line: string): { body: string; hash: string } | n
   return { body: line.slice(0, h) + line.slice(k), hash };
 }
 
+/**
+ * The members after `data` in a canonical body, as one sticky pattern: JSON
+ * strings without escapes or control characters, the hash as lowercase hex,
+ * the time as `toISOString()` prints it, seq as a positive integer. Anything
+ * else (escapes included) takes the JSON.parse path, which is slower but exact.
+ */
+const HEADER_TAIL = new RegExp(
+  String.raw`,"kind":"([^"\\\x00-\x1f]*)","prev_hash":"([0-9a-f]{64})","recorded_at":"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)",` +
+  String.raw`"repo":(?:null|"([^"\\\x00-\x1f]*)"),"seq":([1-9]\d{0,15}),"subject":"([^"\\\x00-\x1f]*)"}$`,
+  'y',
+);
+
 /** Reads the header members of a canonical body without parsing `data`; null if it is not one. */
 export function readEntryHeader(body: string): EntryHeader | null {
-  if (!body.startsWith(BODY_START) || body.charCodeAt(body.length - 1) !== 125) return null;
+  if (!body.startsWith(BODY_START)) return null;
   const k = body.lastIndexOf(KIND_MEMBER);
   if (k < 0) return null;
+  HEADER_TAIL.lastIndex = k;
+  const m = HEADER_TAIL.exec(body);
+  if (m) {
+    const seq = Number(m[5]);
+    if (!Number.isSafeInteger(seq)) return null;
+    // m[4] is undefined exactly when the repo member is null.
+    return { seq, recorded_at: m[3]!, kind: m[1] as EntryKind, repo: m[4] ?? null, subject: m[6]!, prev_hash: m[2]! };
+  }
   try {
     return toEntryHeader(JSON.parse(`{${body.slice(k + 1)}`), HEADER_KEYS.length);
   } catch {

@@ -5,7 +5,7 @@ import { ChainVerifier } from './chain-verifier.js';
 import { readEntryHeader } from './entry-text.js';
 import { LedgerError, toLedgerError } from './errors.js';
 import type { LedgerHead } from './ledger.js';
-import { readNdjsonLines, storedFromLine } from './ndjson.js';
+import { readNdjsonLines, type ChunkSource, storedFromLine } from './ndjson.js';
 
 export interface ImportResult {
   entries: number;
@@ -24,10 +24,10 @@ export interface ImportResult {
  * await ledger.importNdjson(createReadStream('ledger.ndjson'));
  */
 export async function importNdjson(
-  db: Database, path: string, publicKey: KeyObject, input: AsyncIterable<string | Buffer>,
+  db: Database, path: string, publicKey: KeyObject, input: ChunkSource,
 ): Promise<ImportResult> {
-  const insert = db.prepare<[number, string, string, string | null, string, string, string, string]>(
-    'INSERT INTO entries (seq, recorded_at, kind, repo, subject, prev_hash, hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare<[number, string, string, string | null, string, string]>(
+    'INSERT INTO entries (seq, recorded_at, kind, repo, hash, body) VALUES (?, ?, ?, ?, ?, ?)');
   const verifier = new ChainVerifier({ publicKey, canonical: true });
   db.exec('BEGIN IMMEDIATE');
   try {
@@ -45,7 +45,7 @@ export async function importNdjson(
       if (verifier.failed) continue; // a provisional gap: keep reading only to classify it
       const body = canonicalJson(JSON.parse(stored.body));
       const h = readEntryHeader(body)!;
-      insert.run(h.seq, h.recorded_at, h.kind, h.repo, h.subject, h.prev_hash, stored.hash, body);
+      insert.run(h.seq, h.recorded_at, h.kind, h.repo, stored.hash, body);
     }
     const report = verifier.finish();
     if (report.failure) {

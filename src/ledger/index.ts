@@ -10,5 +10,5 @@ export { CHECKPOINT_FORMAT, checkpointStatement, parseSignedCheckpoint, type Sig
 export { defaultSigningKeyPath, keyIdOf, publicKeyFromPem, publicKeyPathFor } from './signing-key.js';
 export { verifyLedger, detectLedgerFormat, type VerifyLedgerOptions } from './verify.js';
 export type { VerifyFailure, VerifyFailureReason, VerifyReport } from './chain-verifier.js';
-export { readNdjsonLines, writeNdjsonLines } from './ndjson.js';
+export { readNdjsonLines, writeNdjsonLines, type ChunkSource } from './ndjson.js';
 export { scheduleCheckpoints } from './schedule-checkpoints.js';

@@ -18,6 +18,9 @@ export interface NdjsonLine {
   terminated: boolean;
 }
 
+/** A readable stream, or any (async) iterable of text or byte chunks. */
+export type ChunkSource = AsyncIterable<string | Buffer> | Iterable<string | Buffer>;
+
 /**
  * Splits a byte or text stream into lines without holding more than one
  * line (plus a chunk) in memory. Accepts `\r\n`; skips empty lines.
@@ -25,7 +28,7 @@ export interface NdjsonLine {
  * @example
  * for await (const line of readNdjsonLines(createReadStream('ledger.ndjson'))) …
  */
-export async function* readNdjsonLines(input: AsyncIterable<string | Buffer>): AsyncGenerator<NdjsonLine> {
+export async function* readNdjsonLines(input: ChunkSource): AsyncGenerator<NdjsonLine> {
   const decoder = new StringDecoder('utf8');
   let pending = '';
   let number = 0;

@@ -21,8 +21,8 @@ export interface SigningKeyOptions {
  * resolveSigningKey('./data/ledger.db', { env: process.env }, null).path // '/…/data/ledger-signing-key.pem'
  */
 export function resolveSigningKey(ledgerPath: string, options: SigningKeyOptions, signedBy: string | null): SigningKey {
-  const path = options.signingKeyPath ?? (options.env ?? process.env).CHANGEPROOF_SIGNING_KEY_PATH ??
-    (ledgerPath === ':memory:' ? null : defaultSigningKeyPath(ledgerPath));
+  const path = options.signingKeyPath ?? ((options.env ?? process.env).CHANGEPROOF_SIGNING_KEY_PATH ||
+    (ledgerPath === ':memory:' ? null : defaultSigningKeyPath(ledgerPath)));
   let key = options.signingKey ?? (path === null ? generateSigningKey() : loadSigningKey(path));
   if (key === null && path !== null) {
     if (signedBy !== null) {

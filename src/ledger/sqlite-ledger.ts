@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { canonicalJson } from './canonical.js';
+import { canonicalWithValue } from './canonical.js';
 import {
   DEFAULT_CHECKPOINT_POLICY, isCheckpointDue, parseSignedCheckpoint, signCheckpoint,
   type CheckpointPolicy, type UnsignedTail,
@@ -7,9 +7,10 @@ import {
 import { closedError, toLedgerError } from './errors.js';
 import { GENESIS_HASH, entryHash } from './hash.js';
 import { importNdjson, type ImportResult } from './import-ndjson.js';
+import type { ChunkSource } from './ndjson.js';
 import { validateAppend } from './validate-append.js';
 import type {
-  AppendOptions, AppendResult, CheckpointRecord, EntryInput, Ledger, LedgerEntry, LedgerHead, ReadQuery,
+  AppendOptions, AppendResult, CheckpointRecord, EntryInput, EntryKind, JsonValue, Ledger, LedgerEntry, LedgerHead, ReadQuery,
 } from './ledger.js';
 import { openReadOnly, openWritable, type ConnectionOptions } from './sqlite-connection.js';
 import { SqliteInbox } from './sqlite-inbox.js';
@@ -35,7 +36,7 @@ interface Head {
   recorded_at: string | null;
 }
 
-type Row = [number, string, string, string | null, string, string, string, string];
+type Row = [number, string, string, string | null, string, string];
 
 /**
  * The SQLite ledger (better-sqlite3, WAL). Appends run in `BEGIN IMMEDIATE`
@@ -81,12 +82,13 @@ export class SqliteLedger implements Ledger {
     this.clock = options.clock ?? (() => new Date());
     this.policy = { ...DEFAULT_CHECKPOINT_POLICY, ...options.checkpointPolicy };
     this.insertEntry = db.prepare(
-      'INSERT INTO entries (seq, recorded_at, kind, repo, subject, prev_hash, hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      'INSERT INTO entries (seq, recorded_at, kind, repo, hash, body) VALUES (?, ?, ?, ?, ?, ?)');
     this.insertDelivery = db.prepare('INSERT INTO deliveries (delivery_id, seq) VALUES (?, ?)');
     this.selectHead = db.prepare('SELECT seq, hash, recorded_at FROM entries ORDER BY seq DESC LIMIT 1');
     this.selectDelivery = db.prepare(
       'SELECT e.body, e.hash FROM deliveries d JOIN entries e ON e.seq = d.seq WHERE d.delivery_id = ? ORDER BY d.seq');
     this.selectHasDelivery = db.prepare('SELECT 1 FROM deliveries WHERE delivery_id = ? LIMIT 1');
+    // Served by the partial index entries_checkpoints: constant time, whatever the ledger's size.
     this.selectLastCheckpoint = db.prepare("SELECT seq, body FROM entries WHERE kind = 'checkpoint' ORDER BY seq DESC LIMIT 1");
     this.selectRecordedAt = db.prepare('SELECT recorded_at FROM entries WHERE seq = ?');
     this.appendTx = wrapImmediate(db, (inputs, deliveryId) => this.appendLocked(inputs, deliveryId));
@@ -144,7 +146,7 @@ export class SqliteLedger implements Ledger {
    * Fills an EMPTY ledger from an NDJSON export, verifying every entry and
    * signature (with this ledger's key) first; all or nothing.
    */
-  async importNdjson(input: AsyncIterable<string | Buffer>): Promise<ImportResult> {
+  async importNdjson(input: ChunkSource): Promise<ImportResult> {
     this.guard('import into', () => undefined);
     this.importing = true;
     try {
@@ -213,10 +215,10 @@ export class SqliteLedger implements Ledger {
 
   private insert(head: Head, time: string, kind: string, repo: string | null, subject: string, data: unknown): LedgerEntry {
     const seq = head.seq + 1;
-    const body = canonicalJson({ data, kind, prev_hash: head.hash, recorded_at: time, repo, seq, subject });
+    const { text: body, value } = canonicalWithValue({ data, kind, prev_hash: head.hash, recorded_at: time, repo, seq, subject });
     const hash = entryHash(head.hash, body);
-    this.insertEntry.run(seq, time, kind, repo, subject, head.hash, hash, body);
-    return toLedgerEntry({ body, hash });
+    this.insertEntry.run(seq, time, kind, repo, hash, body);
+    return { seq, recorded_at: time, kind: kind as EntryKind, repo, subject, data: (value as { data: JsonValue }).data, prev_hash: head.hash, hash };
   }
 
   private readHead(): Head {

@@ -24,8 +24,8 @@ const KINDS = '(@kinds IS NULL OR kind IN (SELECT value FROM json_each(@kinds)))
  * better-sqlite3's `.iterate()`, one row at a time, inside one read
  * transaction (a consistent snapshot). Times map to a seq range first: the
  * ledger never lets `recorded_at` decrease, so the range is contiguous and
- * found through the time index. With a repo the (repo, seq) index keeps the
- * rows in seq order without a sort.
+ * found by binary search. With a repo the (repo, seq) index keeps the rows in
+ * seq order without a sort.
  *
  * @example
  * for (const { body, hash } of iterateStored(db, { repo: 'acme/api' })) …
@@ -49,19 +49,38 @@ function resolveBounds(db: Database, query: ReadQuery): Bounds | null {
   let lo = Math.max(1, query.fromSeq ?? 1);
   let hi = query.toSeq ?? Number.MAX_SAFE_INTEGER;
   if (query.from !== undefined) {
-    const row = db.prepare<[string], { seq: number | null }>('SELECT min(seq) AS seq FROM entries WHERE recorded_at >= ?')
-      .get(isoBound(query.from, 'from'));
-    if (row?.seq == null) return null;
-    lo = Math.max(lo, row.seq);
+    const first = firstSeqAtOrAfter(db, isoBound(query.from, 'from'));
+    if (first === null) return null;
+    lo = Math.max(lo, first);
   }
   if (query.to !== undefined) {
-    const row = db.prepare<[string], { seq: number | null }>('SELECT max(seq) AS seq FROM entries WHERE recorded_at < ?')
-      .get(isoBound(query.to, 'to'));
-    if (row?.seq == null) return null;
-    hi = Math.min(hi, row.seq);
+    const first = firstSeqAtOrAfter(db, isoBound(query.to, 'to'));
+    if (first !== null) hi = Math.min(hi, first - 1);
   }
   const kinds = query.kinds === undefined ? null : JSON.stringify(query.kinds);
   return { lo, hi, repo: query.repo ?? null, kinds };
+}
+
+/**
+ * The first seq recorded at or after `time`, or null: a binary search over
+ * seq (primary key lookups only), valid because the ledger never lets
+ * recorded_at decrease — which `verify` checks.
+ */
+function firstSeqAtOrAfter(db: Database, time: string): number | null {
+  const at = db.prepare<[number], { seq: number; recorded_at: string }>(
+    'SELECT seq, recorded_at FROM entries WHERE seq >= ? ORDER BY seq LIMIT 1');
+  const last = db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM entries').get()?.seq ?? null;
+  if (last === null) return null;
+  let lo = 1;
+  let hi = last + 1;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const row = at.get(mid);
+    if (row && row.recorded_at < time) lo = row.seq + 1;
+    else hi = mid;
+  }
+  const row = at.get(lo);
+  return row && row.recorded_at >= time ? row.seq : null;
 }
 
 /** Normalises an ISO-8601 bound to the stored form so text comparison is time comparison. */

@@ -2,8 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { ChainVerifier, type ChainVerifierOptions, type VerifyReport } from './chain-verifier.js';
 import { LedgerError, toLedgerError } from './errors.js';
-import type { EntryKind } from './ledger.js';
-import { readNdjsonLines, storedFromLine } from './ndjson.js';
+import { readNdjsonLines, type ChunkSource, storedFromLine } from './ndjson.js';
 import { openReadOnly } from './sqlite-connection.js';
 
 export interface VerifyLedgerOptions extends ChainVerifierOptions {
@@ -27,7 +26,7 @@ const SQLITE_MAGIC = 'SQLite format 3\0';
  * if (!report.ok) console.error(`seq ${report.failure.seq}: ${report.failure.reason}`);
  */
 export async function verifyLedger(
-  source: string | AsyncIterable<string | Buffer>,
+  source: string | ChunkSource,
   options: VerifyLedgerOptions,
 ): Promise<VerifyReport & { format: LedgerFormat }> {
   const verifier = new ChainVerifier(options);
@@ -59,7 +58,7 @@ export async function detectLedgerFormat(path: string): Promise<LedgerFormat> {
   }
 }
 
-type Row = [number, string, string, string | null, string, string, string, string];
+type Row = [number, string, string, string | null, string, string];
 
 function feedSqlite(verifier: ChainVerifier, path: string, onProgress?: (n: number) => void): void {
   const db = openReadOnly(path);
@@ -67,9 +66,9 @@ function feedSqlite(verifier: ChainVerifier, path: string, onProgress?: (n: numb
   try {
     db.exec('BEGIN'); // one snapshot, even while the app appends
     const rows = db.prepare<[], Row>(
-      'SELECT seq, recorded_at, kind, repo, subject, prev_hash, hash, body FROM entries ORDER BY seq').raw().iterate();
-    for (const [seq, recorded_at, kind, repo, subject, prev_hash, hash, body] of rows) {
-      const more = verifier.add({ body, hash, columns: { seq, recorded_at, kind: kind as EntryKind, repo, subject, prev_hash } });
+      'SELECT seq, recorded_at, kind, repo, hash, body FROM entries ORDER BY seq').raw().iterate();
+    for (const [seq, recorded_at, kind, repo, hash, body] of rows) {
+      const more = verifier.add({ body, hash, columns: { seq, recorded_at, kind, repo } });
       if (!more) break;
       if (++count % PROGRESS_EVERY === 0) onProgress?.(count);
     }
@@ -82,7 +81,7 @@ function feedSqlite(verifier: ChainVerifier, path: string, onProgress?: (n: numb
   }
 }
 
-async function feedNdjson(verifier: ChainVerifier, input: AsyncIterable<string | Buffer>, onProgress?: (n: number) => void): Promise<void> {
+async function feedNdjson(verifier: ChainVerifier, input: ChunkSource, onProgress?: (n: number) => void): Promise<void> {
   let count = 0;
   for await (const line of readNdjsonLines(input)) {
     const stored = storedFromLine(line.text);

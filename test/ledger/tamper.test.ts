@@ -52,14 +52,14 @@ function rewriteFrom(fromSeq: number, change: (e: LedgerEntry) => LedgerEntry, r
   const db = tamperWith(built.path);
   const rows = [...iterateStored(db)].map(toLedgerEntry);
   let prev = rows[fromSeq - 2]!.hash;
-  const update = db.prepare('UPDATE entries SET prev_hash = ?, hash = ?, body = ? WHERE seq = ?');
+  const update = db.prepare('UPDATE entries SET hash = ?, body = ? WHERE seq = ?');
   for (const row of rows.slice(fromSeq - 1)) {
     let entry = row.seq === fromSeq ? change(row) : row;
     if (entry.kind === 'checkpoint' && resign) entry = { ...entry, data: resign(entry.seq - 1, prev, entry.data as unknown as SignedCheckpoint) as never };
     const { hash: _old, ...rest } = { ...entry, prev_hash: prev };
     const body = canonicalJson(rest);
     prev = entryHash(rest.prev_hash, body);
-    update.run(rest.prev_hash, prev, body, row.seq);
+    update.run(prev, body, row.seq);
   }
   db.close();
 }
