@@ -1,7 +1,7 @@
 import { POLICY_PATH } from '../config/parse-policy.js';
 import type { ChangeFacts, EvidenceGap } from '../core/facts.js';
 import { collectHeadChecks } from './collect-head-checks.js';
-import { GitHubEvidenceError, toGitHubEvidenceError, type GraphqlErrorEntry } from './errors.js';
+import { GitHubEvidenceError, graphqlFailure, toGitHubEvidenceError, type GraphqlErrorEntry } from './errors.js';
 import { HEAD_COMMIT_QUERY } from './graphql/pull-request-pages.graphql.js';
 import { PULL_REQUEST_QUERY } from './graphql/pull-request.graphql.js';
 import type { GqlHeadChecks, GqlPullRequest, HeadCommitData, PullRequestQueryData } from './graphql/pull-request.types.js';
@@ -38,8 +38,9 @@ export interface CollectPullRequestOptions {
  *   turns any gap into the verdict `error`; nothing missing can read as a pass.
  * - **No evidence** — the repository or pull request cannot be read (not
  *   found, no permission, 5xx or rate limit after retries, GraphQL errors
- *   without data): throws {@link GitHubEvidenceError} with `kind` and a
- *   message fit for the check run. Record an evaluation `error`.
+ *   without data), or GitHub sent a value Changeproof does not know (say, a
+ *   new check conclusion): throws {@link GitHubEvidenceError} with `kind` and
+ *   a message fit for the check run. Record an evaluation `error`.
  * Anything else thrown is a bug.
  *
  * @example
@@ -133,9 +134,7 @@ async function readHeadCommit(
 }
 
 function notFound(what: string, errors: GraphqlErrorEntry[]): GitHubEvidenceError {
-  const reasons = errors.map((e) => (e.type ? `${e.type}: ${e.message}` : e.message)).join('; ');
-  const kind = errors.length === 0 || errors.every((e) => e.type === 'NOT_FOUND') ? 'not_found' : 'graphql_errors';
-  return new GitHubEvidenceError(kind, `GitHub could not give ${what}${reasons ? `: ${reasons}` : ': no such pull request'}`, { graphqlErrors: errors });
+  return errors.length > 0 ? graphqlFailure(errors, what) : new GitHubEvidenceError('not_found', `GitHub could not give ${what}: no such pull request`);
 }
 
 /** Partial errors of the main query, as gaps of the area they hit (policy-file errors are handled by the policy loader). */

@@ -59,20 +59,14 @@ export class GitHubEvidenceError extends Error {
 export function toGitHubEvidenceError(error: unknown, what: string): GitHubEvidenceError {
   if (error instanceof GitHubEvidenceError) return error;
   const graphqlErrors = graphqlErrorsOf(error);
-  if (graphqlErrors) {
-    const reasons = graphqlErrors.map((e) => (e.type ? `${e.type}: ${e.message}` : e.message)).join('; ');
-    const kind = graphqlErrors.every((e) => e.type === 'NOT_FOUND')
-      ? 'not_found'
-      : graphqlErrors.some((e) => e.type === 'RATE_LIMITED')
-        ? 'rate_limited'
-        : graphqlErrors.some((e) => e.type === 'FORBIDDEN')
-          ? 'forbidden'
-          : 'graphql_errors';
-    return new GitHubEvidenceError(kind, `GitHub could not give ${what}: ${reasons}`, { cause: error, graphqlErrors });
-  }
+  if (graphqlErrors) return graphqlFailure(graphqlErrors, what, error);
   const status = statusOf(error);
   const detail = error instanceof Error ? error.message : String(error);
   if (status === null) {
+    // The throttling plugin throws a bare "GraphQL Rate Limit Exceeded" once it stops retrying.
+    if (/rate limit/i.test(detail)) {
+      return new GitHubEvidenceError('rate_limited', `GitHub's rate limit stopped the request for ${what}: ${detail}; it is retried on the next event or re-run`, { cause: error });
+    }
     return new GitHubEvidenceError('unavailable', `could not reach GitHub for ${what}: ${detail}`, { cause: error });
   }
   if (status === 404) {
@@ -91,6 +85,26 @@ export function toGitHubEvidenceError(error: unknown, what: string): GitHubEvide
     return new GitHubEvidenceError('unavailable', `GitHub failed on ${what} (HTTP ${status}) after retries; re-run the check to try again`, { status, cause: error });
   }
   return new GitHubEvidenceError('invalid_response', `GitHub answered HTTP ${status} for ${what}: ${detail}`, { status, cause: error });
+}
+
+/**
+ * GraphQL errors that left nothing usable, as one {@link GitHubEvidenceError}
+ * whose kind follows GitHub's error `type`s.
+ *
+ * @example
+ * graphqlFailure([{ type: 'NOT_FOUND', message: 'Could not resolve…' }], 'acme/api#7').kind // 'not_found'
+ */
+export function graphqlFailure(errors: GraphqlErrorEntry[], what: string, cause?: unknown): GitHubEvidenceError {
+  const reasons = errors.map((e) => (e.type ? `${e.type}: ${e.message}` : e.message)).join('; ') || 'no data';
+  const kind: GitHubFailureKind =
+    errors.length > 0 && errors.every((e) => e.type === 'NOT_FOUND')
+      ? 'not_found'
+      : errors.some((e) => e.type === 'RATE_LIMITED')
+        ? 'rate_limited'
+        : errors.some((e) => e.type === 'FORBIDDEN')
+          ? 'forbidden'
+          : 'graphql_errors';
+  return new GitHubEvidenceError(kind, `GitHub could not give ${what}: ${reasons}`, { cause, graphqlErrors: errors });
 }
 
 /** The HTTP status of an Octokit `RequestError` (duck-typed: Probot may bundle another copy). */

@@ -1,4 +1,4 @@
-import { GitHubEvidenceError, graphqlErrorsOf, graphqlPartialDataOf, toGitHubEvidenceError, type GraphqlErrorEntry } from './errors.js';
+import { graphqlErrorsOf, graphqlFailure, graphqlPartialDataOf, toGitHubEvidenceError, type GraphqlErrorEntry } from './errors.js';
 import type { GitHubClient } from './octokit.js';
 
 /** A GraphQL answer: the data, and the errors GitHub sent alongside it (partial success). */
@@ -47,9 +47,6 @@ export async function runGraphqlComplete<T>(
   what: string,
 ): Promise<T> {
   const { data, errors } = await runGraphql<T>(octokit, query, variables, what);
-  if (errors.length > 0) {
-    const reasons = errors.map((e) => (e.type ? `${e.type}: ${e.message}` : e.message)).join('; ');
-    throw new GitHubEvidenceError('graphql_errors', `GitHub could not give ${what}: ${reasons}`, { graphqlErrors: errors });
-  }
+  if (errors.length > 0) throw graphqlFailure(errors, what);
   return data;
 }

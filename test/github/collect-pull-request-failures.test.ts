@@ -82,6 +82,21 @@ describe('collectPullRequest when GitHub misbehaves', () => {
     expect(sim.count()).toBe(1);
   });
 
+  test('an exhausted primary rate limit that resets in an hour fails at once as rate_limited', async () => {
+    const sim = await simulate();
+    sim.faults.add('POST /graphql', { kind: 'primary-rate-limit', resetInSeconds: 3600 });
+    const error = await collectPullRequest(simulatorOctokit(sim), ref, { now }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'GitHubEvidenceError', kind: 'rate_limited', retryable: true });
+    expect(sim.count()).toBe(1);
+  });
+
+  test("GraphQL's own RATE_LIMITED error is reported as rate_limited, not as missing data", async () => {
+    const sim = await simulate();
+    sim.faults.addField({ field: 'Query.repository', type: 'RATE_LIMITED', message: 'API rate limit exceeded for installation ID 7.' });
+    const error = await collectPullRequest(simulatorOctokit(sim), ref, { now }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'GitHubEvidenceError', kind: 'rate_limited' });
+  });
+
   test('a repository the installation cannot see is not_found, with the reason', async () => {
     const s = scenario().installation({ id: 7, account: 'acme', repositories: ['acme/other'] }).repo('acme/api').pullRequest({ author: 'alice' });
     sim = await startGitHubSimulator(s);
