@@ -1,9 +1,8 @@
-import { parseSignedCheckpoint } from './checkpoint.js';
 import { toLedgerError } from './errors.js';
 import type { CheckpointRecord, LedgerHead } from './ledger.js';
 import { writeNdjsonLines } from './ndjson.js';
 import { openReadOnly } from './sqlite-connection.js';
-import { iterateStored, toLine } from './sqlite-reader.js';
+import { iterateStored, latestCheckpointIn, toLine } from './sqlite-reader.js';
 import { GENESIS_HASH } from './hash.js';
 import { readEntryHeader } from './entry-text.js';
 
@@ -43,10 +42,7 @@ export async function exportLedgerFile(
 export function latestCheckpointInFile(path: string): CheckpointRecord | null {
   const db = openReadOnly(path);
   try {
-    const row = db.prepare<[], { seq: number; body: string }>(
-      "SELECT seq, body FROM entries WHERE kind = 'checkpoint' ORDER BY seq DESC LIMIT 1").get();
-    const checkpoint = row ? parseSignedCheckpoint((JSON.parse(row.body) as { data: unknown }).data) : null;
-    return row && checkpoint ? { ...checkpoint, seq: row.seq } : null;
+    return latestCheckpointIn(db);
   } catch (error) {
     throw toLedgerError(error, path, 'read');
   } finally {

@@ -4,8 +4,11 @@ import {
 } from './signing-key.js';
 
 export interface SigningKeyOptions {
+  /** A key to use as is (tests, `:memory:`); takes precedence over any path. */
   signingKey?: SigningKey;
+  /** Where the key lives; default `CHANGEPROOF_SIGNING_KEY_PATH`, else beside the ledger. */
   signingKeyPath?: string;
+  /** Consulted for `CHANGEPROOF_SIGNING_KEY_PATH` (default: `process.env`). */
   env?: NodeJS.ProcessEnv;
 }
 

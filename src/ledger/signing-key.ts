@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { LedgerError } from './errors.js';
 
@@ -109,13 +109,22 @@ export function createSigningKey(path: string): SigningKey {
   return key;
 }
 
-/** Writes `<key>.pub.pem` (mode 0644) if it is missing; best effort, it is derivable. */
+/**
+ * Keeps `<key>.pub.pem` (mode 0644) equal to the key's public half: written
+ * when missing, replaced when stale, so the CLI's "key beside the ledger" is
+ * never an old one. Best effort: it can always be derived from the private key.
+ */
 export function writePublicKey(key: SigningKey): void {
   if (!key.path) return;
+  const path = publicKeyPathFor(key.path);
+  const pem = publicKeyPem(key.publicKey);
   try {
-    writeDurably(publicKeyPathFor(key.path), publicKeyPem(key.publicKey), 0o644);
+    if (existsSync(path) && readFileSync(path, 'utf8') === pem) return;
+    const temporary = `${path}.${process.pid}.tmp`;
+    writeDurably(temporary, pem, 0o644);
+    renameSync(temporary, path);
   } catch {
-    // Already there (EEXIST) or a read-only folder: the public key is derived from the private one anyway.
+    // A read-only folder: the public key is derived from the private one anyway.
   }
 }
 

@@ -1,65 +1,41 @@
-import type { Database, Statement } from 'better-sqlite3';
-import { canonicalWithValue } from './canonical.js';
-import {
-  DEFAULT_CHECKPOINT_POLICY, isCheckpointDue, parseSignedCheckpoint, signCheckpoint,
-  type CheckpointPolicy, type UnsignedTail,
-} from './checkpoint.js';
+import type { Database } from 'better-sqlite3';
+import { DEFAULT_CHECKPOINT_POLICY } from './checkpoint.js';
 import { closedError, toLedgerError } from './errors.js';
-import { GENESIS_HASH, entryHash } from './hash.js';
 import { importNdjson, type ImportResult } from './import-ndjson.js';
-import type { ChunkSource } from './ndjson.js';
-import { validateAppend } from './validate-append.js';
 import type {
-  AppendOptions, AppendResult, CheckpointRecord, EntryInput, EntryKind, JsonValue, Ledger, LedgerEntry, LedgerHead, ReadQuery,
+  AppendOptions, AppendResult, CheckpointRecord, EntryInput, Ledger, LedgerEntry, LedgerHead, ReadQuery,
 } from './ledger.js';
+import type { ChunkSource } from './ndjson.js';
+import { resolveSigningKey, type SigningKeyOptions } from './resolve-signing-key.js';
+import { publicKeyPem, type SigningKey } from './signing-key.js';
+import { SqliteChainWriter } from './sqlite-chain-writer.js';
 import { openReadOnly, openWritable, type ConnectionOptions } from './sqlite-connection.js';
 import { SqliteInbox } from './sqlite-inbox.js';
-import { iterateStored, toLedgerEntry, toLine, type StoredEntry } from './sqlite-reader.js';
-import { publicKeyPem, type SigningKey } from './signing-key.js';
-import { resolveSigningKey } from './resolve-signing-key.js';
+import { iterateStored, latestCheckpointIn, toLedgerEntry, toLine, type StoredEntry } from './sqlite-reader.js';
+import type { CheckpointPolicy } from './checkpoint.js';
+import { validateAppend } from './validate-append.js';
 
-export interface SqliteLedgerOptions extends ConnectionOptions {
+export interface SqliteLedgerOptions extends ConnectionOptions, SigningKeyOptions {
   /** The time source for `recorded_at` and checkpoints (default: the system clock). */
   clock?: () => Date;
-  /** Consulted for `CHANGEPROOF_SIGNING_KEY_PATH` (default: `process.env`). */
-  env?: NodeJS.ProcessEnv;
-  /** Where the signing key lives; default `CHANGEPROOF_SIGNING_KEY_PATH`, else beside the ledger. */
-  signingKeyPath?: string;
-  /** A key to use as is (tests, `:memory:`); takes precedence over any path. */
-  signingKey?: SigningKey;
   checkpointPolicy?: Partial<CheckpointPolicy>;
 }
 
-interface Head {
-  seq: number;
-  hash: string;
-  recorded_at: string | null;
-}
-
-type Row = [number, string, string, string | null, string, string];
-
 /**
- * The SQLite ledger (better-sqlite3, WAL). Appends run in `BEGIN IMMEDIATE`
- * transactions that read the head under the write lock, so writers in any
- * number of processes extend one chain; `seq` is the primary key, so even a
- * bug could not record two entries at one position.
+ * The SQLite {@link Ledger} (better-sqlite3, WAL, `synchronous=FULL` by
+ * default): an append resolves only once it is durable. Writes go through
+ * {@link SqliteChainWriter}; reads of a file ledger use their own read-only
+ * connection, so a slow reader never blocks the app.
  *
  * @example
- * const ledger = SqliteLedger.open('./data/ledger.db', { clock: () => new Date() });
+ * const ledger = SqliteLedger.open(defaultLedgerPath(process.env));
  * await ledger.append({ kind: 'push', repo: 'acme/api', subject: `push/${sha}`, data }, { deliveryId });
  * await ledger.close();
  */
 export class SqliteLedger implements Ledger {
   readonly inbox: SqliteInbox;
-  private readonly insertEntry: Statement<Row>;
-  private readonly insertDelivery: Statement<[string, number]>;
-  private readonly selectHead: Statement<[], Head>;
-  private readonly selectDelivery: Statement<[string], StoredEntry>;
-  private readonly selectHasDelivery: Statement<[string], unknown>;
-  private readonly selectLastCheckpoint: Statement<[], { seq: number; body: string }>;
-  private readonly selectRecordedAt: Statement<[number], { recorded_at: string }>;
-  private readonly appendTx: (inputs: readonly EntryInput[], deliveryId: string | undefined) => AppendResult;
-  private readonly checkpointTx: (force: boolean) => LedgerEntry | null;
+  private readonly writer: SqliteChainWriter;
+  private readonly key: SigningKey;
   private readonly readers = new Set<Database>();
   private importing = false;
 
@@ -74,43 +50,24 @@ export class SqliteLedger implements Ledger {
     }
   }
 
-  private readonly clock: () => Date;
-  private readonly policy: CheckpointPolicy;
-  private readonly key: SigningKey;
-
   private constructor(private readonly db: Database, readonly path: string, options: SqliteLedgerOptions) {
-    this.clock = options.clock ?? (() => new Date());
-    this.policy = { ...DEFAULT_CHECKPOINT_POLICY, ...options.checkpointPolicy };
-    this.insertEntry = db.prepare(
-      'INSERT INTO entries (seq, recorded_at, kind, repo, hash, body) VALUES (?, ?, ?, ?, ?, ?)');
-    this.insertDelivery = db.prepare('INSERT INTO deliveries (delivery_id, seq) VALUES (?, ?)');
-    this.selectHead = db.prepare('SELECT seq, hash, recorded_at FROM entries ORDER BY seq DESC LIMIT 1');
-    this.selectDelivery = db.prepare(
-      'SELECT e.body, e.hash FROM deliveries d JOIN entries e ON e.seq = d.seq WHERE d.delivery_id = ? ORDER BY d.seq');
-    this.selectHasDelivery = db.prepare('SELECT 1 FROM deliveries WHERE delivery_id = ? LIMIT 1');
-    // Served by the partial index entries_checkpoints: constant time, whatever the ledger's size.
-    this.selectLastCheckpoint = db.prepare("SELECT seq, body FROM entries WHERE kind = 'checkpoint' ORDER BY seq DESC LIMIT 1");
-    this.selectRecordedAt = db.prepare('SELECT recorded_at FROM entries WHERE seq = ?');
-    this.appendTx = wrapImmediate(db, (inputs, deliveryId) => this.appendLocked(inputs, deliveryId));
-    this.checkpointTx = wrapImmediate(db, (force) => this.checkpointLocked(force));
-    this.inbox = new SqliteInbox(db, path, this.clock);
-    this.key = resolveSigningKey(path, options, this.lastCheckpointLocked()?.key_id ?? null);
+    const clock = options.clock ?? (() => new Date());
+    this.key = resolveSigningKey(path, options, latestCheckpointIn(db)?.key_id ?? null);
+    this.writer = new SqliteChainWriter(db, { clock, key: this.key, policy: { ...DEFAULT_CHECKPOINT_POLICY, ...options.checkpointPolicy } });
+    this.inbox = new SqliteInbox(db, path, clock);
   }
 
   async append(input: EntryInput | readonly EntryInput[], options: AppendOptions = {}): Promise<AppendResult> {
     const inputs = validateAppend(input, options);
-    return this.guard('append to', () => this.appendTx(inputs, options.deliveryId));
+    return this.guard('append to', () => this.writer.append(inputs, options.deliveryId));
   }
 
   async hasDelivery(deliveryId: string): Promise<boolean> {
-    return this.guard('read', () => this.selectHasDelivery.get(deliveryId) !== undefined);
+    return this.guard('read', () => this.writer.hasDelivery(deliveryId));
   }
 
   async head(): Promise<LedgerHead> {
-    return this.guard('read', () => {
-      const head = this.readHead();
-      return { size: head.seq, hash: head.hash };
-    });
+    return this.guard('read', () => this.writer.head());
   }
 
   read(query: ReadQuery = {}): AsyncIterable<LedgerEntry> {
@@ -122,15 +79,15 @@ export class SqliteLedger implements Ledger {
   }
 
   async latestCheckpoint(): Promise<CheckpointRecord | null> {
-    return this.guard('read', () => this.lastCheckpointLocked());
+    return this.guard('read', () => this.writer.latestCheckpoint());
   }
 
   async checkpoint(): Promise<LedgerEntry | null> {
-    return this.guard('sign a checkpoint in', () => this.checkpointTx(true));
+    return this.guard('sign a checkpoint in', () => this.writer.checkpoint(true));
   }
 
   async checkpointIfDue(): Promise<LedgerEntry | null> {
-    return this.guard('sign a checkpoint in', () => this.checkpointTx(false));
+    return this.guard('sign a checkpoint in', () => this.writer.checkpoint(false));
   }
 
   publicKeyPem(): string {
@@ -160,7 +117,7 @@ export class SqliteLedger implements Ledger {
     if (!this.db.open) return;
     let failure: unknown;
     try {
-      if (!this.importing) this.checkpointTx(true);
+      if (!this.importing) this.writer.checkpoint(true);
     } catch (error) {
       failure = error;
     } finally {
@@ -171,76 +128,11 @@ export class SqliteLedger implements Ledger {
     if (failure) throw toLedgerError(failure, this.path, 'sign the final checkpoint of');
   }
 
-  private appendLocked(inputs: readonly EntryInput[], deliveryId: string | undefined): AppendResult {
-    if (deliveryId !== undefined) {
-      const earlier = this.selectDelivery.all(deliveryId);
-      if (earlier.length > 0) return { entries: earlier.map(toLedgerEntry), duplicate: true };
-    }
-    const now = this.clock();
-    let head = this.readHead();
-    const time = latest(now.toISOString(), head.recorded_at);
-    let tail = this.unsignedTail(head);
-    const entries: LedgerEntry[] = [];
-    for (const input of inputs) {
-      const entry = this.insert(head, time, input.kind, input.repo, input.subject, input.data);
-      if (deliveryId !== undefined) this.insertDelivery.run(deliveryId, entry.seq);
-      entries.push(entry);
-      head = { seq: entry.seq, hash: entry.hash, recorded_at: time };
-      tail = { count: tail.count + 1, oldestAt: tail.oldestAt ?? time };
-      // Inside the batch, so no run of more than everyEntries entries goes unsigned.
-      if (tail.count >= this.policy.everyEntries) {
-        const checkpoint = this.insertCheckpoint(head, time);
-        head = { seq: checkpoint.seq, hash: checkpoint.hash, recorded_at: time };
-        tail = { count: 0, oldestAt: null };
-      }
-    }
-    if (isCheckpointDue(tail, this.policy, now)) this.insertCheckpoint(head, time);
-    return { entries, duplicate: false };
-  }
-
-  private checkpointLocked(force: boolean): LedgerEntry | null {
-    const now = this.clock();
-    const head = this.readHead();
-    const tail = this.unsignedTail(head);
-    if (tail.count === 0 || (!force && !isCheckpointDue(tail, this.policy, now))) return null;
-    const time = latest(now.toISOString(), head.recorded_at);
-    return this.insertCheckpoint(head, time);
-  }
-
-  /** Signs `{size, head_hash, time}` of the entries so far and records it as the next entry. */
-  private insertCheckpoint(head: Head, time: string): LedgerEntry {
-    const checkpoint = signCheckpoint(this.key, { size: head.seq, head_hash: head.hash, time });
-    return this.insert(head, time, 'checkpoint', null, `checkpoint/${head.seq}`, checkpoint);
-  }
-
-  private insert(head: Head, time: string, kind: string, repo: string | null, subject: string, data: unknown): LedgerEntry {
-    const seq = head.seq + 1;
-    const { text: body, value } = canonicalWithValue({ data, kind, prev_hash: head.hash, recorded_at: time, repo, seq, subject });
-    const hash = entryHash(head.hash, body);
-    this.insertEntry.run(seq, time, kind, repo, hash, body);
-    return { seq, recorded_at: time, kind: kind as EntryKind, repo, subject, data: (value as { data: JsonValue }).data, prev_hash: head.hash, hash };
-  }
-
-  private readHead(): Head {
-    return this.selectHead.get() ?? { seq: 0, hash: GENESIS_HASH, recorded_at: null };
-  }
-
-  private unsignedTail(head: Head): UnsignedTail {
-    const last = this.selectLastCheckpoint.get();
-    const count = head.seq - (last?.seq ?? 0);
-    return { count, oldestAt: count === 0 ? null : this.selectRecordedAt.get(head.seq - count + 1)?.recorded_at ?? null };
-  }
-
-  private lastCheckpointLocked(): CheckpointRecord | null {
-    const row = this.selectLastCheckpoint.get();
-    const checkpoint = row ? parseSignedCheckpoint((JSON.parse(row.body) as { data: unknown }).data) : null;
-    return row && checkpoint ? { ...checkpoint, seq: row.seq } : null;
-  }
-
   private async *iterate<T>(query: ReadQuery, map: (stored: StoredEntry) => T): AsyncGenerator<T> {
     this.guard('read', () => undefined);
-    // A file ledger is read through its own read-only connection: appends can
-    // go on while a slow consumer iterates. `:memory:` has only this one.
+    // A file ledger is read through its own read-only connection, so appends
+    // go on while a slow consumer iterates. `:memory:` has only this one
+    // connection: do not append while iterating an in-memory ledger.
     const db = this.path === ':memory:' ? this.db : openReadOnly(this.path);
     if (db !== this.db) this.readers.add(db);
     try {
@@ -264,15 +156,4 @@ export class SqliteLedger implements Ledger {
       throw toLedgerError(error, this.path, doing);
     }
   }
-}
-
-/** better-sqlite3's transaction wrapper, run as `BEGIN IMMEDIATE`: take the write lock before reading the head. */
-function wrapImmediate<A extends unknown[], R>(db: Database, fn: (...args: A) => R): (...args: A) => R {
-  const tx = db.transaction(fn);
-  return (...args: A) => tx.immediate(...args);
-}
-
-/** ISO strings of one format compare as times; recorded_at never goes backwards even if the clock does. */
-function latest(now: string, previous: string | null): string {
-  return previous !== null && previous > now ? previous : now;
 }

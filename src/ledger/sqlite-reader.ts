@@ -1,7 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import { entryLine } from './entry-text.js';
 import { LedgerError } from './errors.js';
-import type { LedgerEntry, ReadQuery } from './ledger.js';
+import type { CheckpointRecord, LedgerEntry, ReadQuery } from './ledger.js';
+import { parseSignedCheckpoint } from './checkpoint.js';
 
 /** One stored entry: the exact hashed text and its hash. */
 export interface StoredEntry {
@@ -102,4 +103,16 @@ export function toLedgerEntry({ body, hash }: StoredEntry): LedgerEntry {
 /** A stored entry as its NDJSON line (no newline). */
 export function toLine({ body, hash }: StoredEntry): string {
   return entryLine(body, hash);
+}
+
+/** The latest signed checkpoint in a ledger database (through the partial checkpoint index), or null. */
+export function latestCheckpointIn(db: Database): CheckpointRecord | null {
+  return checkpointFromRow(db.prepare<[], { seq: number; body: string }>(
+    "SELECT seq, body FROM entries WHERE kind = 'checkpoint' ORDER BY seq DESC LIMIT 1").get());
+}
+
+/** A checkpoint entry's row as the signed checkpoint it carries (null if none, or not well-formed). */
+export function checkpointFromRow(row: { seq: number; body: string } | undefined): CheckpointRecord | null {
+  const checkpoint = row ? parseSignedCheckpoint((JSON.parse(row.body) as { data: unknown }).data) : null;
+  return row && checkpoint ? { ...checkpoint, seq: row.seq } : null;
 }

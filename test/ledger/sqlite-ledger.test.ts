@@ -221,6 +221,16 @@ describe('the signing key', () => {
     await again.close();
   });
 
+  it('keeps the public key file beside it current, so the CLI never finds a stale one', async () => {
+    const path = join(tempDir(), 'ledger.db');
+    await SqliteLedger.open(path, { env: {} }).close();
+    const publicPath = publicKeyPathFor(defaultSigningKeyPath(path));
+    writeFileSync(publicPath, generateSigningKey().publicKey.export({ type: 'spki', format: 'pem' }));
+    const ledger = SqliteLedger.open(path, { env: {} });
+    expect(readFileSync(publicPath, 'utf8')).toBe(ledger.publicKeyPem());
+    await ledger.close();
+  });
+
   it('comes from CHANGEPROOF_SIGNING_KEY_PATH when set', async () => {
     const dir = tempDir();
     const keyPath = join(dir, 'keys', 'custom.pem');

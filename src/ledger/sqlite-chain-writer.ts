@@ -1,0 +1,142 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { canonicalWithValue } from './canonical.js';
+import { isCheckpointDue, signCheckpoint, type CheckpointPolicy, type UnsignedTail } from './checkpoint.js';
+import { GENESIS_HASH, entryHash } from './hash.js';
+import type { AppendResult, CheckpointRecord, EntryInput, EntryKind, JsonValue, LedgerEntry } from './ledger.js';
+import type { SigningKey } from './signing-key.js';
+import { checkpointFromRow, toLedgerEntry, type StoredEntry } from './sqlite-reader.js';
+
+interface Head {
+  seq: number;
+  hash: string;
+  recorded_at: string | null;
+}
+
+type Row = [number, string, string, string | null, string, string];
+
+/**
+ * The write side of the SQLite ledger. Every write runs in a `BEGIN
+ * IMMEDIATE` transaction that takes SQLite's write lock BEFORE reading the
+ * head, so writers in any number of processes extend one chain (the busy
+ * timeout queues them); `seq` is the primary key, so even a bug could not
+ * record two entries at one position. All or nothing: a failure anywhere rolls
+ * the whole append back, checkpoints included.
+ *
+ * @example
+ * const writer = new SqliteChainWriter(db, { clock, policy: DEFAULT_CHECKPOINT_POLICY, key });
+ * writer.append([{ kind: 'push', repo: 'acme/api', subject: 'push/abc', data: {} }], 'delivery-1');
+ */
+export class SqliteChainWriter {
+  private readonly insertEntry: Statement<Row>;
+  private readonly insertDelivery: Statement<[string, number]>;
+  private readonly selectHead: Statement<[], Head>;
+  private readonly selectDelivery: Statement<[string], StoredEntry>;
+  private readonly selectHasDelivery: Statement<[string], unknown>;
+  private readonly selectLastCheckpoint: Statement<[], { seq: number; body: string }>;
+  private readonly selectRecordedAt: Statement<[number], { recorded_at: string }>;
+  private readonly appendTx: (inputs: readonly EntryInput[], deliveryId: string | undefined) => AppendResult;
+  private readonly checkpointTx: (force: boolean) => LedgerEntry | null;
+
+  constructor(db: Database, private readonly config: { clock: () => Date; policy: CheckpointPolicy; key: SigningKey }) {
+    this.insertEntry = db.prepare('INSERT INTO entries (seq, recorded_at, kind, repo, hash, body) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insertDelivery = db.prepare('INSERT INTO deliveries (delivery_id, seq) VALUES (?, ?)');
+    this.selectHead = db.prepare('SELECT seq, hash, recorded_at FROM entries ORDER BY seq DESC LIMIT 1');
+    this.selectDelivery = db.prepare(
+      'SELECT e.body, e.hash FROM deliveries d JOIN entries e ON e.seq = d.seq WHERE d.delivery_id = ? ORDER BY d.seq');
+    this.selectHasDelivery = db.prepare('SELECT 1 FROM deliveries WHERE delivery_id = ? LIMIT 1');
+    // Served by the partial index entries_checkpoints: constant time, whatever the ledger's size.
+    this.selectLastCheckpoint = db.prepare("SELECT seq, body FROM entries WHERE kind = 'checkpoint' ORDER BY seq DESC LIMIT 1");
+    this.selectRecordedAt = db.prepare('SELECT recorded_at FROM entries WHERE seq = ?');
+    const appendTx = db.transaction((inputs: readonly EntryInput[], deliveryId: string | undefined) => this.appendLocked(inputs, deliveryId));
+    const checkpointTx = db.transaction((force: boolean) => this.checkpointLocked(force));
+    this.appendTx = (inputs, deliveryId) => appendTx.immediate(inputs, deliveryId);
+    this.checkpointTx = (force) => checkpointTx.immediate(force);
+  }
+
+  /** Appends the inputs (validated already) as one transaction; a known delivery writes nothing. */
+  append(inputs: readonly EntryInput[], deliveryId: string | undefined): AppendResult {
+    return this.appendTx(inputs, deliveryId);
+  }
+
+  /** Signs a checkpoint if anything is unsigned and (unless `force`) the policy says it is due. */
+  checkpoint(force: boolean): LedgerEntry | null {
+    return this.checkpointTx(force);
+  }
+
+  head(): { size: number; hash: string } {
+    const head = this.readHead();
+    return { size: head.seq, hash: head.hash };
+  }
+
+  hasDelivery(deliveryId: string): boolean {
+    return this.selectHasDelivery.get(deliveryId) !== undefined;
+  }
+
+  latestCheckpoint(): CheckpointRecord | null {
+    return checkpointFromRow(this.selectLastCheckpoint.get());
+  }
+
+  private appendLocked(inputs: readonly EntryInput[], deliveryId: string | undefined): AppendResult {
+    if (deliveryId !== undefined) {
+      const earlier = this.selectDelivery.all(deliveryId);
+      if (earlier.length > 0) return { entries: earlier.map(toLedgerEntry), duplicate: true };
+    }
+    const now = this.config.clock();
+    let head = this.readHead();
+    const time = latest(now.toISOString(), head.recorded_at);
+    let tail = this.unsignedTail(head);
+    const entries: LedgerEntry[] = [];
+    for (const input of inputs) {
+      const entry = this.insert(head, time, input.kind, input.repo, input.subject, input.data);
+      if (deliveryId !== undefined) this.insertDelivery.run(deliveryId, entry.seq);
+      entries.push(entry);
+      head = { seq: entry.seq, hash: entry.hash, recorded_at: time };
+      tail = { count: tail.count + 1, oldestAt: tail.oldestAt ?? time };
+      // Inside the batch, so no run of more than everyEntries entries goes unsigned.
+      if (tail.count >= this.config.policy.everyEntries) {
+        const checkpoint = this.insertCheckpoint(head, time);
+        head = { seq: checkpoint.seq, hash: checkpoint.hash, recorded_at: time };
+        tail = { count: 0, oldestAt: null };
+      }
+    }
+    if (isCheckpointDue(tail, this.config.policy, now)) this.insertCheckpoint(head, time);
+    return { entries, duplicate: false };
+  }
+
+  private checkpointLocked(force: boolean): LedgerEntry | null {
+    const now = this.config.clock();
+    const head = this.readHead();
+    const tail = this.unsignedTail(head);
+    if (tail.count === 0 || (!force && !isCheckpointDue(tail, this.config.policy, now))) return null;
+    return this.insertCheckpoint(head, latest(now.toISOString(), head.recorded_at));
+  }
+
+  /** Signs `{size, head_hash, time}` of the entries so far and records it as the next entry. */
+  private insertCheckpoint(head: Head, time: string): LedgerEntry {
+    const checkpoint = signCheckpoint(this.config.key, { size: head.seq, head_hash: head.hash, time });
+    return this.insert(head, time, 'checkpoint', null, `checkpoint/${head.seq}`, checkpoint);
+  }
+
+  private insert(head: Head, time: string, kind: EntryKind, repo: string | null, subject: string, data: unknown): LedgerEntry {
+    const seq = head.seq + 1;
+    const { text: body, value } = canonicalWithValue({ data, kind, prev_hash: head.hash, recorded_at: time, repo, seq, subject });
+    const hash = entryHash(head.hash, body);
+    this.insertEntry.run(seq, time, kind, repo, hash, body);
+    return { seq, recorded_at: time, kind, repo, subject, data: (value as { data: JsonValue }).data, prev_hash: head.hash, hash };
+  }
+
+  private readHead(): Head {
+    return this.selectHead.get() ?? { seq: 0, hash: GENESIS_HASH, recorded_at: null };
+  }
+
+  private unsignedTail(head: Head): UnsignedTail {
+    const last = this.selectLastCheckpoint.get();
+    const count = head.seq - (last?.seq ?? 0);
+    return { count, oldestAt: count === 0 ? null : this.selectRecordedAt.get(head.seq - count + 1)?.recorded_at ?? null };
+  }
+}
+
+/** ISO strings of one format compare as times; recorded_at never goes backwards even if the clock does. */
+function latest(now: string, previous: string | null): string {
+  return previous !== null && previous > now ? previous : now;
+}
