@@ -7,7 +7,7 @@ import { ROUTES } from '../../src/github/routes.js';
 import { scenario } from '../support/scenario.js';
 import { SIMULATED_ROUTES, startGitHubSimulator, type GitHubSimulator } from '../support/simulator/server.js';
 import { gitBlobSha } from '../support/simulator/world.js';
-import { examplePayload, postWebhook, pullRequestPayload, signWebhook } from '../support/webhooks.js';
+import { examplePayload, postWebhook, pullRequestPayload, pullRequestReviewPayload, pushPayload, signWebhook } from '../support/webhooks.js';
 
 let sim: GitHubSimulator | undefined;
 afterEach(async () => {
@@ -158,5 +158,24 @@ describe('webhook helpers', () => {
     } finally {
       receiver.close();
     }
+  });
+});
+
+describe('payload builders patch real examples with the scenario', () => {
+  test('push and pull_request_review', async () => {
+    const s = scenario().repo('acme/api');
+    const before = s.currentRepository().branches.get('main')!;
+    s.file('a.txt', 'a\n', { author: 'mallory' }).file('b.txt', 'b\n', { author: 'mallory' });
+    const after = s.currentRepository().branches.get('main')!;
+    s.pullRequest({ author: 'alice' }).approvedBy('bob');
+    sim = await startGitHubSimulator(s);
+    const push = pushPayload(sim, 'acme/api', { before, after, pusher: 'mallory', forced: true, installationId: 4 });
+    expect(push).toMatchObject({ ref: 'refs/heads/main', before, after, forced: true, pusher: { name: 'mallory' }, installation: { id: 4 }, head_commit: { id: after } });
+    expect(push['commits'].map((c: { message: string; author: { username: string } }) => [c.message, c.author.username])).toEqual([
+      ['Update a.txt', 'mallory'],
+      ['Update b.txt', 'mallory'],
+    ]);
+    const review = pullRequestReviewPayload(sim, 'acme/api', 1, s.pr().reviews[0]!.id);
+    expect(review).toMatchObject({ action: 'submitted', review: { state: 'approved', user: { login: 'bob' }, commit_id: s.headSha() }, pull_request: { number: 1 } });
   });
 });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { WebhookDefinition } from '@octokit/webhooks-examples';
 import { RestJson } from './simulator/rest-json.js';
+import { reachable } from './simulator/world.js';
 import type { GitHubSimulator } from './simulator/server.js';
 
 // `any` on purpose: payloads are GitHub's JSON, patched field by field and sent on.
@@ -94,6 +95,69 @@ export function deploymentProtectionRulePayload(
     ...json.deployment(repo, { id: sim.world.nextId(), sha: options.sha, ref: repo.defaultBranch, environment, creator: options.creator ?? 'github-actions[bot]', createdAt: sim.world.now(), statuses: [] }),
   };
   return patchCommon(payload, json, sim, fullName, options.creator ?? repo.owner, options.installationId);
+}
+
+/**
+ * A real `push` payload for `before..after` on the default branch (or `ref`),
+ * with at most 20 commits as GitHub sends (the full list needs the compare API).
+ *
+ * @example
+ * const payload = pushPayload(sim, 'acme/api', { before, after, pusher: 'mallory' });
+ */
+export function pushPayload(
+  sim: GitHubSimulator,
+  fullName: string,
+  options: { before: string; after: string; pusher: string; forced?: boolean; ref?: string; installationId?: number },
+): Payload {
+  const json = new RestJson(sim.world, sim.apiUrl, 'https://github.com');
+  const repo = sim.world.repo(fullName);
+  const payload = examplePayload('push');
+  const fromBefore = reachable(repo, options.before);
+  const shas = [...reachable(repo, options.after)].filter((sha) => !fromBefore.has(sha));
+  const commits = shas
+    .map((sha) => repo.commits.get(sha)!)
+    .sort((a, b) => a.committer.date.localeCompare(b.committer.date))
+    .map((c) => ({
+      id: c.sha, tree_id: c.sha, distinct: true, message: c.message, timestamp: c.committer.date, url: `https://github.com/${fullName}/commit/${c.sha}`,
+      author: { name: c.author.name, email: c.author.email, username: sim.world.accountByEmail(c.author.email)?.login },
+      committer: { name: c.committer.name, email: c.committer.email, username: sim.world.accountByEmail(c.committer.email)?.login },
+      added: [], removed: [], modified: [],
+    }));
+  const pusher = sim.world.account(options.pusher);
+  Object.assign(payload, {
+    ref: options.ref ?? `refs/heads/${repo.defaultBranch}`, before: options.before, after: options.after, created: false, deleted: false,
+    forced: options.forced ?? false, base_ref: null, compare: `https://github.com/${fullName}/compare/${options.before.slice(0, 12)}...${options.after.slice(0, 12)}`,
+    commits: commits.slice(-20), head_commit: commits.at(-1) ?? null, pusher: { name: options.pusher, email: pusher?.emails[0] ?? null },
+  });
+  return patchCommon(payload, json, sim, fullName, options.pusher, options.installationId);
+}
+
+/**
+ * A real `pull_request_review` payload for one of the simulated pull request's reviews.
+ *
+ * @example
+ * const payload = pullRequestReviewPayload(sim, 'acme/api', 1, s.pr().reviews[0].id);
+ */
+export function pullRequestReviewPayload(
+  sim: GitHubSimulator,
+  fullName: string,
+  number: number,
+  reviewId: number,
+  options: { action?: 'submitted' | 'dismissed' | 'edited'; installationId?: number } = {},
+): Payload {
+  const json = new RestJson(sim.world, sim.apiUrl, 'https://github.com');
+  const repo = sim.world.repo(fullName);
+  const pr = repo.pulls.get(number);
+  const review = pr?.reviews.find((r) => r.id === reviewId);
+  if (!pr || !review) throw new Error(`simulator: no review ${reviewId} on ${fullName}#${number}`);
+  const payload = examplePayload('pull_request_review', 'submitted');
+  payload['action'] = options.action ?? 'submitted';
+  payload['review'] = {
+    ...payload['review'], id: review.id, node_id: `PRR_${review.id}`, user: json.user(review.author), body: review.body, commit_id: review.commitSha,
+    submitted_at: review.submittedAt, state: review.state.toLowerCase(), html_url: `https://github.com/${fullName}/pull/${number}#pullrequestreview-${review.id}`,
+  };
+  payload['pull_request'] = { ...payload['pull_request'], ...json.pull(repo, pr) };
+  return patchCommon(payload, json, sim, fullName, review.author ?? repo.owner, options.installationId);
 }
 
 function patchCommon(payload: Payload, json: RestJson, sim: GitHubSimulator, fullName: string, sender: string, installationId?: number): Payload {

@@ -1,0 +1,8 @@
+// Test support for GitHub: the simulator, scenario builders, clients and webhook helpers.
+export { scenario, ScenarioBuilder } from './scenario.js';
+export { startGitHubSimulator, SIMULATED_ROUTES, type GitHubSimulator, type RecordedRequest } from './simulator/server.js';
+export { World, gitBlobSha } from './simulator/world.js';
+export type { Fault, FieldFault } from './simulator/faults.js';
+export { simulatorOctokit, offlineOctokit } from './simulator-octokit.js';
+export { signWebhook, postWebhook, examplePayload, pullRequestPayload, pullRequestReviewPayload, pushPayload, deploymentProtectionRulePayload } from './webhooks.js';
+export { openapiExample } from './openapi-examples.js';
