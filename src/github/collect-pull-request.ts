@@ -126,7 +126,7 @@ async function readHeadCommit(
   pr: GqlPullRequest,
   ref: { owner: string; name: string; what: string },
 ): Promise<GqlHeadChecks | null> {
-  const last = pr.headCommit.nodes?.at(-1)?.commit;
+  const last = pr.headCommit?.nodes?.at(-1)?.commit;
   if (last && last.oid === pr.headRefOid) return last;
   const data = await runGraphqlComplete<HeadCommitData>(octokit, HEAD_COMMIT_QUERY, { owner: ref.owner, name: ref.name, oid: pr.headRefOid }, ref.what);
   const object = data.repository?.object;
