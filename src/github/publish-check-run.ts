@@ -1,9 +1,9 @@
+import { CHECK_RUN_NAME } from '../core/constants.js';
 import { statusOf, toGitHubEvidenceError } from './errors.js';
 import type { GitHubClient } from './octokit.js';
 import { ROUTES } from './routes.js';
 
-/** The one check run Changeproof keeps per head SHA. */
-export const CHECK_RUN_NAME = 'Change control (CC8.1)';
+export { CHECK_RUN_NAME };
 
 /** GitHub's limit for `output.summary` and `output.text` (OpenAPI `maxLength`). */
 const MAX_OUTPUT = 65535;
