@@ -36,6 +36,8 @@ export class SqliteChainWriter {
   private readonly selectRecordedAt: Statement<[number], { recorded_at: string }>;
   private readonly appendTx: (inputs: readonly EntryInput[], deliveryId: string | undefined) => AppendResult;
   private readonly checkpointTx: (force: boolean) => LedgerEntry | null;
+  /** The unsigned tail as this writer left it, valid while the head is still the one it wrote. */
+  private tailAfter: { hash: string; tail: UnsignedTail } | null = null;
 
   constructor(db: Database, private readonly config: { clock: () => Date; policy: CheckpointPolicy; key: SigningKey }) {
     this.insertEntry = db.prepare('INSERT INTO entries (seq, recorded_at, kind, repo, hash, body) VALUES (?, ?, ?, ?, ?, ?)');
@@ -99,7 +101,12 @@ export class SqliteChainWriter {
         tail = { count: 0, oldestAt: null };
       }
     }
-    if (isCheckpointDue(tail, this.config.policy, now)) this.insertCheckpoint(head, time);
+    if (isCheckpointDue(tail, this.config.policy, now)) {
+      const checkpoint = this.insertCheckpoint(head, time);
+      head = { seq: checkpoint.seq, hash: checkpoint.hash, recorded_at: time };
+      tail = { count: 0, oldestAt: null };
+    }
+    this.tailAfter = { hash: head.hash, tail };
     return { entries, duplicate: false };
   }
 
@@ -108,7 +115,9 @@ export class SqliteChainWriter {
     const head = this.readHead();
     const tail = this.unsignedTail(head);
     if (tail.count === 0 || (!force && !isCheckpointDue(tail, this.config.policy, now))) return null;
-    return this.insertCheckpoint(head, latest(now.toISOString(), head.recorded_at));
+    const checkpoint = this.insertCheckpoint(head, latest(now.toISOString(), head.recorded_at));
+    this.tailAfter = { hash: checkpoint.hash, tail: { count: 0, oldestAt: null } };
+    return checkpoint;
   }
 
   /** Signs `{size, head_hash, time}` of the entries so far and records it as the next entry. */
@@ -130,6 +139,11 @@ export class SqliteChainWriter {
   }
 
   private unsignedTail(head: Head): UnsignedTail {
+    // A head hash determines the whole chain before it, so if the head is the
+    // one this writer last produced, the tail is the one it computed then —
+    // even if that append was rolled back and the same head written again.
+    // Another writer's append changes the head: then ask the database.
+    if (this.tailAfter?.hash === head.hash) return this.tailAfter.tail;
     const last = this.selectLastCheckpoint.get();
     const count = head.seq - (last?.seq ?? 0);
     return { count, oldestAt: count === 0 ? null : this.selectRecordedAt.get(head.seq - count + 1)?.recorded_at ?? null };

@@ -40,6 +40,12 @@ describe('two processes appending to one ledger at the same time', () => {
       expect(lines).toHaveLength(expectedPerWriter);
       for (const [seq, hash, subject] of lines) expect(bySeq.get(Number(seq))).toMatchObject({ hash, subject });
     }
+    // Both writers kept the checkpoint policy (every 7 entries) on the shared chain.
+    let unsigned = 0;
+    for (const entry of entries) {
+      unsigned = entry.kind === 'checkpoint' ? 0 : unsigned + 1;
+      expect(unsigned).toBeLessThanOrEqual(7);
+    }
     // The writers really interleaved (a run shows ~230 hand-overs); otherwise this would prove little.
     const owners = data.map((e) => e.subject.split('/')[0]);
     const switches = owners.filter((o, i) => i > 0 && o !== owners[i - 1]).length;
