@@ -31,7 +31,7 @@ export const ledgerExportCommand: Command = {
     const fromSeq = positiveInteger(values['from-seq'], '--from-seq');
     const progress = progressLine(io, 'exported');
     const partial = values.out === undefined ? null : `${values.out}.partial`;
-    const out = partial === null ? io.stdout : createWriteStream(partial, { flags: 'wx' });
+    const out = partial === null ? io.stdout : createWriteStream(partial);
     try {
       const result = await exportLedgerFile(path, out, { fromSeq, onProgress: (count) => count % 8192 === 0 && progress.update(count) });
       if (partial !== null && values.out !== undefined) {

@@ -42,19 +42,18 @@ export async function verifyLedger(
 
 /** `sqlite` when the file starts with SQLite's header string, else `ndjson`. */
 export async function detectLedgerFormat(path: string): Promise<LedgerFormat> {
-  let handle;
   try {
-    handle = await open(path, 'r');
+    const handle = await open(path, 'r');
+    try {
+      const head = Buffer.alloc(SQLITE_MAGIC.length);
+      const { bytesRead } = await handle.read(head, 0, head.length, 0);
+      return head.toString('latin1', 0, bytesRead) === SQLITE_MAGIC ? 'sqlite' : 'ndjson';
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
     throw new LedgerError('LEDGER_UNAVAILABLE', `Cannot read ${path}: ${(error as Error).message}.`,
       'Pass the ledger file (SQLite) or an NDJSON export.', { cause: error });
-  }
-  try {
-    const head = Buffer.alloc(SQLITE_MAGIC.length);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return head.toString('latin1', 0, bytesRead) === SQLITE_MAGIC ? 'sqlite' : 'ndjson';
-  } finally {
-    await handle.close();
   }
 }
 
