@@ -1,9 +1,63 @@
-import type { Probot } from 'probot';
+import type { ApplicationFunctionOptions, Probot } from 'probot';
+import { PolicyCache } from '../github/policy-cache.js';
+import type { Ledger } from '../ledger/index.js';
+import { HANDLED_EVENTS } from './dispatch.js';
+import { apiRoutes } from './http/api-routes.js';
+import { DEFAULT_SETTINGS, type AppServices, type AppSettings } from './services.js';
+import { DeliveryWorker } from './worker.js';
+
+export interface ChangeproofOptions {
+  ledger: Ledger;
+  /** The app's GitHub id (APP_ID), to tell its own check runs and suites from others'. */
+  appId: number | null;
+  version: string;
+  /** `CHANGEPROOF_API_TOKEN`; without it the read API is off. */
+  apiToken?: string;
+  clock?: () => Date;
+  settings?: Partial<AppSettings>;
+  /** Called with the running worker (tests wait on it; the server stops it on shutdown). */
+  onWorker?: (worker: DeliveryWorker) => void;
+}
 
 /**
- * The Changeproof Probot app. Wires one short handler per event; the
- * handlers themselves live in `handlers/`.
+ * The Changeproof Probot app.
+ *
+ * 1. Every delivery of a handled event is stored in the durable inbox before
+ *    GitHub gets its 2xx (a failure to store answers 5xx, so GitHub can redeliver).
+ * 2. The worker evaluates, records in the ledger and publishes (see `dispatch.ts`).
+ * 3. `/api/changeproof/*` serves health, the public key and the ledger.
+ *
+ * @example await server.load(changeproof({ ledger, appId: 123, version: '0.1.0' }));
  */
-export default function changeproof(app: Probot): void {
-  app.log.info('Changeproof is running');
+export function changeproof(options: ChangeproofOptions) {
+  return (app: Probot, { addHandler }: ApplicationFunctionOptions): void => {
+    const services: AppServices = {
+      ledger: options.ledger,
+      clock: options.clock ?? (() => new Date()),
+      policyCache: new PolicyCache(),
+      installationClient: (id) => app.auth(id),
+      appClient: () => app.auth(),
+      log: app.log,
+      appId: options.appId,
+      settings: { ...DEFAULT_SETTINGS, ...options.settings },
+    };
+    const worker = new DeliveryWorker(services);
+    const handled = new Set<string>(HANDLED_EVENTS);
+
+    app.onAny(async (context) => {
+      if (!handled.has(context.name)) return;
+      await services.ledger.inbox.accept(context.id, context.name, JSON.stringify(context.payload));
+      worker.notify();
+    });
+    addHandler(
+      apiRoutes({
+        ledger: services.ledger,
+        version: options.version,
+        apiToken: options.apiToken,
+        pendingWork: async () => (await services.ledger.inbox.pending()).length,
+      }),
+    );
+    worker.start();
+    options.onWorker?.(worker);
+  };
 }

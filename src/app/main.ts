@@ -1,6 +1,9 @@
-import { run } from 'probot';
-import changeproof from './index.js';
+import { startChangeproof } from './start.js';
 
-// Probot reads APP_ID, PRIVATE_KEY(_PATH), WEBHOOK_SECRET, PORT, LOG_LEVEL and
-// GHE_HOST/GHE_PROTOCOL; without credentials it serves its setup flow from app.yml.
-await run(changeproof);
+try {
+  await startChangeproof();
+} catch (error) {
+  // A start-up failure (a ledger that cannot be opened, a port in use) is a message, not a stack trace.
+  console.error(`Changeproof could not start: ${(error as Error).message}`);
+  process.exit(1);
+}

@@ -23,8 +23,10 @@ export interface CheckRunContent {
 export interface PublishCheckRunOptions {
   now: () => Date;
   /**
-   * The id of Changeproof's check run on this SHA when already known (it is in
-   * the collected facts' checks), which saves the look-up request.
+   * Changeproof's check run on this SHA when the caller already knows it (the
+   * collected facts list the head's check runs), which saves the look-up
+   * request: an id updates that run, `null` means there is none yet (create
+   * it), `undefined` means unknown (look it up by name first).
    */
   checkRunId?: number | null;
   /** Only consider runs created by this app when looking one up (the app's id). */
@@ -65,7 +67,7 @@ export async function publishCheckRun(
   };
   const what = `the ${CHECK_RUN_NAME} check run on ${ref.owner}/${ref.repo}@${ref.headSha.slice(0, 7)}`;
   try {
-    const existing = options.checkRunId ?? (await findCheckRun(octokit, ref, options.appId));
+    const existing = options.checkRunId === undefined ? await findCheckRun(octokit, ref, options.appId) : options.checkRunId;
     if (existing) {
       try {
         const { data } = await octokit.request(ROUTES.updateCheckRun, { owner: ref.owner, repo: ref.repo, check_run_id: existing, ...body });

@@ -14,6 +14,7 @@ export const ROUTES = {
   listPullRequestsForCommit: 'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls',
   listCommits: 'GET /repos/{owner}/{repo}/commits',
   getPullRequest: 'GET /repos/{owner}/{repo}/pulls/{pull_number}',
+  listPullRequests: 'GET /repos/{owner}/{repo}/pulls',
   listDeployments: 'GET /repos/{owner}/{repo}/deployments',
   listDeploymentStatuses: 'GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
   // Publishing

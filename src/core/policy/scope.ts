@@ -13,8 +13,7 @@ import type { RuleResult, ScopeEvidence } from './verdict.js';
 export function checkScope(ctx: RuleContext): { result: RuleResult<ScopeEvidence>; inScope: boolean; reason: string | null } {
   const { branches, ignore_authors: ignored } = ctx.policy.scope;
   const { baseRef, repository, author } = ctx.facts;
-  const matchedPattern =
-    branches.find((p) => (p === 'default' ? baseRef === repository.defaultBranch : branchMatcher(p)(baseRef))) ?? null;
+  const matchedPattern = matchBranch(branches, baseRef, repository.defaultBranch);
   const ignoredAuthor = !!author && ignored.some((login) => login.toLowerCase() === author.login.toLowerCase());
   const evidence: ScopeEvidence = { baseRef, branches, matchedPattern, author: author?.login ?? null, ignoredAuthor };
   const required = `Base branch ${branches.length === 1 && branches[0] === 'default' ? 'is' : 'matches'} ${listOf(branches.map((b) => (b === 'default' ? `the default branch (${repository.defaultBranch})` : `\`${b}\``)), 'or')}; author not in scope.ignore_authors`;
@@ -29,6 +28,16 @@ export function checkScope(ctx: RuleContext): { result: RuleResult<ScopeEvidence
     return { result: ruleResult(head, { status: 'not_applicable', seen, short: reason, toPass: null }), inScope: false, reason };
   }
   return { result: ruleResult(head, { status: 'pass', seen, short: 'in scope', toPass: null }), inScope: true, reason: null };
+}
+
+/**
+ * The first `scope.branches` pattern a branch matches (`default` = the
+ * repository's default branch), or `null` when it is out of scope.
+ *
+ * @example matchBranch(['default', 'release/*'], 'release/2.1', 'main') // 'release/*'
+ */
+export function matchBranch(patterns: readonly string[], branch: string, defaultBranch: string): string | null {
+  return patterns.find((p) => (p === 'default' ? branch === defaultBranch : branchMatcher(p)(branch))) ?? null;
 }
 
 const matchers = new Map<string, (branch: string) => boolean>();

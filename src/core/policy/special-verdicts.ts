@@ -3,7 +3,7 @@ import { RULE_POINTS_OF_FOCUS } from '../cc81.js';
 import { ENGINE_VERSION } from '../constants.js';
 import type { ChangeFacts } from '../facts.js';
 import { isoSeconds } from '../format.js';
-import type { Verdict, VerdictSubject } from './verdict.js';
+import type { ScopeEvidence, Verdict, VerdictSubject } from './verdict.js';
 
 /** The identifying part of a verdict, taken from the facts. */
 export function subjectOf(facts: ChangeFacts): VerdictSubject {
@@ -90,4 +90,10 @@ export function policyErrorVerdict(facts: ChangeFacts, problems: PolicyProblem[]
     error: null,
     engineVersion: ENGINE_VERSION,
   };
+}
+
+/** True when the change targets a base branch outside `scope.branches` (as opposed to an ignored author). */
+export function targetsOutOfScopeBranch(verdict: Verdict): boolean {
+  const scope = verdict.rules.find((r) => r.rule === 'scope');
+  return scope !== undefined && (scope.evidence as ScopeEvidence).matchedPattern === null;
 }

@@ -99,6 +99,20 @@ export const repoRoutes: RouteDef[] = [
       return pr ? { status: 200, body: ctx.json.pull(repo, pr) } : errorResult(404, 'Not Found');
     },
   },
+  {
+    route: 'GET /repos/{owner}/{repo}/pulls',
+    auth: 'token',
+    handle: (req, ctx) => {
+      const repo = findRepo(req, ctx);
+      if (isResult(repo)) return repo;
+      const state = req.query.get('state') ?? 'open';
+      const pulls = [...repo.pulls.values()]
+        .filter((pr) => state === 'all' || ctx.json.pull(repo, pr).state === state)
+        .sort((a, b) => b.number - a.number);
+      const { page, headers } = paginate(pulls, req, ctx, `/repos/${repo.owner}/${repo.name}/pulls`);
+      return { status: 200, headers, body: page.map((pr) => ctx.json.pull(repo, pr)) };
+    },
+  },
 ];
 
 function compare(req: RestRequest, ctx: RouteContext) {

@@ -1,0 +1,114 @@
+import { CHECK_RUN_NAME } from '../core/constants.js';
+import { GitHubEvidenceError } from '../github/errors.js';
+import { openPullRequestsForSha } from '../github/list-open-pull-requests.js';
+import { evaluatePullRequests, REEVALUATE_EVENT, type PullRequestTarget } from './jobs/evaluate-pull-requests.js';
+import { NOTHING, RetryLater, type Job, type JobContext, type Payload } from './jobs/job.js';
+import { recordInstallation } from './jobs/record-installation.js';
+import { recordMerge } from './jobs/record-merge.js';
+import { recordPush } from './jobs/record-push.js';
+import { resolveEmergency } from './jobs/resolve-emergency.js';
+
+/** The GitHub events the app acts on (app.yml subscribes to them), and the installation events GitHub always sends. */
+export const HANDLED_EVENTS = [
+  'pull_request',
+  'pull_request_review',
+  'check_run',
+  'check_suite',
+  'status',
+  'push',
+  'installation',
+  'installation_repositories',
+] as const;
+
+const REEVALUATING_PR_ACTIONS = new Set(['opened', 'reopened', 'synchronize', 'edited', 'labeled', 'unlabeled', 'ready_for_review']);
+const REEVALUATING_REVIEW_ACTIONS = new Set(['submitted', 'dismissed', 'edited']);
+
+/** The job for a delivery (SPEC §2.1 re-evaluation triggers, merge, push, installation). */
+export function jobFor(event: string, payload: Payload): Job {
+  switch (event) {
+    case 'pull_request':
+      if (payload['action'] === 'closed') return payload['pull_request']?.['merged'] ? onMerged : () => Promise.resolve(NOTHING);
+      return REEVALUATING_PR_ACTIONS.has(payload['action']) ? (ctx) => evaluatePullRequests(ctx, [targetOf(ctx.payload, ctx.payload['pull_request'])]) : noop;
+    case 'pull_request_review':
+      if (!REEVALUATING_REVIEW_ACTIONS.has(payload['action'])) return noop;
+      return payload['pull_request']?.['merged_at'] ? (ctx) => resolveEmergency(ctx, refOf(ctx.payload, ctx.payload['pull_request'])) : (ctx) => evaluatePullRequests(ctx, [targetOf(ctx.payload, ctx.payload['pull_request'])]);
+    case 'check_run':
+      return onCheckRun;
+    case 'check_suite':
+      return onCheckSuite;
+    case 'status':
+      return (ctx) => evaluateOpenPullRequestsOf(ctx, String(ctx.payload['sha']));
+    case 'push':
+      return recordPush;
+    case 'installation':
+    case 'installation_repositories':
+      return recordInstallation;
+    case REEVALUATE_EVENT:
+      return (ctx) => evaluatePullRequests(ctx, [{ ref: { ...repoOf(ctx.payload), number: Number(ctx.payload['changeproof']['number']) } }]);
+    default:
+      return noop;
+  }
+}
+
+/** Deliveries about one pull request (or commit) are processed one at a time, in order. */
+export function serialKey(event: string, payload: Payload): string {
+  const repo = payload['repository']?.['full_name'] ?? 'app';
+  const number = payload['pull_request']?.['number'] ?? payload['changeproof']?.['number'] ?? payload['check_run']?.['pull_requests']?.[0]?.['number'];
+  if (number !== undefined) return `${repo}#${number}`;
+  const sha = payload['sha'] ?? payload['check_suite']?.['head_sha'] ?? payload['check_run']?.['head_sha'];
+  return sha ? `${repo}@${sha}` : `${repo}:${event}`;
+}
+
+const noop: Job = () => Promise.resolve(NOTHING);
+
+async function onMerged(ctx: JobContext) {
+  const pr = ctx.payload['pull_request'];
+  const { ref, hint } = targetOf(ctx.payload, pr);
+  return recordMerge(ctx, ref, { ...hint, mergedAt: pr['merged_at'], mergedBy: pr['merged_by']?.['login'] ?? null, mergeCommitSha: pr['merge_commit_sha'] ?? null });
+}
+
+/** Our own check run: "Re-run" re-evaluates. Anyone else's finishing: the pull requests of its commit are re-evaluated. */
+async function onCheckRun(ctx: JobContext) {
+  const run = ctx.payload['check_run'];
+  const ours = run['name'] === CHECK_RUN_NAME && (ctx.services.appId === null || run['app']?.['id'] === ctx.services.appId);
+  if (ours ? ctx.payload['action'] !== 'rerequested' : ctx.payload['action'] !== 'completed') return NOTHING;
+  return evaluateListedOrOpen(ctx, run['pull_requests'] ?? [], String(run['head_sha']));
+}
+
+/** A suite finishing (or ours re-requested) re-evaluates the pull requests of its head commit; never our own suite completing. */
+async function onCheckSuite(ctx: JobContext) {
+  const suite = ctx.payload['check_suite'];
+  const ours = ctx.services.appId !== null && suite['app']?.['id'] === ctx.services.appId;
+  if (ours ? ctx.payload['action'] !== 'rerequested' : ctx.payload['action'] !== 'completed') return NOTHING;
+  return evaluateListedOrOpen(ctx, suite['pull_requests'] ?? [], String(suite['head_sha']));
+}
+
+/** GitHub lists a check's pull requests only within the repository (not forks); otherwise ask by commit. */
+async function evaluateListedOrOpen(ctx: JobContext, listed: Payload[], sha: string) {
+  if (!listed.length) return evaluateOpenPullRequestsOf(ctx, sha);
+  return evaluatePullRequests(ctx, listed.map((pr) => ({ ref: { ...repoOf(ctx.payload), number: Number(pr['number']) }, hint: { headSha: pr['head']?.['sha'], baseRef: pr['base']?.['ref'] } })));
+}
+
+async function evaluateOpenPullRequestsOf(ctx: JobContext, sha: string) {
+  const repo = repoOf(ctx.payload);
+  let open;
+  try {
+    open = await openPullRequestsForSha(ctx.octokit, { ...repo, sha });
+  } catch (error) {
+    if (error instanceof GitHubEvidenceError && error.retryable && !ctx.finalAttempt) throw new RetryLater(error.message);
+    throw error;
+  }
+  return evaluatePullRequests(ctx, open.map((pr) => ({ ref: { ...repo, number: pr.number }, hint: { url: pr.url, headSha: pr.headSha, baseRef: pr.baseRef, author: pr.author } })));
+}
+
+function repoOf(payload: Payload): { owner: string; repo: string } {
+  return { owner: payload['repository']['owner']['login'], repo: payload['repository']['name'] };
+}
+
+function refOf(payload: Payload, pr: Payload) {
+  return { ...repoOf(payload), number: Number(pr['number']) };
+}
+
+function targetOf(payload: Payload, pr: Payload): PullRequestTarget {
+  return { ref: refOf(payload, pr), hint: { url: pr['html_url'], headSha: pr['head']?.['sha'], baseRef: pr['base']?.['ref'], author: pr['user']?.['login'] ?? null } };
+}

@@ -1,0 +1,110 @@
+import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Ledger, ReadQuery } from '../../ledger/index.js';
+import { hasBearerToken } from './bearer-token.js';
+import { sendJson, sendText } from './respond.js';
+
+export interface ApiOptions {
+  ledger: Ledger;
+  version: string;
+  /** `CHANGEPROOF_API_TOKEN`; without it the read API is off. */
+  apiToken: string | undefined;
+  /** Deliveries accepted but not finished, for the health report. */
+  pendingWork: () => Promise<number>;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+/**
+ * Changeproof's own HTTP API (SPEC §1.1), served beside Probot's webhook route:
+ *
+ * - `GET /api/changeproof/health` — version, ledger size and head hash (503 when the ledger cannot be read);
+ * - `GET /api/changeproof/public-key` — the checkpoint verification key (PEM);
+ * - `GET /api/changeproof/ledger?from=ISO&to=ISO[&repo=owner/name]` — entries as NDJSON,
+ *   `Authorization: Bearer <CHANGEPROOF_API_TOKEN>` required.
+ *
+ * @example addHandler(apiRoutes({ ledger, version, apiToken: process.env.CHANGEPROOF_API_TOKEN, pendingWork }))
+ */
+export function apiRoutes(options: ApiOptions): Handler {
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!url.pathname.startsWith('/api/changeproof/')) return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'only GET is supported' }, { allow: 'GET' });
+    switch (url.pathname) {
+      case '/api/changeproof/health':
+        return health(res, options);
+      case '/api/changeproof/public-key':
+        return sendText(res, 200, options.ledger.publicKeyPem(), 'application/x-pem-file');
+      case '/api/changeproof/ledger':
+        return ledgerEntries(req, res, url, options);
+      default:
+        return sendJson(res, 404, { error: `unknown route ${url.pathname}` });
+    }
+  };
+}
+
+async function health(res: ServerResponse, options: ApiOptions): Promise<true> {
+  try {
+    const [head, checkpoint, pending] = await Promise.all([options.ledger.head(), options.ledger.latestCheckpoint(), options.pendingWork()]);
+    return sendJson(res, 200, {
+      status: 'ok',
+      version: options.version,
+      ledger: { size: head.size, head_hash: head.hash, last_checkpoint: checkpoint ? { seq: checkpoint.seq, size: checkpoint.size, time: checkpoint.time } : null },
+      pending_deliveries: pending,
+    });
+  } catch (error) {
+    return sendJson(res, 503, { status: 'unavailable', version: options.version, error: (error as Error).message });
+  }
+}
+
+async function ledgerEntries(req: IncomingMessage, res: ServerResponse, url: URL, options: ApiOptions): Promise<true> {
+  if (!options.apiToken) {
+    return sendJson(res, 404, { error: 'the read API is off: set CHANGEPROOF_API_TOKEN on the app to enable it' });
+  }
+  if (!hasBearerToken(req, options.apiToken)) {
+    return sendJson(res, 401, { error: 'a valid bearer token is required (Authorization: Bearer <CHANGEPROOF_API_TOKEN>)' }, { 'www-authenticate': 'Bearer realm="changeproof"' });
+  }
+  let query: ReadQuery;
+  try {
+    query = readQuery(url.searchParams);
+  } catch (error) {
+    return sendJson(res, 400, { error: (error as Error).message });
+  }
+  res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+  if (req.method === 'HEAD') {
+    res.end();
+    return true;
+  }
+  try {
+    for await (const line of options.ledger.readLines(query)) {
+      if (res.destroyed) break;
+      if (!res.write(`${line}\n`)) await once(res, 'drain');
+    }
+    res.end();
+  } catch (error) {
+    // Headers are gone: cut the stream so the client sees a truncated body, never a silently short one.
+    res.destroy(error as Error);
+  }
+  return true;
+}
+
+/** `from`/`to` are ISO-8601 instants or days (`YYYY-MM-DD` = midnight UTC); `from` inclusive, `to` exclusive. */
+function readQuery(params: URLSearchParams): ReadQuery {
+  const query: ReadQuery = {};
+  for (const key of ['from', 'to'] as const) {
+    const value = params.get(key);
+    if (value === null) continue;
+    const iso = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00.000Z` : value;
+    const t = Date.parse(iso);
+    if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}T/.test(iso)) throw new Error(`${key} must be an ISO-8601 time or a YYYY-MM-DD day, got "${value}"`);
+    query[key] = new Date(t).toISOString();
+  }
+  const repo = params.get('repo');
+  if (repo !== null) {
+    if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new Error(`repo must be owner/name, got "${repo}"`);
+    query.repo = repo;
+  }
+  const unknown = [...params.keys()].filter((k) => !['from', 'to', 'repo'].includes(k));
+  if (unknown.length) throw new Error(`unknown parameter(s): ${unknown.join(', ')} (use from, to, repo)`);
+  return query;
+}

@@ -1,0 +1,47 @@
+import type { GitHubClient } from '../github/octokit.js';
+import type { PolicyCache } from '../github/policy-cache.js';
+import type { Ledger } from '../ledger/index.js';
+
+/** The logging surface the app uses (Probot's pino logger satisfies it). */
+export interface Log {
+  debug(obj: unknown, msg?: string): void;
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+/** Everything the handlers reach outside themselves; injected so tests control time and GitHub. */
+export interface AppServices {
+  ledger: Ledger;
+  clock: () => Date;
+  policyCache: PolicyCache;
+  /** A client authenticated as an installation. */
+  installationClient(installationId: number): Promise<GitHubClient>;
+  /** A client authenticated as the app itself (JWT): hook deliveries, installations. */
+  appClient(): Promise<GitHubClient>;
+  log: Log;
+  /** The app's id, to tell its own check runs and suites from others'. */
+  appId: number | null;
+  settings: AppSettings;
+}
+
+export interface AppSettings {
+  /** Attempts of a delivery before its failure is recorded for good. */
+  maxAttempts: number;
+  /** Back-off between attempts, by attempt number (ms); the last value repeats. */
+  retryDelaysMs: number[];
+  /** Automatic re-evaluations after an evaluation that could not read GitHub, and their delays (ms). */
+  reevaluationDelaysMs: number[];
+  /** Deliveries processed at once (different pull requests; one pull request is always one at a time). */
+  concurrency: number;
+  /** How long a push waits before its commits are associated, so GitHub has linked merged pull requests. */
+  pushSettleMs: number;
+}
+
+export const DEFAULT_SETTINGS: AppSettings = {
+  maxAttempts: 6,
+  retryDelaysMs: [1_000, 5_000, 30_000, 120_000, 600_000],
+  reevaluationDelaysMs: [30_000, 120_000, 600_000],
+  concurrency: 4,
+  pushSettleMs: 5_000,
+};

@@ -1,0 +1,138 @@
+import type { PolicyProblem } from '../config/parse-policy.js';
+import type { Policy } from '../config/policy.schema.js';
+import type { ChangeFacts, IsoTime } from './facts.js';
+import type { Outcome, Verdict } from './policy/verdict.js';
+
+/**
+ * The `data` of each kind of ledger entry the app writes. The export reads
+ * them back, so these shapes are part of the ledger's contract: add optional
+ * fields, never change existing ones (see docs/ledger-records.md).
+ */
+
+/** What caused an entry: a webhook delivery, a sweep for missed work, or an automatic retry. */
+export interface Trigger {
+  event: string;
+  action: string | null;
+  /** `X-GitHub-Delivery`, or the synthetic id of a sweep or retry. */
+  deliveryId: string;
+  /** The login of whoever caused the event on GitHub. */
+  sender: string | null;
+}
+
+/** One file a policy was built from (base first), enough to fetch its exact bytes again. */
+export interface PolicySourceFile {
+  repository: string;
+  path: string;
+  blobSha: string;
+  ref: string | null;
+  commitSha: string | null;
+}
+
+/** The policy an evaluation applied, with its source; or why the file could not be used. */
+export type PolicyRecord =
+  | { valid: true; settings: Policy; files: PolicySourceFile[] }
+  | { valid: false; problems: PolicyProblem[]; files: PolicySourceFile[] };
+
+/** `evaluation` (and `change`): everything needed to re-compute the verdict offline. */
+export interface EvaluationRecord {
+  trigger: Trigger;
+  verdict: Verdict;
+  /** The evidence the verdict was computed from; `null` when none could be gathered. */
+  facts: ChangeFacts | null;
+  /** `null` when the policy could not be read (the verdict is then `error`). */
+  policy: PolicyRecord | null;
+}
+
+/** `change`: the final evaluation at merge — the change record the population is built from. */
+export interface ChangeRecord extends EvaluationRecord {
+  mergedAt: IsoTime;
+  mergedBy: string | null;
+  mergeCommitSha: string | null;
+  /** True when the change was merged without passing the control (an exception was opened). */
+  exception: boolean;
+}
+
+export type ExceptionType =
+  /** Merged while non-compliant, pending or not evaluable (e.g. an admin bypass). */
+  | 'merged_without_passing_control'
+  /** Merged with the emergency label and without review; awaits a retrospective approval. */
+  | 'emergency_change'
+  /** Commits reached a branch in scope without a merged pull request. */
+  | 'direct_push';
+
+/** `exception`: a deviation from the control, as an auditor would list it. */
+export interface ExceptionRecord {
+  type: ExceptionType;
+  /** The entry subject it is about: `pull/42` or `push/<sha>`. */
+  subject: string;
+  /** What happened, in words, with logins, SHAs and times. */
+  reason: string;
+  /** The verdict at merge, for merged changes. */
+  outcome: Outcome | null;
+  /** When it happened on GitHub (merged_at, or when the push was received). */
+  occurredAt: IsoTime;
+  /** For emergency changes: when the retrospective approval is due. */
+  deadline: IsoTime | null;
+  url: string | null;
+  /** Who merged or pushed. */
+  actor: string | null;
+  trigger: Trigger;
+}
+
+/** `exception_resolved`: a retrospective approval closed an emergency exception. */
+export interface ExceptionResolvedRecord {
+  subject: string;
+  /** Seq and hash of the `exception` entry it resolves. */
+  exceptionSeq: number;
+  exceptionHash: string;
+  resolution: 'resolved' | 'resolved_late';
+  approval: { login: string; submittedAt: IsoTime | null; commitSha: string | null; url: string | null };
+  deadline: IsoTime;
+  explanation: string;
+  trigger: Trigger;
+}
+
+/** One commit of a push and the merged pull request that introduced it, if any. */
+export interface PushedCommit {
+  sha: string;
+  author: string | null;
+  headline: string | null;
+  introducedBy: { number: number; url: string | null; mergedAt: IsoTime | null } | null;
+}
+
+/** `push`: a push to a branch in scope, with every commit it brought and how each was reviewed. */
+export interface PushRecord {
+  ref: string;
+  before: string;
+  after: string;
+  forced: boolean;
+  created: boolean;
+  deleted: boolean;
+  pusher: { name: string | null; email: string | null };
+  sender: string | null;
+  /** When the app received the push (GitHub's payload carries no push time). */
+  receivedAt: IsoTime;
+  commits: PushedCommit[];
+  /** Commits no merged pull request introduced. */
+  unreviewed: string[];
+  /** Set when the commits could not all be listed or associated; the push is then an exception. */
+  gap: string | null;
+  trigger: Trigger;
+}
+
+/** `installation`: the app was installed, removed, or its repositories changed. */
+export interface InstallationRecord {
+  action: string;
+  installationId: number;
+  account: string | null;
+  repositoriesAdded: string[];
+  repositoriesRemoved: string[];
+  trigger: Trigger;
+}
+
+/** `config_error`: a policy file on a default branch that cannot be used. */
+export interface ConfigErrorRecord {
+  problems: PolicyProblem[];
+  files: PolicySourceFile[];
+  trigger: Trigger;
+}

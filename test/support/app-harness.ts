@@ -1,0 +1,106 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ThrottlingOptions } from '@octokit/plugin-throttling';
+import { pino } from 'pino';
+import { Probot, ProbotOctokit, Server } from 'probot';
+import { changeproof } from '../../src/app/index.js';
+import type { AppSettings } from '../../src/app/services.js';
+import type { DeliveryWorker } from '../../src/app/worker.js';
+import { withChangeproofDefaults } from '../../src/github/octokit.js';
+import { SqliteLedger, type EntryKind, type LedgerEntry } from '../../src/ledger/index.js';
+import type { GitHubSimulator } from './simulator/server.js';
+import { postWebhook } from './webhooks.js';
+
+export const WEBHOOK_SECRET = 'e2e-webhook-secret';
+export const APP_ID = 4242;
+
+/** One RSA key for every test app (generating one costs ~100 ms). */
+const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+
+/** Writes are not spaced one second apart in tests (production keeps GitHub's advice). */
+const UNSPACED_WRITES = {
+  key: () => ({ schedule: (_options: unknown, job: (...args: unknown[]) => unknown, ...args: unknown[]) => Promise.resolve(job(...args)) }),
+} as unknown as NonNullable<ThrottlingOptions['write']>;
+
+export interface RunningApp {
+  url: string;
+  webhookUrl: string;
+  ledger: SqliteLedger;
+  ledgerPath: string;
+  worker: DeliveryWorker;
+  /** Posts a signed webhook (a wrong `secret` signs it badly). */
+  deliver(event: string, payload: object, options?: { deliveryId?: string; secret?: string; signature?: string }): Promise<Response>;
+  /** Posts a webhook and waits until the app has finished with it. */
+  deliverAndSettle(event: string, payload: object, options?: { deliveryId?: string }): Promise<Response>;
+  entries(kind?: EntryKind): Promise<LedgerEntry[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the real Changeproof app (Probot's server, the durable inbox, the
+ * worker, a SQLite ledger on disk) against the GitHub simulator over real HTTP
+ * on 127.0.0.1, authenticated as GitHub App 4242 with a JWT and installation tokens.
+ *
+ * @example
+ * const app = await startApp(sim);
+ * await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId }));
+ */
+export async function startApp(sim: GitHubSimulator, options: { settings?: Partial<AppSettings>; clock?: () => Date; apiToken?: string; ledgerPath?: string } = {}): Promise<RunningApp> {
+  const log = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+  const ledgerPath = options.ledgerPath ?? join(mkdtempSync(join(tmpdir(), 'changeproof-e2e-')), 'ledger.db');
+  const ledger = SqliteLedger.open(ledgerPath, { env: {} });
+  const Octokit = withChangeproofDefaults(ProbotOctokit, { delayUnitMs: 1 }).defaults((o: Record<string, unknown>) => ({
+    ...o,
+    throttle: { ...(o['throttle'] as object), write: UNSPACED_WRITES, id: randomUUID() },
+  }));
+  const server = new Server({
+    host: '127.0.0.1',
+    port: 0,
+    log,
+    Probot: Probot.defaults({ appId: APP_ID, privateKey: PRIVATE_KEY, secret: WEBHOOK_SECRET, baseUrl: sim.apiUrl, log, Octokit: Octokit as typeof ProbotOctokit }),
+  });
+  let worker!: DeliveryWorker;
+  await server.load(
+    changeproof({
+      ledger,
+      appId: APP_ID,
+      version: 'test',
+      apiToken: options.apiToken,
+      clock: options.clock,
+      settings: { retryDelaysMs: [5], reevaluationDelaysMs: [20], pushSettleMs: 0, maxAttempts: 3, ...options.settings },
+      onWorker: (w) => (worker = w),
+    }),
+  );
+  await server.start();
+  const url = `http://127.0.0.1:${server.port}`;
+  const webhookUrl = `${url}/api/github/webhooks`;
+  const deliver: RunningApp['deliver'] = (event, payload, o = {}) =>
+    postWebhook(webhookUrl, event, payload, { secret: o.secret ?? WEBHOOK_SECRET, ...(o.signature ? { signature: o.signature } : {}), ...(o.deliveryId ? { deliveryId: o.deliveryId } : {}) });
+  return {
+    url,
+    webhookUrl,
+    ledger,
+    ledgerPath,
+    get worker() {
+      return worker;
+    },
+    deliver,
+    async deliverAndSettle(event, payload, o = {}) {
+      const res = await deliver(event, payload, o);
+      await worker.idle();
+      return res;
+    },
+    async entries(kind) {
+      const out: LedgerEntry[] = [];
+      for await (const e of ledger.read(kind ? { kinds: [kind] } : {})) out.push(e);
+      return out;
+    },
+    async close() {
+      await worker.stop();
+      await server.stop();
+      await ledger.close();
+    },
+  };
+}
