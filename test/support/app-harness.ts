@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ThrottlingOptions } from '@octokit/plugin-throttling';
@@ -77,7 +78,12 @@ export async function startApp(sim: GitHubSimulator, options: { settings?: Parti
   const url = `http://127.0.0.1:${server.port}`;
   const webhookUrl = `${url}/api/github/webhooks`;
   const deliver: RunningApp['deliver'] = (event, payload, o = {}) =>
-    postWebhook(webhookUrl, event, payload, { secret: o.secret ?? WEBHOOK_SECRET, ...(o.signature ? { signature: o.signature } : {}), ...(o.deliveryId ? { deliveryId: o.deliveryId } : {}) });
+    postWebhook(webhookUrl, event, payload, {
+      secret: o.secret ?? WEBHOOK_SECRET,
+      fetch: freshConnectionFetch,
+      ...(o.signature ? { signature: o.signature } : {}),
+      ...(o.deliveryId ? { deliveryId: o.deliveryId } : {}),
+    });
   return {
     url,
     webhookUrl,
@@ -104,3 +110,25 @@ export async function startApp(sim: GitHubSimulator, options: { settings?: Parti
     },
   };
 }
+
+/**
+ * `fetch` over a new connection each time. Test apps come and go on ports the
+ * OS reuses, and a pooled keep-alive socket to a stopped app would be reset.
+ */
+export const freshConnectionFetch: typeof fetch = (input, init = {}) =>
+  new Promise((resolve, reject) => {
+    const url = new URL(String(input));
+    const req = httpRequest(url, { method: init.method ?? 'GET', headers: init.headers as Record<string, string>, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v);
+        resolve(new Response(res.statusCode === 204 || res.statusCode === 304 ? null : body, { status: res.statusCode ?? 0, headers }));
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(init.body === undefined || init.body === null ? undefined : String(init.body));
+  });

@@ -167,3 +167,40 @@ function patchCommon(payload: Payload, json: RestJson, sim: GitHubSimulator, ful
   if (installationId !== undefined) payload['installation'] = { id: installationId, node_id: `MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u${installationId}` };
   return payload;
 }
+
+/**
+ * A real `check_run` payload for one of the simulated check runs, listing the
+ * open pull requests whose head it ran on (as GitHub does within a repository).
+ *
+ * @example const payload = checkRunPayload(sim, 'acme/api', run.id, 'completed', { installationId });
+ */
+export function checkRunPayload(sim: GitHubSimulator, fullName: string, runId: number, action: string, options: { installationId?: number; sender?: string } = {}): Payload {
+  const json = new RestJson(sim.world, sim.apiUrl, 'https://github.com');
+  const repo = sim.world.repo(fullName);
+  const run = repo.checkRuns.find((r) => r.id === runId);
+  if (!run) throw new Error(`simulator: no check run ${runId} in ${fullName}`);
+  const payload = examplePayload('check_run', 'completed');
+  payload['action'] = action;
+  const pulls = [...repo.pulls.values()].filter((pr) => pr.state === 'open' && pr.commits.at(-1) === run.headSha);
+  payload['check_run'] = {
+    ...payload['check_run'],
+    ...json.checkRun(repo, run),
+    pull_requests: pulls.map((pr) => ({ number: pr.number, id: pr.number, url: `${sim.apiUrl}/repos/${fullName}/pulls/${pr.number}`, head: { ref: pr.headRef, sha: run.headSha }, base: { ref: pr.baseRef, sha: pr.baseSha } })),
+  };
+  return patchCommon(payload, json, sim, fullName, options.sender ?? repo.owner, options.installationId);
+}
+
+/**
+ * A real `status` payload for one of the simulated commit statuses.
+ *
+ * @example const payload = statusPayload(sim, 'acme/api', status.id, { installationId });
+ */
+export function statusPayload(sim: GitHubSimulator, fullName: string, statusId: number, options: { installationId?: number } = {}): Payload {
+  const json = new RestJson(sim.world, sim.apiUrl, 'https://github.com');
+  const repo = sim.world.repo(fullName);
+  const status = repo.statuses.find((s) => s.id === statusId);
+  if (!status) throw new Error(`simulator: no status ${statusId} in ${fullName}`);
+  const payload = examplePayload('status');
+  Object.assign(payload, { id: status.id, sha: status.sha, name: fullName, context: status.context, state: status.state.toLowerCase(), target_url: status.targetUrl, description: status.description, created_at: status.createdAt, updated_at: status.createdAt });
+  return patchCommon(payload, json, sim, fullName, status.creator, options.installationId);
+}
