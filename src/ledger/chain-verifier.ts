@@ -53,8 +53,12 @@ export class ChainVerifier {
   /** Checks one entry; false once there is no point in feeding more. */
   add(input: VerifierInput): boolean {
     if (this.failure) return this.classify(input);
-    const parsed = this.options.canonical ? parseEntryBody(input.body) : null;
-    const header = parsed?.header ?? readEntryHeader(input.body) ?? parseEntryBody(input.body)?.header;
+    let parsed = this.options.canonical ? parseEntryBody(input.body) : null;
+    let header = parsed?.header ?? readEntryHeader(input.body);
+    if (!header) {
+      parsed = parseEntryBody(input.body);
+      header = parsed?.header ?? null;
+    }
     const expected = this.next ?? (this.options.partial && header ? header.seq : 1);
     if (!header) return this.fail(expected, 'malformed', 'not a ledger entry (unparseable, or members missing or mistyped)');
     if (header.seq !== expected) return this.outOfOrder(header.seq, expected);
@@ -66,7 +70,7 @@ export class ChainVerifier {
     if (this.lastTime !== null && header.recorded_at < this.lastTime) {
       return this.fail(seq, 'reorder', `recorded_at ${header.recorded_at} is earlier than seq ${seq - 1}'s ${this.lastTime}`);
     }
-    const computed = this.hashOf(input, header, parsed?.data);
+    const computed = this.hashOf(input, header, parsed);
     if (computed === null) return this.fail(seq, 'malformed', 'the entry cannot be read as canonical JSON');
     if (computed !== input.hash) return this.fail(seq, 'hash_mismatch', "the entry's contents do not match its hash: it was altered");
     if (header.prev_hash !== this.prevHash) {
@@ -131,16 +135,20 @@ export class ChainVerifier {
     };
   }
 
-  /** Stored bytes first (fast, exact for a conforming writer); the RFC 8785 form when those do not match or when asked. */
-  private hashOf(input: VerifierInput, header: EntryHeader, data: JsonValue | undefined): string | null {
+  /**
+   * Stored bytes first (fast, exact for a conforming writer); else the RFC
+   * 8785 form of the fully parsed entry, which must agree with the header
+   * the other checks used. Null when the entry cannot be read that way.
+   */
+  private hashOf(input: VerifierInput, header: EntryHeader, parsed: { header: EntryHeader; data: JsonValue } | null): string | null {
     if (!this.options.canonical) {
       const direct = entryHash(header.prev_hash, input.body);
       if (direct === input.hash) return direct;
     }
-    const value = data !== undefined ? data : parseEntryBody(input.body)?.data;
-    if (value === undefined) return null;
+    const full = parsed ?? parseEntryBody(input.body);
+    if (!full || !sameEntryHeader(full.header, header)) return null;
     try {
-      return entryHash(header.prev_hash, canonicalJson({ ...header, data: value }));
+      return entryHash(full.header.prev_hash, canonicalJson({ ...full.header, data: full.data }));
     } catch {
       return null;
     }
@@ -195,4 +203,8 @@ export class ChainVerifier {
 
 function sameHeader(a: IndexColumns, b: EntryHeader): boolean {
   return a.seq === b.seq && a.recorded_at === b.recorded_at && a.kind === b.kind && a.repo === b.repo;
+}
+
+function sameEntryHeader(a: EntryHeader, b: EntryHeader): boolean {
+  return sameHeader(a, b) && a.subject === b.subject && a.prev_hash === b.prev_hash;
 }
