@@ -36,7 +36,7 @@ export async function evaluatePullRequests(ctx: JobContext, targets: PullRequest
     entries,
     followUps,
     act: async (recorded: LedgerEntry[]) => {
-      for (const entry of recorded) await publishVerdict(ctx.octokit, entry, ctx.services.clock);
+      for (const entry of recorded) if (entry.kind === 'evaluation') await publishVerdict(ctx.octokit, entry, ctx.services.clock);
     },
   };
 }
