@@ -1,4 +1,5 @@
-// The ledger's public surface, for the app, the CLI and the export.
+// The ledger's public surface, for the app and the CLI. Code that must not
+// bundle better-sqlite3 (the Action) imports ./portable.js instead.
 export * from './ledger.js';
 export type { AcceptResult, Inbox, InboxItem } from './inbox.js';
 export { LedgerError, type LedgerErrorCode } from './errors.js';
@@ -9,6 +10,7 @@ export { canonicalJson } from './canonical.js';
 export { CHECKPOINT_FORMAT, checkpointStatement, parseSignedCheckpoint, type SignedCheckpoint } from './checkpoint.js';
 export { defaultSigningKeyPath, keyIdOf, publicKeyFromPem, publicKeyPathFor } from './signing-key.js';
 export { verifyLedger, detectLedgerFormat, type VerifyLedgerOptions } from './verify.js';
+export { verifyNdjson } from './verify-ndjson.js';
 export type { VerifyFailure, VerifyFailureReason, VerifyReport } from './chain-verifier.js';
 export { readNdjsonLines, writeNdjsonLines, type ChunkSource } from './ndjson.js';
 export { scheduleCheckpoints } from './schedule-checkpoints.js';

@@ -1,14 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { ChainVerifier, type ChainVerifierOptions, type VerifyReport } from './chain-verifier.js';
+import { ChainVerifier, type VerifyReport } from './chain-verifier.js';
 import { LedgerError, toLedgerError } from './errors.js';
-import { readNdjsonLines, type ChunkSource, storedFromLine } from './ndjson.js';
+import type { ChunkSource } from './ndjson.js';
+import { verifyNdjson, type VerifyNdjsonOptions } from './verify-ndjson.js';
 import { openReadOnly } from './sqlite-connection.js';
 
-export interface VerifyLedgerOptions extends ChainVerifierOptions {
-  /** Called now and then with the number of entries read so far. */
-  onProgress?: (entries: number) => void;
-}
+export type VerifyLedgerOptions = VerifyNdjsonOptions;
 
 export type LedgerFormat = 'sqlite' | 'ndjson';
 
@@ -30,14 +28,11 @@ export async function verifyLedger(
   source: string | ChunkSource,
   options: VerifyLedgerOptions,
 ): Promise<VerifyReport & { format: LedgerFormat }> {
-  const verifier = new ChainVerifier(options);
-  if (typeof source !== 'string') {
-    await feedNdjson(verifier, source, options.onProgress);
-    return { ...verifier.finish(), format: 'ndjson' };
-  }
+  if (typeof source !== 'string') return { ...(await verifyNdjson(source, options)), format: 'ndjson' };
   const format = await detectLedgerFormat(source);
-  if (format === 'sqlite') feedSqlite(verifier, source, options.onProgress);
-  else await feedNdjson(verifier, createReadStream(source), options.onProgress);
+  if (format === 'ndjson') return { ...(await verifyNdjson(createReadStream(source), options)), format };
+  const verifier = new ChainVerifier(options);
+  feedSqlite(verifier, source, options.onProgress);
   return { ...verifier.finish(), format };
 }
 
@@ -84,18 +79,5 @@ function feedSqlite(verifier: ChainVerifier, path: string, onProgress?: (n: numb
     verifier.addUnreadable(`the SQLite file is damaged: ${(error as Error).message}`, false);
   } finally {
     db.close();
-  }
-}
-
-async function feedNdjson(verifier: ChainVerifier, input: ChunkSource, onProgress?: (n: number) => void): Promise<void> {
-  let count = 0;
-  for await (const line of readNdjsonLines(input)) {
-    const stored = storedFromLine(line.text);
-    if (!stored) {
-      verifier.addUnreadable(`line ${line.number} is not a JSON entry with a hash${line.terminated ? '' : ' (cut short: no newline)'}`, !line.terminated);
-      return;
-    }
-    if (!verifier.add(stored)) return;
-    if (++count % PROGRESS_EVERY === 0) onProgress?.(count);
   }
 }

@@ -1,0 +1,32 @@
+import { ChainVerifier, type ChainVerifierOptions, type VerifyReport } from './chain-verifier.js';
+import { readNdjsonLines, storedFromLine, type ChunkSource } from './ndjson.js';
+
+export interface VerifyNdjsonOptions extends ChainVerifierOptions {
+  /** Called now and then with the number of entries read so far. */
+  onProgress?: (entries: number) => void;
+}
+
+const PROGRESS_EVERY = 8192;
+
+/**
+ * Verifies an NDJSON ledger stream. Imports nothing from better-sqlite3, so
+ * code that must not bundle it (the Action) can verify an export or the app's
+ * read API response.
+ *
+ * @example
+ * const report = await verifyNdjson(response.body, { publicKey, anchor: manifest.checkpoint });
+ */
+export async function verifyNdjson(input: ChunkSource, options: VerifyNdjsonOptions): Promise<VerifyReport> {
+  const verifier = new ChainVerifier(options);
+  let count = 0;
+  for await (const line of readNdjsonLines(input)) {
+    const stored = storedFromLine(line.text);
+    if (!stored) {
+      verifier.addUnreadable(`line ${line.number} is not a JSON entry with a hash${line.terminated ? '' : ' (cut short: no newline)'}`, !line.terminated);
+      break;
+    }
+    if (!verifier.add(stored)) break;
+    if (++count % PROGRESS_EVERY === 0) options.onProgress?.(count);
+  }
+  return verifier.finish();
+}
