@@ -1,0 +1,194 @@
+import { createRequire } from 'node:module';
+import type { WebhookDefinition } from '@octokit/webhooks-examples';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EvaluationRecord } from '../../src/core/records.js';
+import { publicKeyFromPem, verifyLedger } from '../../src/ledger/index.js';
+import { freshConnectionFetch, startApp, type RunningApp } from '../support/app-harness.js';
+import { scenario, type ScenarioBuilder } from '../support/scenario.js';
+import { startGitHubSimulator, type GitHubSimulator } from '../support/simulator/server.js';
+import { pullRequestPayload, signWebhook } from '../support/webhooks.js';
+
+const INSTALLATION = 77;
+const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as WebhookDefinition[];
+let sim: GitHubSimulator | undefined;
+let app: RunningApp | undefined;
+afterEach(async () => {
+  await app?.close();
+  await sim?.close();
+  app = sim = undefined;
+});
+
+function compliant(): ScenarioBuilder {
+  return scenario().installation({ id: INSTALLATION, account: 'acme', appId: 4242 }).repo('acme/api').user('alice').user('bob').pullRequest({ author: 'alice' }).approvedBy('bob').check('ci', 'success');
+}
+
+const outcomes = async (a: RunningApp) => (await a.entries('evaluation')).map((e) => (e.data as unknown as EvaluationRecord).verdict.outcome);
+
+describe('deliveries', () => {
+  it('a duplicate delivery is recorded once', async () => {
+    sim = await startGitHubSimulator(compliant());
+    app = await startApp(sim);
+    const payload = pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION });
+    const first = await app.deliverAndSettle('pull_request', payload, { deliveryId: 'd-1' });
+    const again = await app.deliverAndSettle('pull_request', payload, { deliveryId: 'd-1' });
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(await app.entries('evaluation')).toHaveLength(1);
+  });
+
+  it.each([
+    { name: 'an unsigned delivery', options: { signature: undefined, secret: undefined, unsigned: true } },
+    { name: 'a delivery signed with the wrong secret', options: { secret: 'not-the-secret' } },
+    { name: 'a delivery with a malformed signature', options: { signature: 'sha256=zz' } },
+  ])('$name is rejected (4xx) and leaves no trace', async ({ options }) => {
+    sim = await startGitHubSimulator(compliant());
+    app = await startApp(sim);
+    const payload = pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION });
+    let res: Response;
+    if ('unsigned' in options) {
+      res = await freshConnectionFetch(app.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'pull_request', 'x-github-delivery': 'd-x' }, body: JSON.stringify(payload) });
+    } else {
+      res = await app.deliver('pull_request', payload, options as { secret?: string; signature?: string });
+    }
+    await app.worker.idle();
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(await app.entries()).toHaveLength(0);
+    expect(await app.ledger.inbox.pending()).toHaveLength(0);
+    expect(sim.count()).toBe(0);
+  });
+
+  it('a body that is not JSON is rejected without a trace', async () => {
+    sim = await startGitHubSimulator(compliant());
+    app = await startApp(sim);
+    const body = '{"action": "opened", ';
+    const res = await freshConnectionFetch(app.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-github-event': 'pull_request', 'x-github-delivery': 'd-bad', 'x-hub-signature-256': signWebhook(body, 'e2e-webhook-secret') },
+      body,
+    });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(await app.entries()).toHaveLength(0);
+  });
+
+  it('GitHub failing during an evaluation gives an error verdict, never success, and the automatic retry succeeds', async () => {
+    sim = await startGitHubSimulator(compliant());
+    app = await startApp(sim, { settings: { reevaluationDelaysMs: [300] } });
+    sim.faults.add('POST /graphql', { kind: 'status', status: 502 }, 4); // outlasts the client's 3 retries
+    await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION }));
+    const [errorEntry] = await app.entries('evaluation');
+    const record = errorEntry!.data as unknown as EvaluationRecord;
+    expect(record.verdict.outcome).toBe('error');
+    expect(record.verdict.error).toMatch(/502/);
+    const run = sim.world.repo('acme/api').checkRuns.find((r) => r.name === 'Change control (CC8.1)')!;
+    expect(run.conclusion).toBe('FAILURE');
+    expect(run.output.title).toMatch(/^Evaluation error: .*502.*\. Re-run to retry$/);
+
+    // The re-evaluation queued for 300 ms later succeeds, on the same check run.
+    await new Promise((r) => setTimeout(r, 350));
+    await app.worker.idle();
+    expect(await outcomes(app)).toEqual(['error', 'compliant']);
+    expect(sim.world.repo('acme/api').checkRuns.filter((r) => r.name === 'Change control (CC8.1)')).toHaveLength(1);
+    expect(sim.world.repo('acme/api').checkRuns.find((r) => r.name === 'Change control (CC8.1)')!.conclusion).toBe('SUCCESS');
+  });
+
+  it('a secondary rate limit is waited out (retry-after) and the evaluation succeeds', async () => {
+    sim = await startGitHubSimulator(compliant());
+    app = await startApp(sim);
+    sim.faults.add('POST /graphql', { kind: 'secondary-rate-limit', retryAfter: 2 }, 1);
+    await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION }));
+    expect(await outcomes(app)).toEqual(['compliant']);
+  });
+
+  it('a GraphQL partial error is an error verdict, not missing evidence', async () => {
+    sim = await startGitHubSimulator(compliant());
+    app = await startApp(sim, { settings: { reevaluationDelaysMs: [] } });
+    sim.faults.addField({ field: 'PullRequest.reviews', message: 'Something went wrong while executing your query.' }, 5);
+    await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION }));
+    expect(await outcomes(app)).toEqual(['error']);
+  });
+
+  it('work accepted before a crash is finished after a restart', async () => {
+    sim = await startGitHubSimulator(compliant());
+    app = await startApp(sim);
+    const path = app.ledgerPath;
+    const payload = pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION });
+    // Accepted (as the webhook route does) but never processed: the process died.
+    await app.worker.stop();
+    await app.ledger.inbox.accept('d-crash', 'pull_request', JSON.stringify(payload));
+    await app.close();
+    app = await startApp(sim, { ledgerPath: path });
+    await app.worker.idle();
+    expect(await outcomes(app)).toEqual(['compliant']);
+    expect(await app.ledger.inbox.pending()).toHaveLength(0);
+  });
+
+  it('a ledger that cannot be written refuses the delivery (5xx), so GitHub can redeliver', async () => {
+    sim = await startGitHubSimulator(compliant());
+    app = await startApp(sim);
+    const inbox = app.ledger.inbox;
+    const accept = inbox.accept.bind(inbox);
+    inbox.accept = () => Promise.reject(Object.assign(new Error('database or disk is full'), { code: 'LEDGER_FULL' }));
+    const res = await app.deliver('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION }));
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    inbox.accept = accept;
+    await app.worker.idle();
+    expect(await app.entries()).toHaveLength(0);
+  });
+
+  it('accepts a real example payload of every event it handles without an unhandled error', async () => {
+    sim = await startGitHubSimulator(compliant());
+    app = await startApp(sim, { settings: { maxAttempts: 1, reevaluationDelaysMs: [] } });
+    const events = ['pull_request', 'pull_request_review', 'check_run', 'check_suite', 'status', 'push', 'installation', 'installation_repositories', 'deployment', 'deployment_status', 'deployment_protection_rule'];
+    let sent = 0;
+    for (const event of events) {
+      for (const example of examples.find((d) => d.name === event)?.examples ?? []) {
+        const res = await app.deliver(event, example as object, { deliveryId: `example-${sent++}` });
+        expect(res.status, `${event}.${(example as { action?: string }).action}`).toBe(200);
+      }
+    }
+    await app.worker.idle();
+    expect(sent).toBeGreaterThan(40);
+    // The examples name repositories the simulator does not have: whatever could not be read is an
+    // error verdict or a stalled delivery with its reason — never a crash, never a pass.
+    for (const e of await app.entries('evaluation')) expect((e.data as unknown as EvaluationRecord).verdict.outcome).not.toBe('compliant');
+    expect((await verifyLedger(app.ledgerPath, { publicKey: publicKeyFromPem(app.ledger.publicKeyPem()) })).ok).toBe(true);
+  });
+});
+
+describe('read API', () => {
+  it('health and public key are open; the ledger needs the bearer token', async () => {
+    sim = await startGitHubSimulator(compliant());
+    app = await startApp(sim, { apiToken: 'api-secret-token' });
+    await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION }));
+    const get = (path: string, headers: Record<string, string> = {}) => freshConnectionFetch(`${app!.url}${path}`, { headers });
+
+    const health = await get('/api/changeproof/health');
+    expect(health.status).toBe(200);
+    const head = await app.ledger.head();
+    expect(await health.json()).toMatchObject({ status: 'ok', version: 'test', ledger: { size: head.size, head_hash: head.hash }, pending_deliveries: 0 });
+
+    const key = await get('/api/changeproof/public-key');
+    expect(await key.text()).toBe(app.ledger.publicKeyPem());
+
+    expect((await get('/api/changeproof/ledger')).status).toBe(401);
+    expect((await get('/api/changeproof/ledger', { authorization: 'Bearer wrong' })).status).toBe(401);
+    const ok = await get('/api/changeproof/ledger?repo=acme/api', { authorization: 'Bearer api-secret-token' });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toContain('application/x-ndjson');
+    const lines = (await ok.text()).trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ kind: 'evaluation', repo: 'acme/api', subject: 'pull/1' });
+
+    expect((await get('/api/changeproof/ledger?from=yesterday', { authorization: 'Bearer api-secret-token' })).status).toBe(400);
+    const none = await get('/api/changeproof/ledger?to=2000-01-01', { authorization: 'Bearer api-secret-token' });
+    expect(await none.text()).toBe('');
+  });
+
+  it('without CHANGEPROOF_API_TOKEN the ledger route is off', async () => {
+    sim = await startGitHubSimulator(compliant());
+    app = await startApp(sim);
+    const res = await freshConnectionFetch(`${app.url}/api/changeproof/ledger`, { headers: { authorization: 'Bearer anything' } });
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('CHANGEPROOF_API_TOKEN');
+  });
+});
