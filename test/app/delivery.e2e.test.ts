@@ -102,7 +102,7 @@ describe('deliveries', () => {
   it('a GraphQL partial error is an error verdict, not missing evidence', async () => {
     sim = await startGitHubSimulator(compliant());
     app = await startApp(sim, { settings: { reevaluationDelaysMs: [] } });
-    sim.faults.addField({ field: 'PullRequest.reviews', message: 'Something went wrong while executing your query.' }, 5);
+    sim.faults.addField({ field: 'PullRequest.reviews', type: 'INTERNAL', message: 'Something went wrong while executing your query.' }, 5);
     await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION }));
     expect(await outcomes(app)).toEqual(['error']);
   });
