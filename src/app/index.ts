@@ -3,6 +3,7 @@ import { PolicyCache } from '../github/policy-cache.js';
 import type { Ledger } from '../ledger/index.js';
 import { HANDLED_EVENTS } from './dispatch.js';
 import { apiRoutes } from './http/api-routes.js';
+import { scheduleRecovery } from './recovery/schedule-recovery.js';
 import { DEFAULT_SETTINGS, type AppServices, type AppSettings } from './services.js';
 import { DeliveryWorker } from './worker.js';
 
@@ -15,8 +16,8 @@ export interface ChangeproofOptions {
   apiToken?: string;
   clock?: () => Date;
   settings?: Partial<AppSettings>;
-  /** Called with the running worker (tests wait on it; the server stops it on shutdown). */
-  onWorker?: (worker: DeliveryWorker) => void;
+  /** Called with the running worker and recovery (tests drive them; the server stops them on shutdown). */
+  onStarted?: (running: { worker: DeliveryWorker; recovery: ReturnType<typeof scheduleRecovery> }) => void;
 }
 
 /**
@@ -26,6 +27,7 @@ export interface ChangeproofOptions {
  *    GitHub gets its 2xx (a failure to store answers 5xx, so GitHub can redeliver).
  * 2. The worker evaluates, records in the ledger and publishes (see `dispatch.ts`).
  * 3. `/api/changeproof/*` serves health, the public key and the ledger.
+ * 4. Missed webhooks are recovered on start and periodically (redeliveries, merge sweep).
  *
  * @example await server.load(changeproof({ ledger, appId: 123, version: '0.1.0' }));
  */
@@ -58,6 +60,7 @@ export function changeproof(options: ChangeproofOptions) {
       }),
     );
     worker.start();
-    options.onWorker?.(worker);
+    const recovery = scheduleRecovery(services, worker);
+    options.onStarted?.({ worker, recovery });
   };
 }

@@ -36,6 +36,14 @@ export interface AppSettings {
   concurrency: number;
   /** How long a push waits before its commits are associated, so GitHub has linked merged pull requests. */
   pushSettleMs: number;
+  /** Missed-webhook recovery (redeliveries, merge sweep): how often; 0 turns it off. */
+  recoveryIntervalMs: number;
+  /** The first recovery run, this long after start. */
+  recoveryStartDelayMs: number;
+  /** How far back the first sweep looks for merges without a change record. */
+  sweepLookbackMs: number;
+  /** Merges younger than this are left to their own webhook by the sweep. */
+  sweepSettleMs: number;
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {
@@ -44,4 +52,8 @@ export const DEFAULT_SETTINGS: AppSettings = {
   reevaluationDelaysMs: [30_000, 120_000, 600_000],
   concurrency: 4,
   pushSettleMs: 5_000,
+  recoveryIntervalMs: 30 * 60_000,
+  recoveryStartDelayMs: 10_000,
+  sweepLookbackMs: 7 * 86_400_000,
+  sweepSettleMs: 10 * 60_000,
 };

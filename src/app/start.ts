@@ -22,7 +22,10 @@ export async function startChangeproof(env: NodeJS.ProcessEnv = process.env): Pr
       ledger = SqliteLedger.open(defaultLedgerPath(env), { env });
       const checkpoints = scheduleCheckpoints(ledger, { onError: (error) => app.log.error({ err: error }, 'could not sign a ledger checkpoint') });
       shutdownHooks.push(async () => checkpoints.stop());
-      changeproof({ ledger, appId: Number(env.APP_ID) || null, version: VERSION, apiToken: env.CHANGEPROOF_API_TOKEN || undefined, onWorker: (w) => (worker = w) })(app, options);
+      changeproof({ ledger, appId: Number(env.APP_ID) || null, version: VERSION, apiToken: env.CHANGEPROOF_API_TOKEN || undefined, onStarted: (r) => {
+        worker = r.worker;
+        shutdownHooks.push(async () => r.recovery.stop());
+      } })(app, options);
       app.log.info(`Changeproof ${VERSION}: ledger ${defaultLedgerPath(env)}`);
     },
     { Octokit: withChangeproofDefaults(ProbotOctokit) },

@@ -25,6 +25,8 @@ export const ROUTES = {
   // App plumbing (installation tokens, missed-delivery recovery)
   createInstallationAccessToken: 'POST /app/installations/{installation_id}/access_tokens',
   getRepoInstallation: 'GET /repos/{owner}/{repo}/installation',
+  listInstallations: 'GET /app/installations',
+  listInstallationRepositories: 'GET /installation/repositories',
   listWebhookDeliveries: 'GET /app/hook/deliveries',
   redeliverWebhookDelivery: 'POST /app/hook/deliveries/{delivery_id}/attempts',
 } as const satisfies Record<string, keyof Endpoints>;

@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { Probot, ProbotOctokit, Server } from 'probot';
 import { changeproof } from '../../src/app/index.js';
 import type { AppSettings } from '../../src/app/services.js';
+import type { RecoveryRun } from '../../src/app/recovery/schedule-recovery.js';
 import type { DeliveryWorker } from '../../src/app/worker.js';
 import { withChangeproofDefaults } from '../../src/github/octokit.js';
 import { SqliteLedger, type EntryKind, type LedgerEntry } from '../../src/ledger/index.js';
@@ -31,6 +32,7 @@ export interface RunningApp {
   ledger: SqliteLedger;
   ledgerPath: string;
   worker: DeliveryWorker;
+  recovery: { runNow(): Promise<RecoveryRun>; stop(): void };
   /** Posts a signed webhook (a wrong `secret` signs it badly). */
   deliver(event: string, payload: object, options?: { deliveryId?: string; secret?: string; signature?: string }): Promise<Response>;
   /** Posts a webhook and waits until the app has finished with it. */
@@ -63,6 +65,7 @@ export async function startApp(sim: GitHubSimulator, options: { settings?: Parti
     Probot: Probot.defaults({ appId: APP_ID, privateKey: PRIVATE_KEY, secret: WEBHOOK_SECRET, baseUrl: sim.apiUrl, log, Octokit: Octokit as typeof ProbotOctokit }),
   });
   let worker!: DeliveryWorker;
+  let recovery!: RunningApp['recovery'];
   await server.load(
     changeproof({
       ledger,
@@ -70,8 +73,11 @@ export async function startApp(sim: GitHubSimulator, options: { settings?: Parti
       version: 'test',
       apiToken: options.apiToken,
       clock: options.clock,
-      settings: { retryDelaysMs: [5], reevaluationDelaysMs: [20], pushSettleMs: 0, maxAttempts: 3, ...options.settings },
-      onWorker: (w) => (worker = w),
+      settings: { retryDelaysMs: [5], reevaluationDelaysMs: [20], pushSettleMs: 0, maxAttempts: 3, recoveryIntervalMs: 0, ...options.settings },
+      onStarted: (r) => {
+        worker = r.worker;
+        recovery = r.recovery;
+      },
     }),
   );
   await server.start();
@@ -92,6 +98,9 @@ export async function startApp(sim: GitHubSimulator, options: { settings?: Parti
     get worker() {
       return worker;
     },
+    get recovery() {
+      return recovery;
+    },
     deliver,
     async deliverAndSettle(event, payload, o = {}) {
       const res = await deliver(event, payload, o);
@@ -104,6 +113,7 @@ export async function startApp(sim: GitHubSimulator, options: { settings?: Parti
       return out;
     },
     async close() {
+      recovery.stop();
       await worker.stop();
       await server.stop();
       await ledger.close();

@@ -2,7 +2,7 @@ import { targetsOutOfScopeBranch } from '../../core/policy/special-verdicts.js';
 import type { ChangeRecord, ExceptionRecord } from '../../core/records.js';
 import type { EntryInput, LedgerEntry } from '../../ledger/index.js';
 import { evaluatePullRequest, type PullRequestHint, type PullRequestRef } from './evaluate-pull-request.js';
-import { RetryLater, type JobContext, type JobResult } from './job.js';
+import { NOTHING, RetryLater, type JobContext, type JobResult } from './job.js';
 import { publishVerdict } from './publish-verdict.js';
 
 /**
@@ -16,6 +16,8 @@ import { publishVerdict } from './publish-verdict.js';
  * change as not evaluable (`error`), which is an exception too.
  */
 export async function recordMerge(ctx: JobContext, ref: PullRequestRef, hint: PullRequestHint & { mergedAt: string; mergedBy: string | null; mergeCommitSha: string | null }): Promise<JobResult> {
+  // A pull request merges once: a second delivery of its merge (a redelivery under a new id, a sweep) records nothing.
+  if (await hasChangeRecord(ctx, ref, hint.mergedAt)) return NOTHING;
   const { record, retryable } = await evaluatePullRequest(ctx, ref, hint, 'merge');
   const { verdict } = record;
   if (verdict.outcome === 'error' && retryable && !ctx.finalAttempt) throw new RetryLater(`evaluation at merge failed: ${verdict.error}`);
@@ -53,6 +55,16 @@ export async function recordMerge(ctx: JobContext, ref: PullRequestRef, hint: Pu
       if (changeEntry) await publishVerdict(ctx.octokit, changeEntry, ctx.services.clock);
     },
   };
+}
+
+async function hasChangeRecord(ctx: JobContext, ref: PullRequestRef, mergedAt: string): Promise<boolean> {
+  const subject = `pull/${ref.number}`;
+  // A change is recorded after its merge, so entries recorded before the merge need not be read.
+  const from = new Date(Date.parse(mergedAt) - 86_400_000).toISOString();
+  for await (const entry of ctx.services.ledger.read({ repo: `${ref.owner}/${ref.repo}`, kinds: ['change'], from })) {
+    if (entry.subject === subject) return true;
+  }
+  return false;
 }
 
 function describeOutcome(outcome: string): string {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { errorResult, findRepo, isResult, type RouteDef } from './rest-router.js';
+import { errorResult, findRepo, isResult, paginate, type RouteDef } from './rest-router.js';
 
 /** App-level routes: installation tokens, the repository's installation, webhook deliveries. */
 export const appRoutes: RouteDef[] = [
@@ -39,6 +39,35 @@ export const appRoutes: RouteDef[] = [
           target_type: 'Organization', repository_selection: installation.repositories === 'all' ? 'all' : 'selected', permissions: {}, events: [],
         },
       };
+    },
+  },
+  {
+    route: 'GET /app/installations',
+    auth: 'app',
+    handle: (req, ctx) => {
+      const all = [...ctx.world.installations.values()].sort((a, b) => a.id - b.id);
+      const { page, headers } = paginate(all, req, ctx, '/app/installations');
+      return {
+        status: 200,
+        headers,
+        body: page.map((i) => ({
+          id: i.id, account: ctx.json.user(i.account), app_id: i.appId, app_slug: i.appSlug, target_type: 'Organization',
+          repository_selection: i.repositories === 'all' ? 'all' : 'selected', permissions: {}, events: [], created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z',
+        })),
+      };
+    },
+  },
+  {
+    route: 'GET /installation/repositories',
+    auth: 'token',
+    handle: (req, ctx) => {
+      if (req.caller.kind !== 'installation') return errorResult(403, 'This endpoint needs an installation token');
+      const { installation } = req.caller;
+      const repos = [...ctx.world.repos.values()].filter(
+        (r) => r.owner.toLowerCase() === installation.account.toLowerCase() && (installation.repositories === 'all' || installation.repositories.some((n) => n.toLowerCase() === `${r.owner}/${r.name}`.toLowerCase())),
+      );
+      const { page, headers } = paginate(repos, req, ctx, '/installation/repositories');
+      return { status: 200, headers, body: { total_count: repos.length, repository_selection: installation.repositories === 'all' ? 'all' : 'selected', repositories: page.map((r) => ctx.json.repo(r)) } };
     },
   },
   {
