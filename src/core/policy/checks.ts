@@ -3,6 +3,7 @@ import type { CheckConclusion, CheckFacts } from '../facts.js';
 import { listOf, plural, shortSha } from '../format.js';
 import { matchesCheckName } from '../glob.js';
 import type { RuleContext } from './context.js';
+import { perPolicy } from './memo.js';
 import { ruleResult } from './rule-result.js';
 import type { CheckResult, CheckSeen, ChecksEvidence, RuleResult } from './verdict.js';
 
@@ -38,7 +39,7 @@ export function checkChecks(ctx: RuleContext): RuleResult<ChecksEvidence> {
   const running = considered.filter((c) => c.result === 'pending');
   const passing = considered.filter((c) => c.result === 'passing').length;
   const evidence: ChecksEvidence = { headSha: ctx.facts.headSha, considered, ignored, requiredPatterns: patterns, missingRequired, passing, minPassing };
-  const head = { rule: 'checks' as const, name: 'Checks', required: describeRequirement(patterns, minPassing), evidence };
+  const head = { rule: 'checks' as const, name: 'Checks', required: describeRequirement(ctx.policy), evidence };
   const seen = describeSeen(ctx.facts.headSha, considered, missingRequired);
 
   if (failing.length) {
@@ -91,10 +92,10 @@ function isNewer(a: CheckFacts, b: CheckFacts): boolean {
   return ta >= tb;
 }
 
-function describeRequirement(patterns: string[], minPassing: number): string {
+const describeRequirement = perPolicy(({ checks: { required: patterns, min_passing: minPassing } }) => {
   const which = patterns.length ? `Required checks ${listOf(patterns.map((p) => `\`${p}\``))} present and passing` : 'Every check on the head commit passing';
   return `${which}; at least ${plural(minPassing, 'passing check')}`;
-}
+});
 
 function describeSeen(headSha: string, considered: CheckSeen[], missing: string[]): string {
   if (!considered.length && !missing.length) return `No checks reported on ${shortSha(headSha)}.`;

@@ -1,5 +1,6 @@
 import { at, listOf, plural, shortSha } from '../format.js';
 import type { RuleContext } from './context.js';
+import { perPolicy } from './memo.js';
 import { ruleResult } from './rule-result.js';
 import type { PeerReviewEvidence, ReviewerStanding, RuleResult } from './verdict.js';
 
@@ -14,7 +15,7 @@ export function checkPeerReview(ctx: RuleContext, standings: ReviewerStanding[])
   const counted = standings.filter((s) => s.counts);
   const uncounted = standings.filter((s) => s.state === 'APPROVED' && !s.counts);
   const evidence: PeerReviewEvidence = { requiredApprovals: required, counted: counted.length, reviewers: standings };
-  const head = { rule: 'peer_review' as const, name: 'Peer review', required: describeRequirement(ctx), evidence };
+  const head = { rule: 'peer_review' as const, name: 'Peer review', required: describeRequirement(ctx.policy), evidence };
   const seen = describeSeen(counted, uncounted);
   if (required === 0) {
     return ruleResult(head, { status: 'not_applicable', seen, short: 'no approval required', toPass: null });
@@ -25,7 +26,7 @@ export function checkPeerReview(ctx: RuleContext, standings: ReviewerStanding[])
   const missing = required - counted.length;
   const stale = uncounted.filter((s) => s.notCountedBecause.length === 1 && s.notCountedBecause[0]!.code === 'stale');
   const toPass = [
-    `${plural(missing, 'more approval')} ${reviewerQualities(ctx)}`,
+    `${plural(missing, 'more approval')} ${reviewerQualities(ctx.policy)}`,
     stale.length ? `(${listOf(stale.map((s) => at(s.login)))} can re-approve the head commit ${shortSha(ctx.facts.headSha)})` : '',
   ]
     .filter(Boolean)
@@ -38,15 +39,15 @@ export function checkPeerReview(ctx: RuleContext, standings: ReviewerStanding[])
   });
 }
 
-function describeRequirement(ctx: RuleContext): string {
-  const required = ctx.policy.peer_review.required_approvals;
+const describeRequirement = perPolicy((policy) => {
+  const required = policy.peer_review.required_approvals;
   if (required === 0) return 'No approval (peer_review.required_approvals is 0)';
-  return `${plural(required, 'approval')} ${reviewerQualities(ctx)}`;
-}
+  return `${plural(required, 'approval')} ${reviewerQualities(policy)}`;
+});
 
 /** "on the head commit from a reviewer with write access who is not the author, a contributor or a bot" */
-function reviewerQualities(ctx: RuleContext): string {
-  const { peer_review: pr, separation_of_duties: sod } = ctx.policy;
+const reviewerQualities = perPolicy((policy) => {
+  const { peer_review: pr, separation_of_duties: sod } = policy;
   const not = [
     sod.author_can_approve ? null : 'the author',
     sod.contributors_can_approve ? null : 'a contributor (commit author, co-author or committer)',
@@ -59,7 +60,7 @@ function reviewerQualities(ctx: RuleContext): string {
   ]
     .filter(Boolean)
     .join(' ');
-}
+});
 
 function describeSeen(counted: ReviewerStanding[], uncounted: ReviewerStanding[]): string {
   const parts: string[] = [];

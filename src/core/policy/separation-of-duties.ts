@@ -1,6 +1,7 @@
 import { at, listOf, plural, shortSha } from '../format.js';
 import { describePerson, isWebFlow, sameLogin } from '../people.js';
 import type { RuleContext } from './context.js';
+import { perPolicy } from './memo.js';
 import { ruleResult } from './rule-result.js';
 import type { ReviewerStanding, RuleResult, SeparationOfDutiesEvidence, UnattributedCommit } from './verdict.js';
 
@@ -40,7 +41,7 @@ export function checkSeparationOfDuties(ctx: RuleContext, standings: ReviewerSta
     fixes.push('merges must be done by someone other than the author');
   }
 
-  const head = { rule: 'separation_of_duties' as const, name: 'Separation of duties', required: describeRequirement(ctx), evidence };
+  const head = { rule: 'separation_of_duties' as const, name: 'Separation of duties', required: describeRequirement(ctx.policy), evidence };
   const seen = describeSeen(ctx, evidence);
   if (problems.length) {
     return ruleResult(head, { status: 'fail', seen, short: problems[0]!, toPass: listOf(fixes, 'and') });
@@ -65,8 +66,8 @@ function describeUnattributed(list: UnattributedCommit[]): string {
   return list.length > 3 ? `${first.join(', ')} and ${list.length - 3} more` : listOf(first);
 }
 
-function describeRequirement(ctx: RuleContext): string {
-  const sod = ctx.policy.separation_of_duties;
+const describeRequirement = perPolicy((policy) => {
+  const sod = policy.separation_of_duties;
   const parts = [
     sod.author_can_approve ? 'the author may approve' : 'approvers other than the author',
     sod.contributors_can_approve ? 'contributors may approve' : 'approvers who wrote, co-wrote or committed no commit of the change',
@@ -74,7 +75,7 @@ function describeRequirement(ctx: RuleContext): string {
   ];
   if (sod.merger_must_differ_from_author) parts.push('merged by someone other than the author');
   return `${parts.join('; ')}.`.replace(/^./, (c) => c.toUpperCase());
-}
+});
 
 function describeSeen(ctx: RuleContext, e: SeparationOfDutiesEvidence): string {
   const parts = [
