@@ -1,22 +1,14 @@
 import { POLICY_PATH, PolicyError, parsePolicyLayer, resolvePolicy, type PolicyLayer } from '../config/parse-policy.js';
 import { defaultPolicy } from '../config/parse-policy.js';
 import type { Policy } from '../config/policy.schema.js';
+import type { PolicySourceFile } from '../core/records.js';
 import type { GitHubClient } from './octokit.js';
 import { parseExtends } from './parse-extends.js';
 import type { PolicyCache } from './policy-cache.js';
 import { policyFileName, type PolicyFile, type PolicyFileReader } from './policy-file.js';
 import { restPolicyFileReader } from './read-policy-file.js';
 
-/** One file a policy was built from, enough to fetch the exact bytes again (`git cat-file blob <blobSha>`). */
-export interface PolicySourceFile {
-  /** `owner/name` */
-  repository: string;
-  path: string;
-  blobSha: string;
-  /** Default branch and its head commit when read, when known. */
-  ref: string | null;
-  commitSha: string | null;
-}
+export type { PolicySourceFile };
 
 /** Where a policy came from: the files merged, base first; none means the defaults. */
 export interface PolicySource {

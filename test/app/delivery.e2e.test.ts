@@ -1,33 +1,20 @@
 import { createRequire } from 'node:module';
 import type { WebhookDefinition } from '@octokit/webhooks-examples';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EvaluationRecord } from '../../src/core/records.js';
 import { publicKeyFromPem, verifyLedger } from '../../src/ledger/index.js';
-import { freshConnectionFetch, startApp, type RunningApp } from '../support/app-harness.js';
-import { scenario, type ScenarioBuilder } from '../support/scenario.js';
-import { startGitHubSimulator, type GitHubSimulator } from '../support/simulator/server.js';
+import { acmeScenario, freshConnectionFetch, INSTALLATION_ID as INSTALLATION, useApp, type RunningApp } from '../support/app-harness.js';
 import { pullRequestPayload, signWebhook } from '../support/webhooks.js';
 
-const INSTALLATION = 77;
 const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as WebhookDefinition[];
-let sim: GitHubSimulator | undefined;
-let app: RunningApp | undefined;
-afterEach(async () => {
-  await app?.close();
-  await sim?.close();
-  app = sim = undefined;
-});
-
-function compliant(): ScenarioBuilder {
-  return scenario().installation({ id: INSTALLATION, account: 'acme', appId: 4242 }).repo('acme/api').user('alice').user('bob').pullRequest({ author: 'alice' }).approvedBy('bob').check('ci', 'success');
-}
+const env = useApp();
+const compliant = () => acmeScenario().pullRequest({ author: 'alice' }).approvedBy('bob').check('ci', 'success');
 
 const outcomes = async (a: RunningApp) => (await a.entries('evaluation')).map((e) => (e.data as unknown as EvaluationRecord).verdict.outcome);
 
 describe('deliveries', () => {
   it('a duplicate delivery is recorded once', async () => {
-    sim = await startGitHubSimulator(compliant());
-    app = await startApp(sim);
+    const { sim, app } = await env.start(compliant());
     const payload = pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION });
     const first = await app.deliverAndSettle('pull_request', payload, { deliveryId: 'd-1' });
     const again = await app.deliverAndSettle('pull_request', payload, { deliveryId: 'd-1' });
@@ -40,8 +27,7 @@ describe('deliveries', () => {
     { name: 'a delivery signed with the wrong secret', options: { secret: 'not-the-secret' } },
     { name: 'a delivery with a malformed signature', options: { signature: 'sha256=zz' } },
   ])('$name is rejected (4xx) and leaves no trace', async ({ options }) => {
-    sim = await startGitHubSimulator(compliant());
-    app = await startApp(sim);
+    const { sim, app } = await env.start(compliant());
     const payload = pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION });
     let res: Response;
     if ('unsigned' in options) {
@@ -58,8 +44,7 @@ describe('deliveries', () => {
   });
 
   it('a body that is not JSON is rejected without a trace', async () => {
-    sim = await startGitHubSimulator(compliant());
-    app = await startApp(sim);
+    const { sim, app } = await env.start(compliant());
     const body = '{"action": "opened", ';
     const res = await freshConnectionFetch(app.webhookUrl, {
       method: 'POST',
@@ -71,8 +56,7 @@ describe('deliveries', () => {
   });
 
   it('GitHub failing during an evaluation gives an error verdict, never success, and the automatic retry succeeds', async () => {
-    sim = await startGitHubSimulator(compliant());
-    app = await startApp(sim, { settings: { reevaluationDelaysMs: [300] } });
+    const { sim, app } = await env.start(compliant(), { settings: { reevaluationDelaysMs: [300] } });
     sim.faults.add('POST /graphql', { kind: 'status', status: 502 }, 4); // outlasts the client's 3 retries
     await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION }));
     const [errorEntry] = await app.entries('evaluation');
@@ -92,39 +76,33 @@ describe('deliveries', () => {
   });
 
   it('a secondary rate limit is waited out (retry-after) and the evaluation succeeds', async () => {
-    sim = await startGitHubSimulator(compliant());
-    app = await startApp(sim);
+    const { sim, app } = await env.start(compliant());
     sim.faults.add('POST /graphql', { kind: 'secondary-rate-limit', retryAfter: 2 }, 1);
     await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION }));
     expect(await outcomes(app)).toEqual(['compliant']);
   });
 
   it('a GraphQL partial error is an error verdict, not missing evidence', async () => {
-    sim = await startGitHubSimulator(compliant());
-    app = await startApp(sim, { settings: { reevaluationDelaysMs: [] } });
+    const { sim, app } = await env.start(compliant(), { settings: { reevaluationDelaysMs: [] } });
     sim.faults.addField({ field: 'PullRequest.reviews', type: 'INTERNAL', message: 'Something went wrong while executing your query.' }, 5);
     await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION }));
     expect(await outcomes(app)).toEqual(['error']);
   });
 
   it('work accepted before a crash is finished after a restart', async () => {
-    sim = await startGitHubSimulator(compliant());
-    app = await startApp(sim);
-    const path = app.ledgerPath;
+    const { sim, app: first } = await env.start(compliant());
     const payload = pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION });
     // Accepted (as the webhook route does) but never processed: the process died.
-    await app.worker.stop();
-    await app.ledger.inbox.accept('d-crash', 'pull_request', JSON.stringify(payload));
-    await app.close();
-    app = await startApp(sim, { ledgerPath: path });
+    await first.worker.stop();
+    await first.ledger.inbox.accept('d-crash', 'pull_request', JSON.stringify(payload));
+    const app = await env.restart();
     await app.worker.idle();
     expect(await outcomes(app)).toEqual(['compliant']);
     expect(await app.ledger.inbox.pending()).toHaveLength(0);
   });
 
   it('a ledger that cannot be written refuses the delivery (5xx), so GitHub can redeliver', async () => {
-    sim = await startGitHubSimulator(compliant());
-    app = await startApp(sim);
+    const { sim, app } = await env.start(compliant());
     const inbox = app.ledger.inbox;
     const accept = inbox.accept.bind(inbox);
     inbox.accept = () => Promise.reject(Object.assign(new Error('database or disk is full'), { code: 'LEDGER_FULL' }));
@@ -136,8 +114,7 @@ describe('deliveries', () => {
   });
 
   it('accepts a real example payload of every event it handles without an unhandled error', async () => {
-    sim = await startGitHubSimulator(compliant());
-    app = await startApp(sim, { settings: { maxAttempts: 1, reevaluationDelaysMs: [] } });
+    const { sim, app } = await env.start(compliant(), { settings: { maxAttempts: 1, reevaluationDelaysMs: [] } });
     const events = ['pull_request', 'pull_request_review', 'check_run', 'check_suite', 'status', 'push', 'installation', 'installation_repositories', 'deployment', 'deployment_status', 'deployment_protection_rule'];
     let sent = 0;
     for (const event of events) {
@@ -157,10 +134,9 @@ describe('deliveries', () => {
 
 describe('read API', () => {
   it('health and public key are open; the ledger needs the bearer token', async () => {
-    sim = await startGitHubSimulator(compliant());
-    app = await startApp(sim, { apiToken: 'api-secret-token' });
+    const { sim, app } = await env.start(compliant(), { apiToken: 'api-secret-token' });
     await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION }));
-    const get = (path: string, headers: Record<string, string> = {}) => freshConnectionFetch(`${app!.url}${path}`, { headers });
+    const get = (path: string, headers: Record<string, string> = {}) => freshConnectionFetch(`${app.url}${path}`, { headers });
 
     const health = await get('/api/changeproof/health');
     expect(health.status).toBe(200);
@@ -185,8 +161,7 @@ describe('read API', () => {
   });
 
   it('without CHANGEPROOF_API_TOKEN the ledger route is off', async () => {
-    sim = await startGitHubSimulator(compliant());
-    app = await startApp(sim);
+    const { sim, app } = await env.start(compliant());
     const res = await freshConnectionFetch(`${app.url}/api/changeproof/ledger`, { headers: { authorization: 'Bearer anything' } });
     expect(res.status).toBe(404);
     expect(await res.text()).toContain('CHANGEPROOF_API_TOKEN');

@@ -1,29 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChangeRecord, ExceptionRecord, ExceptionResolvedRecord, PushRecord } from '../../src/core/records.js';
 import { publicKeyFromPem, verifyLedger } from '../../src/ledger/index.js';
-import { startApp, type RunningApp } from '../support/app-harness.js';
-import { scenario, type ScenarioBuilder } from '../support/scenario.js';
-import { startGitHubSimulator, type GitHubSimulator } from '../support/simulator/server.js';
+import { acmeScenario, INSTALLATION_ID as INSTALLATION, useApp } from '../support/app-harness.js';
 import { pullRequestPayload, pullRequestReviewPayload, pushPayload } from '../support/webhooks.js';
 
-const INSTALLATION = 77;
-let sim: GitHubSimulator | undefined;
-let app: RunningApp | undefined;
-afterEach(async () => {
-  await app?.close();
-  await sim?.close();
-  app = sim = undefined;
-});
-
-function base(): ScenarioBuilder {
-  return scenario().installation({ id: INSTALLATION, account: 'acme', appId: 4242 }).repo('acme/api').user('alice').user('bob').user('carol').user('mallory');
-}
-
-async function start(s: ScenarioBuilder) {
-  sim = await startGitHubSimulator(s);
-  app = await startApp(sim);
-  return { sim, app };
-}
+const env = useApp();
+const base = () => acmeScenario().user('mallory');
+const start = env.start;
 
 const data = <T,>(e: { data: unknown } | undefined) => e!.data as unknown as T;
 

@@ -1,30 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EvaluationRecord } from '../../src/core/records.js';
-import { startApp, type RunningApp } from '../support/app-harness.js';
-import { scenario, type ScenarioBuilder } from '../support/scenario.js';
-import { startGitHubSimulator, type GitHubSimulator } from '../support/simulator/server.js';
+import { acmeScenario as base, INSTALLATION_ID as INSTALLATION, useApp, type RunningApp } from '../support/app-harness.js';
+import type { ScenarioBuilder } from '../support/scenario.js';
+import type { GitHubSimulator } from '../support/simulator/server.js';
 import { checkRunPayload, pullRequestPayload, pullRequestReviewPayload, statusPayload } from '../support/webhooks.js';
 
-export const INSTALLATION = 77;
-let sim: GitHubSimulator | undefined;
-let app: RunningApp | undefined;
-afterEach(async () => {
-  await app?.close();
-  await sim?.close();
-  app = sim = undefined;
-});
-
-export function base(): ScenarioBuilder {
-  return scenario().installation({ id: INSTALLATION, account: 'acme', appId: 4242 }).repo('acme/api').user('alice').user('bob').user('carol');
-}
+const env = useApp();
 
 function ourRuns(s: GitHubSimulator) {
   return s.world.repo('acme/api').checkRuns.filter((r) => r.name === 'Change control (CC8.1)');
 }
 
 async function open(s: ScenarioBuilder, action = 'opened') {
-  sim = await startGitHubSimulator(s);
-  app = await startApp(sim);
+  const { sim, app } = await env.start(s);
   const res = await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, action, { installationId: INSTALLATION }));
   expect(res.status).toBe(200);
   return { sim, app };

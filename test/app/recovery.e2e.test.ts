@@ -1,33 +1,25 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChangeRecord } from '../../src/core/records.js';
-import { startApp, type RunningApp } from '../support/app-harness.js';
+import { APP_ID, INSTALLATION_ID as INSTALLATION, useApp } from '../support/app-harness.js';
 import { scenario } from '../support/scenario.js';
-import { startGitHubSimulator, type GitHubSimulator } from '../support/simulator/server.js';
+import type { GitHubSimulator } from '../support/simulator/server.js';
 import { pullRequestPayload } from '../support/webhooks.js';
 
-const INSTALLATION = 77;
-let sim: GitHubSimulator | undefined;
-let app: RunningApp | undefined;
-afterEach(async () => {
-  await app?.close();
-  await sim?.close();
-  app = sim = undefined;
-});
+const env = useApp();
 
 /** The app's clock follows the scenario's, a minute ahead. */
 const followSim = (s: GitHubSimulator) => () => new Date(Date.parse(s.world.now()) + 60_000);
 
 describe('missed webhooks', () => {
   it('redelivers each delivery whose every attempt failed, and nothing else', async () => {
-    const s = scenario().installation({ id: INSTALLATION, account: 'acme', appId: 4242 }).repo('acme/api');
+    const s = scenario().installation({ id: INSTALLATION, account: 'acme', appId: APP_ID }).repo('acme/api');
     s.delivery({ event: 'pull_request', action: 'opened', statusCode: 200 });
     s.delivery({ event: 'pull_request', action: 'closed', statusCode: 503 }); // never reached us
     s.delivery({ event: 'push', statusCode: 500 }); // failed, then succeeded on a redelivery:
     const failedThenOk = s.world.deliveries.at(-1)!;
     s.world.deliveries.push({ ...failedThenOk, id: s.world.nextId(), redelivery: true, statusCode: 200, status: 'OK', deliveredAt: s.world.tick() });
     const neverReached = s.world.deliveries[1]!;
-    sim = await startGitHubSimulator(s);
-    app = await startApp(sim, { clock: followSim(sim) });
+    const { sim, app } = await env.start(s, (sim) => ({ clock: followSim(sim) }));
 
     const run = await app.recovery.runNow();
     expect(run.redelivery).toEqual({ examined: 4, redelivered: [neverReached.guid] });
@@ -35,12 +27,11 @@ describe('missed webhooks', () => {
   });
 
   it('sweeps for merged pull requests without a change record and records them', async () => {
-    const s = scenario().installation({ id: INSTALLATION, account: 'acme', appId: 4242 }).repo('acme/api').user('alice').user('bob').user('carol');
+    const s = scenario().installation({ id: INSTALLATION, account: 'acme', appId: APP_ID }).repo('acme/api').user('alice').user('bob').user('carol');
     s.pullRequest({ author: 'alice' }).approvedBy('bob').check('ci', 'success').merge({ by: 'carol' }); // #1: its webhook arrives
     s.pullRequest({ author: 'bob' }).check('ci', 'failure').merge({ by: 'bob' }); // #2: its webhook is lost
     s.pullRequest({ author: 'carol' }); // #3: still open
-    sim = await startGitHubSimulator(s);
-    app = await startApp(sim, { clock: followSim(sim), settings: { sweepSettleMs: 0 } });
+    const { sim, app } = await env.start(s, (sim) => ({ clock: followSim(sim), settings: { sweepSettleMs: 0 } }));
     await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'closed', { installationId: INSTALLATION }));
 
     const run = await app.recovery.runNow();
@@ -60,9 +51,8 @@ describe('missed webhooks', () => {
   });
 
   it('a GitHub failure during recovery is reported and retried at the next run', async () => {
-    const s = scenario().installation({ id: INSTALLATION, account: 'acme', appId: 4242 }).repo('acme/api');
-    sim = await startGitHubSimulator(s);
-    app = await startApp(sim, { clock: followSim(sim) });
+    const s = scenario().installation({ id: INSTALLATION, account: 'acme', appId: APP_ID }).repo('acme/api');
+    const { sim, app } = await env.start(s, (sim) => ({ clock: followSim(sim) }));
     sim.faults.add('GET /app/hook/deliveries', { kind: 'status', status: 500 }, 10);
     sim.faults.add('GET /app/installations', { kind: 'status', status: 500 }, 10);
     const run = await app.recovery.runNow();

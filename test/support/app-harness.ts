@@ -12,11 +12,15 @@ import type { RecoveryRun } from '../../src/app/recovery/schedule-recovery.js';
 import type { DeliveryWorker } from '../../src/app/worker.js';
 import { withChangeproofDefaults } from '../../src/github/octokit.js';
 import { SqliteLedger, type EntryKind, type LedgerEntry } from '../../src/ledger/index.js';
-import type { GitHubSimulator } from './simulator/server.js';
+import { afterEach } from 'vitest';
+import { scenario, type ScenarioBuilder } from './scenario.js';
+import { startGitHubSimulator, type GitHubSimulator } from './simulator/server.js';
 import { postWebhook } from './webhooks.js';
 
 export const WEBHOOK_SECRET = 'e2e-webhook-secret';
 export const APP_ID = 4242;
+/** The installation of the app on `acme` in {@link acmeScenario}. */
+export const INSTALLATION_ID = 77;
 
 /** One RSA key for every test app (generating one costs ~100 ms). */
 const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
@@ -50,7 +54,14 @@ export interface RunningApp {
  * const app = await startApp(sim);
  * await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId }));
  */
-export async function startApp(sim: GitHubSimulator, options: { settings?: Partial<AppSettings>; clock?: () => Date; apiToken?: string; ledgerPath?: string } = {}): Promise<RunningApp> {
+export interface AppOptions {
+  settings?: Partial<AppSettings>;
+  clock?: () => Date;
+  apiToken?: string;
+  ledgerPath?: string;
+}
+
+export async function startApp(sim: GitHubSimulator, options: AppOptions = {}): Promise<RunningApp> {
   const log = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
   const ledgerPath = options.ledgerPath ?? join(mkdtempSync(join(tmpdir(), 'changeproof-e2e-')), 'ledger.db');
   const ledger = SqliteLedger.open(ledgerPath, { env: {} });
@@ -142,3 +153,40 @@ export const freshConnectionFetch: typeof fetch = (input, init = {}) =>
     req.on('error', reject);
     req.end(init.body === undefined || init.body === null ? undefined : String(init.body));
   });
+
+/** `acme/api` with Changeproof installed (installation 77) and alice, bob and carol. */
+export function acmeScenario(): ScenarioBuilder {
+  return scenario().installation({ id: INSTALLATION_ID, account: 'acme', appId: APP_ID }).repo('acme/api').user('alice').user('bob').user('carol');
+}
+
+/**
+ * A simulator and an app per test, both stopped after it.
+ *
+ * @example
+ * const env = useApp();
+ * it('…', async () => { const { sim, app } = await env.start(acmeScenario().pullRequest({ author: 'alice' })); });
+ */
+export function useApp() {
+  let sim: GitHubSimulator | undefined;
+  let app: RunningApp | undefined;
+  afterEach(async () => {
+    await app?.close();
+    await sim?.close();
+    app = sim = undefined;
+  });
+  return {
+    async start(s: ScenarioBuilder, options: AppOptions | ((sim: GitHubSimulator) => AppOptions) = {}) {
+      sim = await startGitHubSimulator(s);
+      app = await startApp(sim, typeof options === 'function' ? options(sim) : options);
+      return { sim, app };
+    },
+    /** Stops the app and starts a new one on the same simulator and ledger file (a restart). */
+    async restart(options: AppOptions = {}) {
+      if (!sim || !app) throw new Error('restart() before start()');
+      const ledgerPath = app.ledgerPath;
+      await app.close();
+      app = await startApp(sim, { ...options, ledgerPath });
+      return app;
+    },
+  };
+}
