@@ -3,7 +3,6 @@ import { mkdtempSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ThrottlingOptions } from '@octokit/plugin-throttling';
 import { pino } from 'pino';
 import { Probot, ProbotOctokit, Server } from 'probot';
 import { changeproof } from '../../src/app/index.js';
@@ -15,6 +14,7 @@ import { SqliteLedger, type EntryKind, type LedgerEntry } from '../../src/ledger
 import { afterEach } from 'vitest';
 import { scenario, type ScenarioBuilder } from './scenario.js';
 import { startGitHubSimulator, type GitHubSimulator } from './simulator/server.js';
+import { UNSPACED_WRITES } from './simulator-octokit.js';
 import { postWebhook } from './webhooks.js';
 
 export const WEBHOOK_SECRET = 'e2e-webhook-secret';
@@ -24,11 +24,6 @@ export const INSTALLATION_ID = 77;
 
 /** One RSA key for every test app (generating one costs ~100 ms). */
 const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
-
-/** Writes are not spaced one second apart in tests (production keeps GitHub's advice). */
-const UNSPACED_WRITES = {
-  key: () => ({ schedule: (_options: unknown, job: (...args: unknown[]) => unknown, ...args: unknown[]) => Promise.resolve(job(...args)) }),
-} as unknown as NonNullable<ThrottlingOptions['write']>;
 
 export interface RunningApp {
   url: string;

@@ -9,7 +9,7 @@ import type { GitHubSimulator } from './simulator/server.js';
  * paging and retries would otherwise spend seconds waiting; rate-limit retries
  * (`retry-after`) are handled elsewhere in the plugin and still happen.
  */
-const UNSPACED_WRITES = {
+export const UNSPACED_WRITES = {
   key: () => ({ schedule: (_options: unknown, job: (...args: unknown[]) => unknown, ...args: unknown[]) => Promise.resolve(job(...args)) }),
 } as unknown as NonNullable<ThrottlingOptions['write']>;
 
