@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
@@ -15,6 +17,7 @@ export interface Child {
 }
 
 export function startChild(script: string, args: string[], options: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv } = {}): Child {
+  const restore = options.uid === undefined ? () => {} : letOthersTraverse(root);
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], {
     cwd: root,
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -31,7 +34,10 @@ export function startChild(script: string, args: string[], options: { uid?: numb
     for (const w of waiters.filter((w) => w.text === line)) w.resolve();
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })));
+    child.on('exit', (code, signal) => {
+      restore();
+      resolve({ code, signal });
+    }));
   return {
     process: child,
     lines,
@@ -43,5 +49,26 @@ export function startChild(script: string, args: string[], options: { uid?: numb
       }),
     exited,
     stderr: () => errors,
+  };
+}
+
+/**
+ * A child run as another user must reach the project (its code and
+ * node_modules): a checkout inside a private folder (mode 0700, as `mktemp -d`
+ * makes) would hide it. Grants "others" search (x) on each ancestor that lacks
+ * it, and returns a function that takes it back.
+ */
+function letOthersTraverse(path: string): () => void {
+  const changed: Array<{ dir: string; mode: number }> = [];
+  for (let dir = path; ; dir = dirname(dir)) {
+    const mode = statSync(dir).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, mode | 0o001);
+      changed.push({ dir, mode });
+    }
+    if (dirname(dir) === dir) break;
+  }
+  return () => {
+    for (const { dir, mode } of changed.reverse()) chmodSync(dir, mode);
   };
 }
