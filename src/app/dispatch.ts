@@ -50,13 +50,14 @@ export function jobFor(event: string, payload: Payload): Job {
   }
 }
 
-/** Deliveries about one pull request (or commit) are processed one at a time, in order. */
+/**
+ * Deliveries about one repository are processed one at a time, in the order
+ * they arrived. A pull request can be reached through several keys (its number,
+ * its head SHA for statuses and checks), so anything finer could evaluate one
+ * pull request twice at once and create two check runs on its head.
+ */
 export function serialKey(event: string, payload: Payload): string {
-  const repo = payload['repository']?.['full_name'] ?? 'app';
-  const number = payload['pull_request']?.['number'] ?? payload['changeproof']?.['number'] ?? payload['check_run']?.['pull_requests']?.[0]?.['number'];
-  if (number !== undefined) return `${repo}#${number}`;
-  const sha = payload['sha'] ?? payload['check_suite']?.['head_sha'] ?? payload['check_run']?.['head_sha'];
-  return sha ? `${repo}@${sha}` : `${repo}:${event}`;
+  return payload['repository']?.['full_name'] ?? `app:${event}`;
 }
 
 const noop: Job = () => Promise.resolve(NOTHING);

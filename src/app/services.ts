@@ -32,7 +32,7 @@ export interface AppSettings {
   retryDelaysMs: number[];
   /** Automatic re-evaluations after an evaluation that could not read GitHub, and their delays (ms). */
   reevaluationDelaysMs: number[];
-  /** Deliveries processed at once (different pull requests; one pull request is always one at a time). */
+  /** Deliveries processed at once (different repositories; one repository is always one at a time). */
   concurrency: number;
   /** How long a push waits before its commits are associated, so GitHub has linked merged pull requests. */
   pushSettleMs: number;

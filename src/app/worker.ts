@@ -9,8 +9,8 @@ import type { AppServices } from './services.js';
  * Works through the durable inbox: every accepted delivery is processed until
  * it is recorded and acted on, across failures and restarts.
  *
- * - Deliveries about one pull request (or commit) run one at a time, in the
- *   order GitHub sent them; different ones run in parallel up to `concurrency`.
+ * - Deliveries about one repository run one at a time, in the order GitHub
+ *   sent them; different repositories run in parallel up to `concurrency`.
  * - A failed attempt is retried with back-off. Jobs give up on GitHub only on
  *   the last attempt (and then record what could not be established); a ledger
  *   failure is retried for as long as it lasts — accepted work is never dropped.

@@ -107,6 +107,24 @@ describe('pull request enforcement, end to end', () => {
     expect(ourRuns(sim)[0]).toMatchObject({ conclusion: 'SUCCESS' });
   });
 
+  it('deliveries arriving together about one pull request leave one check run, and the last verdict', async () => {
+    const s = base().pullRequest({ author: 'alice' }).approvedBy('bob').status('ci/jenkins', 'pending');
+    const { sim, app } = await env.start(s);
+    s.status('ci/jenkins', 'success');
+    const status = sim.world.repo('acme/api').statuses.at(-1)!;
+    // Slow reads widen the window in which two evaluations of one pull request could overlap.
+    sim.faults.add('POST /graphql', { kind: 'delay', ms: 150 }, 3);
+    await Promise.all([
+      app.deliver('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION })),
+      app.deliver('status', statusPayload(sim, 'acme/api', status.id, { installationId: INSTALLATION })),
+      app.deliver('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'labeled', { installationId: INSTALLATION })),
+    ]);
+    await app.worker.idle();
+    expect(await app.entries('evaluation')).toHaveLength(3);
+    expect(ourRuns(sim)).toHaveLength(1);
+    expect(ourRuns(sim)[0]).toMatchObject({ conclusion: 'SUCCESS' });
+  });
+
   it('"Re-run" on our check re-evaluates; our own check completing does not loop', async () => {
     const s = base().pullRequest({ author: 'alice' }).approvedBy('bob').check('ci', 'success');
     const { sim, app } = await open(s);
