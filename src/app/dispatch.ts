@@ -3,6 +3,8 @@ import { GitHubEvidenceError } from '../github/errors.js';
 import { openPullRequestsForSha } from '../github/list-open-pull-requests.js';
 import { evaluatePullRequests, REEVALUATE_EVENT, type PullRequestTarget } from './jobs/evaluate-pull-requests.js';
 import { NOTHING, RetryLater, type Job, type JobContext, type Payload } from './jobs/job.js';
+import { gateDeployment } from './jobs/gate-deployment.js';
+import { recordDeployment } from './jobs/record-deployment.js';
 import { recordInstallation } from './jobs/record-installation.js';
 import { recordMerge } from './jobs/record-merge.js';
 import { recordPush } from './jobs/record-push.js';
@@ -18,12 +20,15 @@ export const HANDLED_EVENTS = [
   'push',
   'installation',
   'installation_repositories',
+  'deployment',
+  'deployment_status',
+  'deployment_protection_rule',
 ] as const;
 
 const REEVALUATING_PR_ACTIONS = new Set(['opened', 'reopened', 'synchronize', 'edited', 'labeled', 'unlabeled', 'ready_for_review']);
 const REEVALUATING_REVIEW_ACTIONS = new Set(['submitted', 'dismissed', 'edited']);
 
-/** The job for a delivery (SPEC §2.1 re-evaluation triggers, merge, push, installation). */
+/** The job for a delivery (SPEC §2.1 re-evaluation triggers, merge, push, deployment gate and records, installation). */
 export function jobFor(event: string, payload: Payload): Job {
   switch (event) {
     case 'pull_request':
@@ -43,6 +48,11 @@ export function jobFor(event: string, payload: Payload): Job {
     case 'installation':
     case 'installation_repositories':
       return recordInstallation;
+    case 'deployment_protection_rule':
+      return payload['action'] === 'requested' ? gateDeployment : noop;
+    case 'deployment':
+    case 'deployment_status':
+      return payload['action'] === 'created' ? recordDeployment : noop;
     case REEVALUATE_EVENT:
       return (ctx) => evaluatePullRequests(ctx, [{ ref: { ...repoOf(ctx.payload), number: Number(ctx.payload['changeproof']['number']) } }]);
     default:

@@ -1,6 +1,7 @@
 import type { PolicyProblem } from '../config/parse-policy.js';
 import type { Policy } from '../config/policy.schema.js';
 import type { ChangeFacts, IsoTime } from './facts.js';
+import type { DeploymentDecision, DeploymentFacts } from './policy/deployment-range.js';
 import type { Outcome, Verdict } from './policy/verdict.js';
 
 /**
@@ -134,5 +135,39 @@ export interface InstallationRecord {
 export interface ConfigErrorRecord {
   problems: PolicyProblem[];
   files: PolicySourceFile[];
+  trigger: Trigger;
+}
+
+/** `deployment_decision`: the gate's answer to a deployment protection request, with its evidence. */
+export interface DeploymentDecisionRecord {
+  /** The facts judged: environment, SHA, deployer, the range and each commit's change record. */
+  facts: DeploymentFacts;
+  decision: DeploymentDecision;
+  /** The policy applied (`null` when it could not be read: the request is then rejected). */
+  policy: PolicyRecord | null;
+  /** The run whose deployment waits for the answer. */
+  runId: number | null;
+  callbackUrl: string;
+  trigger: Trigger;
+}
+
+/** `deployment`: a deployment and each of its status changes, linked to the gate's decision and the changes it carries. */
+export interface DeploymentRecord {
+  deploymentId: number;
+  environment: string;
+  sha: string;
+  ref: string | null;
+  creator: string | null;
+  createdAt: IsoTime | null;
+  /** The status reported (`success`, `failure`, `in_progress`, …); `null` for the deployment's creation. */
+  state: string | null;
+  /** When that status was reported (or the deployment created). */
+  at: IsoTime | null;
+  /** Whether the policy gates the environment (so the deployment belongs to the population). */
+  gated: boolean;
+  /** The gate's decision for this deployment, if it asked Changeproof. */
+  decision: { seq: number; hash: string; state: 'approved' | 'rejected'; decidedAt: IsoTime } | null;
+  /** The changes (`pull/<n>`) the deployment carries, from the decision. */
+  changes: string[];
   trigger: Trigger;
 }

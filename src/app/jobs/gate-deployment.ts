@@ -1,0 +1,121 @@
+import { decideDeployment, renderDeploymentComment, type DeployedCommit, type DeploymentFacts } from '../../core/policy/deployment-range.js';
+import { formatProblem } from '../../config/parse-policy.js';
+import type { Policy } from '../../config/policy.schema.js';
+import type { DeploymentDecisionRecord, PolicySourceFile } from '../../core/records.js';
+import { answerDeploymentGate, parseDeploymentCallbackUrl } from '../../github/answer-deployment-gate.js';
+import { associateCommits } from '../../github/associate-commits.js';
+import { GitHubEvidenceError } from '../../github/errors.js';
+import { listRangeCommits } from '../../github/list-range-commits.js';
+import { loadPolicy } from '../../github/load-policy.js';
+import type { LedgerEntry } from '../../ledger/index.js';
+import { RetryLater, type JobContext, type JobResult } from './job.js';
+import { lastApprovedDeployment, readChangeSummaries } from './recorded-changes.js';
+
+/**
+ * A `deployment_protection_rule` request: Changeproof decides whether the
+ * deployment may go ahead and answers through the callback.
+ *
+ * 1. load the policy from the default branch (an ungated environment is approved, saying so);
+ * 2. find the range: the last approved deployment to this environment → the requested SHA
+ *    (the first deployment: the change that produced the SHA);
+ * 3. associate each commit with the merged pull request that introduced it, and that with its change record;
+ * 4. decide (core), record the decision with its evidence, then answer GitHub from the record.
+ *
+ * GitHub failures are retried first; on the last attempt the request is
+ * rejected with the reason (a re-run of the deployment asks again).
+ */
+export async function gateDeployment(ctx: JobContext): Promise<JobResult> {
+  const p = ctx.payload;
+  const owner: string = p['repository']['owner']['login'];
+  const repo: string = p['repository']['name'];
+  const fullName = `${owner}/${repo}`;
+  const environment = String(p['environment']);
+  const deployment = p['deployment'] ?? {};
+  const sha = String(deployment['sha'] ?? p['sha']);
+  const callbackUrl = String(p['deployment_callback_url']);
+  const facts: DeploymentFacts = {
+    repository: fullName, environment, deploymentId: Number(deployment['id']), sha, ref: deployment['ref'] ?? p['ref'] ?? null,
+    deployer: p['sender']?.['login'] ?? null, creator: deployment['creator']?.['login'] ?? null,
+    baseSha: null, rangeStatus: 'first', commits: [], gap: null,
+  };
+
+  const { record, policy, files } = await gather(ctx, facts, owner, repo);
+  const decision = policy
+    ? decideDeployment(policy, record, ctx.services.clock())
+    : { state: 'rejected' as const, gated: true, summary: `Rejected: ${record.gap}`, commits: [], offending: [], changes: [], evaluatedAt: ctx.services.clock().toISOString() };
+  const data: DeploymentDecisionRecord = {
+    facts: record,
+    decision,
+    policy: policy ? { valid: true, settings: policy, files } : null,
+    runId: runIdOf(callbackUrl),
+    callbackUrl,
+    trigger: ctx.trigger,
+  };
+  return {
+    entries: [{ kind: 'deployment_decision', repo: fullName, subject: `deployment/${facts.deploymentId}`, data }],
+    act: async ([entry]: LedgerEntry[]) => {
+      const recorded = entry!.data as unknown as DeploymentDecisionRecord;
+      await answerDeploymentGate(ctx.octokit, {
+        callbackUrl: recorded.callbackUrl,
+        environment: recorded.facts.environment,
+        state: recorded.decision.state,
+        comment: renderDeploymentComment(recorded.decision, `Changeproof ledger entry #${entry!.seq} (deployment/${recorded.facts.deploymentId}, ${entry!.hash.slice(0, 16)}…)`),
+      });
+    },
+  };
+}
+
+/** Step 1, then 2 and 3 for a gated environment; what could not be read becomes the facts' `gap`. */
+async function gather(ctx: JobContext, facts: DeploymentFacts, owner: string, repo: string): Promise<{ record: DeploymentFacts; policy: Policy | null; files: PolicySourceFile[] }> {
+  let files: PolicySourceFile[] = [];
+  try {
+    const load = await loadPolicy(ctx.octokit, { owner, repo }, { cache: ctx.services.policyCache });
+    files = load.source.files;
+    if (!load.ok) return { record: { ...facts, gap: `the policy file is invalid: ${load.error.problems.map((x) => formatProblem(x)).join('; ')}` }, policy: null, files };
+    const gated = load.policy.deployments.environments.some((e) => e.toLowerCase() === facts.environment.toLowerCase());
+    return { record: gated ? await readRange(ctx, facts, owner, repo) : facts, policy: load.policy, files };
+  } catch (error) {
+    if (!(error instanceof GitHubEvidenceError)) throw error;
+    if (error.retryable && !ctx.finalAttempt) throw new RetryLater(error.message);
+    return { record: { ...facts, gap: error.message }, policy: null, files };
+  }
+}
+
+/** Steps 2 and 3: the commits the deployment brings, each with its pull request and change record. */
+async function readRange(ctx: JobContext, facts: DeploymentFacts, owner: string, repo: string): Promise<DeploymentFacts> {
+  const base = await lastApprovedDeployment(ctx.services.ledger, facts.repository, facts.environment);
+  let commits: { sha: string; author: string | null }[];
+  let rangeStatus: DeploymentFacts['rangeStatus'] = 'first';
+  let gap: string | null = null;
+  if (base && base !== facts.sha) {
+    const range = await listRangeCommits(ctx.octokit, { owner, repo, base, head: facts.sha });
+    rangeStatus = range.status;
+    gap = range.gap;
+    commits = range.commits.map((c) => ({ sha: c.sha, author: c.author.user?.login ?? c.author.email }));
+  } else if (base === facts.sha) {
+    rangeStatus = 'identical';
+    commits = [];
+  } else {
+    commits = [{ sha: facts.sha, author: null }];
+  }
+  const links = await associateCommits(ctx.octokit, { owner, repo, shas: commits.map((c) => c.sha) });
+  const changes = await readChangeSummaries(ctx.services.ledger, facts.repository);
+  const deployed: DeployedCommit[] = commits.map((c, i) => {
+    const pr = links[i]!.introducedBy;
+    return {
+      sha: c.sha,
+      author: c.author ?? pr?.author?.login ?? null,
+      pullRequest: pr ? { number: pr.number, url: pr.url } : null,
+      change: pr ? (changes.get(`pull/${pr.number}`) ?? null) : null,
+    };
+  });
+  return { ...facts, baseSha: base, rangeStatus, commits: deployed, gap };
+}
+
+function runIdOf(url: string): number | null {
+  try {
+    return parseDeploymentCallbackUrl(url).runId;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,52 @@
+import type { ChangeSummary } from '../../core/policy/deployment-range.js';
+import type { ChangeRecord, DeploymentDecisionRecord, ExceptionRecord, ExceptionResolvedRecord } from '../../core/records.js';
+import type { Ledger } from '../../ledger/index.js';
+
+/**
+ * Every change record of a repository, by subject (`pull/<n>`), with the state
+ * of its emergency exception — what the deployment gate checks commits against.
+ */
+export async function readChangeSummaries(ledger: Ledger, repo: string): Promise<Map<string, ChangeSummary>> {
+  const summaries = new Map<string, ChangeSummary>();
+  const emergencies = new Map<number, string>(); // exception seq → subject
+  for await (const entry of ledger.read({ repo, kinds: ['change', 'exception', 'exception_resolved'] })) {
+    if (entry.kind === 'change') {
+      const record = entry.data as unknown as ChangeRecord;
+      summaries.set(entry.subject, {
+        subject: entry.subject,
+        seq: entry.seq,
+        hash: entry.hash,
+        outcome: record.verdict.outcome,
+        enforced: record.verdict.enforced,
+        authors: authorsOf(record),
+        emergency: record.verdict.outcome === 'emergency' ? { deadline: record.verdict.emergency?.deadline ?? null, resolution: null } : null,
+      });
+    } else if (entry.kind === 'exception' && (entry.data as unknown as ExceptionRecord).type === 'emergency_change') {
+      emergencies.set(entry.seq, entry.subject);
+    } else if (entry.kind === 'exception_resolved') {
+      const resolved = entry.data as unknown as ExceptionResolvedRecord;
+      const summary = summaries.get(emergencies.get(resolved.exceptionSeq) ?? '');
+      if (summary?.emergency) summary.emergency.resolution = resolved.resolution;
+    }
+  }
+  return summaries;
+}
+
+/** The SHA of the last deployment to `environment` the gate approved; null when there is none. */
+export async function lastApprovedDeployment(ledger: Ledger, repo: string, environment: string): Promise<string | null> {
+  let sha: string | null = null;
+  for await (const entry of ledger.read({ repo, kinds: ['deployment_decision'] })) {
+    const record = entry.data as unknown as DeploymentDecisionRecord;
+    if (record.decision.gated && record.decision.state === 'approved' && record.facts.environment.toLowerCase() === environment.toLowerCase()) sha = record.facts.sha;
+  }
+  return sha;
+}
+
+function authorsOf(record: ChangeRecord): string[] {
+  const logins = new Set<string>();
+  if (record.verdict.subject.author) logins.add(record.verdict.subject.author);
+  for (const commit of record.facts?.commits ?? []) {
+    for (const person of [...commit.authors, commit.committer]) if (person.user) logins.add(person.user.login);
+  }
+  return [...logins];
+}
