@@ -15,7 +15,8 @@ import type { AppServices } from './services.js';
  *   the last attempt (and then record what could not be established); a ledger
  *   failure is retried for as long as it lasts — accepted work is never dropped.
  * - Work queued with a `notBefore` (automatic re-evaluations, pushes settling)
- *   waits for its time.
+ *   waits for its time. Scheduling runs on the system clock, like the timers
+ *   that drive it; the injected clock is for what is recorded.
  *
  * @example
  * const worker = new DeliveryWorker(services);
@@ -59,13 +60,17 @@ export class DeliveryWorker {
       });
   }
 
-  /** Resolves when nothing is running and nothing pending is due (later work may still wait for its time). */
-  async idle(): Promise<void> {
+  /**
+   * Resolves when nothing is running and nothing pending is due within
+   * `horizonMs` (a retry after a short back-off counts; work queued for later,
+   * such as an automatic re-evaluation, may still wait for its time).
+   */
+  async idle(horizonMs = 100): Promise<void> {
     for (;;) {
-      if (!this.pumping && this.inFlight.size === 0 && !(await this.hasDueWork())) return;
+      if (!this.pumping && this.inFlight.size === 0 && !(await this.hasDueWork(horizonMs))) return;
       const woken = new Promise<void>((resolve) => this.waiters.push(resolve));
       this.notify();
-      await woken;
+      await Promise.race([woken, new Promise((r) => setTimeout(r, 10))]);
     }
   }
 
@@ -82,7 +87,7 @@ export class DeliveryWorker {
   }
 
   private async pump(): Promise<void> {
-    const now = this.services.clock().getTime();
+    const now = Date.now();
     let earliest = Number.POSITIVE_INFINITY;
     for (const item of await this.services.ledger.inbox.pending()) {
       if (this.inFlight.has(item.deliveryId) || this.stalled.has(item.deliveryId)) continue;
@@ -136,7 +141,7 @@ export class DeliveryWorker {
       }
       const delays = settings.retryDelaysMs;
       const delay = delays[Math.min(attempt - 1, delays.length - 1)] ?? 1000;
-      this.nextAttemptAt.set(item.deliveryId, this.services.clock().getTime() + delay);
+      this.nextAttemptAt.set(item.deliveryId, Date.now() + delay);
       log.warn({ delivery: item.deliveryId, event: item.event, attempt }, `delivery ${item.deliveryId} (${item.event}): ${message}; retrying in ${delay} ms`);
     }
   }
@@ -160,8 +165,8 @@ export class DeliveryWorker {
     };
   }
 
-  private async hasDueWork(): Promise<boolean> {
-    const now = this.services.clock().getTime();
+  private async hasDueWork(horizonMs: number): Promise<boolean> {
+    const now = Date.now() + horizonMs;
     for (const item of await this.services.ledger.inbox.pending()) {
       if (this.stalled.has(item.deliveryId)) continue;
       if (this.dueAt(item, JSON.parse(item.payloadJson) as Payload) <= now) return true;

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -66,7 +67,8 @@ export async function startApp(sim: GitHubSimulator, options: AppOptions = {}): 
   }));
   const server = new Server({
     host: '127.0.0.1',
-    port: 0,
+    // Probot reads port 0 as "use 3000": pick a free port, so test files can run side by side.
+    port: await freePort(),
     log,
     Probot: Probot.defaults({ appId: APP_ID, privateKey: PRIVATE_KEY, secret: WEBHOOK_SECRET, baseUrl: sim.apiUrl, log, Octokit: Octokit as typeof ProbotOctokit }),
   });
@@ -125,6 +127,14 @@ export async function startApp(sim: GitHubSimulator, options: AppOptions = {}): 
       await ledger.close();
     },
   };
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 /**

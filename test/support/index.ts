@@ -4,6 +4,6 @@ export { startGitHubSimulator, SIMULATED_ROUTES, type GitHubSimulator, type Reco
 export { World, gitBlobSha } from './simulator/world.js';
 export type { Fault, FieldFault } from './simulator/faults.js';
 export { simulatorOctokit, offlineOctokit } from './simulator-octokit.js';
-export { signWebhook, postWebhook, examplePayload, pullRequestPayload, pullRequestReviewPayload, pushPayload, deploymentProtectionRulePayload, checkRunPayload, statusPayload } from './webhooks.js';
+export { signWebhook, postWebhook, examplePayload, pullRequestPayload, pullRequestReviewPayload, pushPayload, deploymentProtectionRulePayload, checkRunPayload, statusPayload, deploymentStatusPayload } from './webhooks.js';
 export { startApp, APP_ID, WEBHOOK_SECRET, type RunningApp } from './app-harness.js';
 export { openapiExample } from './openapi-examples.js';

@@ -79,7 +79,7 @@ export function pullRequestPayload(sim: GitHubSimulator, fullName: string, numbe
 export function deploymentProtectionRulePayload(
   sim: GitHubSimulator,
   fullName: string,
-  options: { environment?: string; sha: string; runId?: number; installationId?: number; creator?: string },
+  options: { environment?: string; sha: string; runId?: number; installationId?: number; creator?: string; sender?: string; deploymentId?: number },
 ): Payload {
   const json = new RestJson(sim.world, sim.apiUrl, 'https://github.com');
   const payload = JSON.parse(readFileSync(new URL('../../fixtures/github/deployment_protection_rule.requested.json', import.meta.url), 'utf8')) as Payload;
@@ -92,9 +92,9 @@ export function deploymentProtectionRulePayload(
   payload['deployment_callback_url'] = `${sim.apiUrl}/repos/${fullName}/actions/runs/${runId}/deployment_protection_rule`;
   payload['deployment'] = {
     ...payload['deployment'],
-    ...json.deployment(repo, { id: sim.world.nextId(), sha: options.sha, ref: repo.defaultBranch, environment, creator: options.creator ?? 'github-actions[bot]', createdAt: sim.world.now(), statuses: [] }),
+    ...json.deployment(repo, { id: options.deploymentId ?? sim.world.nextId(), sha: options.sha, ref: repo.defaultBranch, environment, creator: options.creator ?? 'github-actions[bot]', createdAt: sim.world.now(), statuses: [] }),
   };
-  return patchCommon(payload, json, sim, fullName, options.creator ?? repo.owner, options.installationId);
+  return patchCommon(payload, json, sim, fullName, options.sender ?? options.creator ?? repo.owner, options.installationId);
 }
 
 /**
@@ -203,4 +203,26 @@ export function statusPayload(sim: GitHubSimulator, fullName: string, statusId: 
   const payload = examplePayload('status');
   Object.assign(payload, { id: status.id, sha: status.sha, name: fullName, context: status.context, state: status.state.toLowerCase(), target_url: status.targetUrl, description: status.description, created_at: status.createdAt, updated_at: status.createdAt });
   return patchCommon(payload, json, sim, fullName, status.creator, options.installationId);
+}
+
+/**
+ * A real `deployment_status` (`created`) payload: deployment `deploymentId` of
+ * `sha` to `environment` reached `state`.
+ *
+ * @example const payload = deploymentStatusPayload(sim, 'acme/api', { deploymentId: 9, sha, state: 'success', installationId });
+ */
+export function deploymentStatusPayload(
+  sim: GitHubSimulator,
+  fullName: string,
+  options: { deploymentId: number; sha: string; environment?: string; state: string; creator?: string; installationId?: number },
+): Payload {
+  const json = new RestJson(sim.world, sim.apiUrl, 'https://github.com');
+  const repo = sim.world.repo(fullName);
+  const environment = options.environment ?? 'production';
+  const creator = options.creator ?? 'github-actions[bot]';
+  const at = sim.world.tick();
+  const payload = examplePayload('deployment_status', 'created');
+  payload['deployment'] = { ...payload['deployment'], ...json.deployment(repo, { id: options.deploymentId, sha: options.sha, ref: repo.defaultBranch, environment, creator, createdAt: at, statuses: [] }) };
+  payload['deployment_status'] = { ...payload['deployment_status'], id: sim.world.nextId(), state: options.state, environment, creator: json.user(creator), created_at: at, updated_at: at };
+  return patchCommon(payload, json, sim, fullName, creator, options.installationId);
 }

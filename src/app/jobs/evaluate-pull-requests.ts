@@ -50,7 +50,7 @@ function reevaluation(ctx: JobContext, ref: PullRequestRef): FollowUp | null {
   return {
     deliveryId: `reevaluate:${origin}:${ref.owner}/${ref.repo}#${ref.number}:${previous + 1}`,
     event: REEVALUATE_EVENT,
-    notBefore: new Date(ctx.services.clock().getTime() + delays[previous]!),
+    notBefore: new Date(Date.now() + delays[previous]!),
     payload: {
       repository: { name: ref.repo, owner: { login: ref.owner }, full_name: `${ref.owner}/${ref.repo}` },
       installation: ctx.payload['installation'],

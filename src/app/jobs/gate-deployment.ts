@@ -67,17 +67,25 @@ export async function gateDeployment(ctx: JobContext): Promise<JobResult> {
 
 /** Step 1, then 2 and 3 for a gated environment; what could not be read becomes the facts' `gap`. */
 async function gather(ctx: JobContext, facts: DeploymentFacts, owner: string, repo: string): Promise<{ record: DeploymentFacts; policy: Policy | null; files: PolicySourceFile[] }> {
-  let files: PolicySourceFile[] = [];
-  try {
-    const load = await loadPolicy(ctx.octokit, { owner, repo }, { cache: ctx.services.policyCache });
-    files = load.source.files;
-    if (!load.ok) return { record: { ...facts, gap: `the policy file is invalid: ${load.error.problems.map((x) => formatProblem(x)).join('; ')}` }, policy: null, files };
-    const gated = load.policy.deployments.environments.some((e) => e.toLowerCase() === facts.environment.toLowerCase());
-    return { record: gated ? await readRange(ctx, facts, owner, repo) : facts, policy: load.policy, files };
-  } catch (error) {
+  const failed = (error: unknown) => {
     if (!(error instanceof GitHubEvidenceError)) throw error;
     if (error.retryable && !ctx.finalAttempt) throw new RetryLater(error.message);
-    return { record: { ...facts, gap: error.message }, policy: null, files };
+    return error.message;
+  };
+  let load;
+  try {
+    load = await loadPolicy(ctx.octokit, { owner, repo }, { cache: ctx.services.policyCache });
+  } catch (error) {
+    return { record: { ...facts, gap: `the policy could not be read: ${failed(error)}` }, policy: null, files: [] };
+  }
+  const files = load.source.files;
+  if (!load.ok) return { record: { ...facts, gap: `the policy file is invalid: ${load.error.problems.map((x) => formatProblem(x)).join('; ')}` }, policy: null, files };
+  const gated = load.policy.deployments.environments.some((e) => e.toLowerCase() === facts.environment.toLowerCase());
+  if (!gated) return { record: facts, policy: load.policy, files };
+  try {
+    return { record: await readRange(ctx, facts, owner, repo), policy: load.policy, files };
+  } catch (error) {
+    return { record: { ...facts, gap: failed(error) }, policy: load.policy, files };
   }
 }
 
