@@ -13,14 +13,17 @@ import { finished } from 'node:stream/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exportLedgerFile } from '../src/ledger/ledger-file.js';
 import type { EntryInput } from '../src/ledger/ledger.js';
-import { openReadOnly } from '../src/ledger/sqlite-connection.js';
-import { SqliteLedger } from '../src/ledger/sqlite-ledger.js';
-import { publicKeyFromPem } from '../src/ledger/signing-key.js';
-import { verifyLedger } from '../src/ledger/verify.js';
-import { GENESIS_HASH } from '../src/ledger/hash.js';
-import { readNdjsonLines } from '../src/ledger/ndjson.js';
+
+// The compiled ledger in lib/, as `changeproof verify` and the app run it (`npm run bench:ledger` builds it first).
+const lib = <T,>(path: string): Promise<T> => import(new URL(`../lib/ledger/${path}`, import.meta.url).href) as Promise<T>;
+const { exportLedgerFile } = await lib<typeof import('../src/ledger/ledger-file.js')>('ledger-file.js');
+const { openReadOnly } = await lib<typeof import('../src/ledger/sqlite-connection.js')>('sqlite-connection.js');
+const { SqliteLedger } = await lib<typeof import('../src/ledger/sqlite-ledger.js')>('sqlite-ledger.js');
+const { publicKeyFromPem } = await lib<typeof import('../src/ledger/signing-key.js')>('signing-key.js');
+const { verifyLedger } = await lib<typeof import('../src/ledger/verify.js')>('verify.js');
+const { GENESIS_HASH } = await lib<typeof import('../src/ledger/hash.js')>('hash.js');
+const { readNdjsonLines } = await lib<typeof import('../src/ledger/ndjson.js')>('ndjson.js');
 
 const { values } = parseArgs({ options: { appends: { type: 'string' }, entries: { type: 'string' } } });
 const APPENDS = Number(values.appends ?? 1500);
