@@ -2,7 +2,7 @@ import { ProbotOctokit, run } from 'probot';
 import { withChangeproofDefaults } from '../github/octokit.js';
 import { defaultLedgerPath, scheduleCheckpoints, SqliteLedger, type Ledger } from '../ledger/index.js';
 import { changeproof } from './index.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 import type { DeliveryWorker } from './worker.js';
 
 /**

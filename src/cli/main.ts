@@ -1,8 +1,7 @@
 import type { CliIo, Command } from './command.js';
 import { UsageError } from './command.js';
+import { VERSION } from '../version.js';
 import { commands } from './commands.js';
-
-const VERSION = '0.1.0';
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -4,6 +4,7 @@ import type { EntryInput, LedgerEntry } from '../../ledger/index.js';
 import { evaluatePullRequest, type PullRequestHint, type PullRequestRef } from './evaluate-pull-request.js';
 import { NOTHING, RetryLater, type JobContext, type JobResult } from './job.js';
 import { publishVerdict } from './publish-verdict.js';
+import { changesRecordedSince } from './recorded-changes.js';
 
 /**
  * A merged pull request: the final evaluation on the facts at merge becomes
@@ -58,13 +59,8 @@ export async function recordMerge(ctx: JobContext, ref: PullRequestRef, hint: Pu
 }
 
 async function hasChangeRecord(ctx: JobContext, ref: PullRequestRef, mergedAt: string): Promise<boolean> {
-  const subject = `pull/${ref.number}`;
-  // A change is recorded after its merge, so entries recorded before the merge need not be read.
-  const from = new Date(Date.parse(mergedAt) - 86_400_000).toISOString();
-  for await (const entry of ctx.services.ledger.read({ repo: `${ref.owner}/${ref.repo}`, kinds: ['change'], from })) {
-    if (entry.subject === subject) return true;
-  }
-  return false;
+  const recorded = await changesRecordedSince(ctx.services.ledger, `${ref.owner}/${ref.repo}`, new Date(Date.parse(mergedAt) - 86_400_000));
+  return recorded.has(`pull/${ref.number}`);
 }
 
 function describeOutcome(outcome: string): string {

@@ -32,6 +32,13 @@ export async function readChangeSummaries(ledger: Ledger, repo: string): Promise
   return summaries;
 }
 
+/** Subjects (`pull/<n>`) with a change record written since `since` (a merge is recorded after it happens, so older entries need not be read). */
+export async function changesRecordedSince(ledger: Ledger, repo: string, since: Date): Promise<Set<string>> {
+  const subjects = new Set<string>();
+  for await (const entry of ledger.read({ repo, kinds: ['change'], from: since.toISOString() })) subjects.add(entry.subject);
+  return subjects;
+}
+
 /** The SHA of the last deployment to `environment` the gate approved; null when there is none. */
 export async function lastApprovedDeployment(ledger: Ledger, repo: string, environment: string): Promise<string | null> {
   let sha: string | null = null;

@@ -3,6 +3,7 @@ import type { GitHubClient } from '../../github/octokit.js';
 import { ROUTES } from '../../github/routes.js';
 import type { Ledger } from '../../ledger/index.js';
 import type { Payload } from '../jobs/job.js';
+import { changesRecordedSince } from '../jobs/recorded-changes.js';
 
 export interface SweepReport {
   repositories: number;
@@ -44,7 +45,7 @@ export async function sweepMerged(
     for (const repo of repos) {
       report.repositories++;
       const fullName = String(repo['full_name']);
-      const recorded = await recordedMerges(deps.ledger, fullName, options.since);
+      const recorded = await changesRecordedSince(deps.ledger, fullName, options.since);
       const merged = await recentlyMerged(client, repo, options);
       for (const pr of merged) {
         report.merged++;
@@ -57,13 +58,6 @@ export async function sweepMerged(
     }
   }
   return report;
-}
-
-/** Subjects (`pull/N`) with a change record written since `since` (a merge is recorded after it happens). */
-async function recordedMerges(ledger: Ledger, repo: string, since: Date): Promise<Set<string>> {
-  const subjects = new Set<string>();
-  for await (const entry of ledger.read({ repo, kinds: ['change'], from: since.toISOString() })) subjects.add(entry.subject);
-  return subjects;
 }
 
 async function recentlyMerged(client: GitHubClient, repo: Payload, options: { since: Date; maxPages?: number }): Promise<Payload[]> {
