@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// The reliability suite (`npm run test:reliability`): load, faults, kills and
+// fuzzing against the running app. Slower than the unit and end-to-end suite.
+export default defineConfig({
+  test: {
+    include: ['test/reliability/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+  },
+});
