@@ -9,6 +9,7 @@ import type { Endpoints } from '@octokit/types';
  */
 export const ROUTES = {
   // Evidence
+  getRepository: 'GET /repos/{owner}/{repo}',
   getContent: 'GET /repos/{owner}/{repo}/contents/{path}',
   compareCommits: 'GET /repos/{owner}/{repo}/compare/{basehead}',
   listPullRequestsForCommit: 'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls',

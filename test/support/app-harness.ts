@@ -55,12 +55,14 @@ export interface AppOptions {
   clock?: () => Date;
   apiToken?: string;
   ledgerPath?: string;
+  /** Also time the ledger (recorded_at, the inbox's acceptance time) with `clock`. */
+  ledgerOnClock?: boolean;
 }
 
 export async function startApp(sim: GitHubSimulator, options: AppOptions = {}): Promise<RunningApp> {
   const log = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
   const ledgerPath = options.ledgerPath ?? join(mkdtempSync(join(tmpdir(), 'changeproof-e2e-')), 'ledger.db');
-  const ledger = SqliteLedger.open(ledgerPath, { env: {} });
+  const ledger = SqliteLedger.open(ledgerPath, { env: {}, ...(options.ledgerOnClock && options.clock ? { clock: options.clock } : {}) });
   const Octokit = withChangeproofDefaults(ProbotOctokit, { delayUnitMs: 1 }).defaults((o: Record<string, unknown>) => ({
     ...o,
     throttle: { ...(o['throttle'] as object), write: UNSPACED_WRITES, id: randomUUID() },

@@ -1,0 +1,167 @@
+import { parseArgs } from 'node:util';
+import { LedgerError } from '../ledger/errors.js';
+import { ExportError, runExport, type ExportResult } from '../export/export.js';
+import { ExportRequestError, resolveExport, type ExportRequest } from '../export/export-request.js';
+import { LedgerSourceError } from '../export/ledger-source.js';
+import { LedgerIntegrityError } from '../export/scan.js';
+import { sqliteSource } from '../export/sqlite-source.js';
+import { SelectionListError } from '../sampling/auditor-selection.js';
+import { VERSION } from '../version.js';
+import type { CliIo, Command } from './command.js';
+import { UsageError } from './command.js';
+import { ledgerPathFrom } from './ledger-cli.js';
+
+const HELP = `Usage: changeproof export --from YYYY-MM-DD --to YYYY-MM-DD --out DIR [options]
+
+Writes the auditor's package for an observation period: the population of
+changes, direct pushes and gated deployments, a reproducible sample with one
+evidence page per item, the exceptions, a report, and a signed manifest
+(see docs/auditor-guide.md). The ledger is verified first; a ledger that
+does not verify gives no export.
+
+Period (calendar days, inclusive, in --tz):
+  --from YYYY-MM-DD --to YYYY-MM-DD
+  --period NAME             instead: 2026, 2026-H1, 2026-Q1, 2026-03, last-90-days
+  --tz Area/City            time zone of the days and months (default UTC)
+
+Input:
+  --ledger PATH|URL         SQLite ledger, NDJSON export, or the app's URL (read API;
+                            token in CHANGEPROOF_API_TOKEN) (default: $LEDGER_PATH,
+                            else ./data/ledger.db)
+  --repo owner/name         only these repositories (repeatable); with GITHUB_TOKEN
+                            the ledger is also reconciled with GitHub (completeness.csv)
+  --signing-key FILE        the ledger's private key, to sign the manifest (default:
+                            $CHANGEPROOF_SIGNING_KEY, $CHANGEPROOF_SIGNING_KEY_PATH,
+                            else the key beside a SQLite ledger)
+
+Sample:
+  --seed S                  the seed (default: drawn at random and recorded)
+  --sample-size N|auto      fixed size, or the frequency table (default auto)
+  --confidence C --tolerable-rate R
+                            statistical size: ceil(ln(1-C)/ln(1-R)), e.g. 0.95 and 0.05
+  --strata month|repo|none  stratified selection (default none)
+  --selection FILE          the auditor's own list of ids (text, CSV with an id
+                            column, or JSON) instead of drawing a sample
+
+Output:
+  --out DIR                 a new or empty directory
+  --json                    print the result as JSON
+  -h, --help                show this help
+
+Environment: GITHUB_TOKEN (completeness), GHE_HOST/GHE_PROTOCOL or GITHUB_API_URL
+for GitHub Enterprise Server.
+
+Exit status: 0 written; 1 failed (nothing is left half-written); 2 bad usage.`;
+
+/** \`changeproof export\`: SPEC §1.2, §4, §5. */
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'Export the auditor package for a period: population, sample, evidence, signed manifest',
+  help: HELP,
+  async run(argv, io) {
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args: argv,
+        strict: true,
+        allowPositionals: false,
+        options: {
+          from: { type: 'string' }, to: { type: 'string' }, period: { type: 'string' }, tz: { type: 'string' },
+          out: { type: 'string' }, ledger: { type: 'string' }, repo: { type: 'string', multiple: true },
+          seed: { type: 'string' }, 'sample-size': { type: 'string' }, confidence: { type: 'string' },
+          'tolerable-rate': { type: 'string' }, strata: { type: 'string' }, selection: { type: 'string' },
+          'signing-key': { type: 'string' }, json: { type: 'boolean' },
+        },
+      }));
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    if (!values.out) throw new UsageError('--out DIR is required');
+    const request: ExportRequest = {
+      from: values.from, to: values.to, period: values.period, timeZone: values.tz ?? 'UTC', out: values.out,
+      ledger: values.ledger ?? ledgerPathFrom(undefined, io), repos: values.repo ?? [], seed: values.seed,
+      sampleSize: values['sample-size'] ?? 'auto', confidence: values.confidence, tolerableRate: values['tolerable-rate'],
+      strata: values.strata ?? 'none', selectionFile: values.selection, signingKey: values['signing-key'],
+      githubToken: io.env['GITHUB_TOKEN'] || undefined, githubApiUrl: io.env['GITHUB_API_URL'] || undefined,
+    };
+    const progress = stageProgress(io);
+    let result: ExportResult;
+    try {
+      const options = await resolveExport(request, {
+        env: io.env, now: () => new Date(), openSqlite: (path) => sqliteSource(path, io.env), onProgress: progress.update, toolVersion: VERSION,
+      });
+      try {
+        result = await runExport(options);
+      } finally {
+        await options.source.close();
+        progress.done();
+      }
+    } catch (error) {
+      if (error instanceof ExportRequestError || error instanceof SelectionListError) throw new UsageError(error.message);
+      if (error instanceof ExportError || error instanceof LedgerError || error instanceof LedgerSourceError || error instanceof LedgerIntegrityError) {
+        io.stderr.write(`changeproof export: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    }
+    if (values.json) io.stdout.write(`${JSON.stringify(summaryJson(result), null, 2)}\n`);
+    else io.stdout.write(`${summaryText(result)}\n`);
+    return 0;
+  },
+};
+
+function summaryJson(r: ExportResult) {
+  return {
+    out: r.out,
+    population: r.populationSize,
+    changes: r.counts.changes,
+    directPushes: r.counts.directPushes,
+    deployments: r.counts.deployments,
+    compliant: r.counts.compliant,
+    sample: r.sampleSize,
+    seed: r.seed,
+    method: r.selection.method,
+    exceptions: r.exceptions.length,
+    openExceptions: r.exceptions.filter((e) => e.status === 'open' || e.status === 'overdue').length,
+    completeness: r.completeness,
+    ledger: { entries: r.ledger.verifiedEntries, head: r.ledger.headHash, keyId: r.ledger.keyId },
+    ids: r.selection.ids,
+  };
+}
+
+function summaryText(r: ExportResult): string {
+  const lines = [
+    `Export written to ${r.out}`,
+    `  Ledger: ${r.ledger.verifiedEntries.toLocaleString('en-US')} entries verified, head ${r.ledger.headHash}`,
+    `  Population: ${r.populationSize} (${r.counts.changes} changes, ${r.counts.directPushes} direct pushes, ${r.counts.deployments} gated deployments); ${r.counts.compliant} passed the control`,
+    `  Exceptions in the period: ${r.exceptions.length}`,
+    `  Sample: ${r.sampleSize} (${r.selection.method}${r.seed ? `, seed ${r.seed}` : ''})`,
+  ];
+  if (r.completeness) {
+    const c = r.completeness;
+    lines.push(`  Completeness: ${c.commitsChecked} commits and ${c.pullRequestsChecked} merged pull requests checked on GitHub; ${c.gaps} gap(s)${c.failures.length ? `; NOT established for ${c.failures.map((f) => f.repo).join(', ')}` : ''}`);
+  } else {
+    lines.push('  Completeness: not reconciled with GitHub (give --repo and GITHUB_TOKEN)');
+  }
+  lines.push(`  Signed by key ${r.ledger.keyId}; check with: changeproof verify-export ${r.out}`);
+  return lines.join('\n');
+}
+
+/** Progress on stderr, on a terminal only: the stage and a count, on one line. */
+function stageProgress(io: CliIo): { update(stage: string, done: number): void; done(): void } {
+  if (!io.stderr.isTTY) return { update: () => undefined, done: () => undefined };
+  let shown = false;
+  let last = 0;
+  return {
+    update(stage, done) {
+      const now = Date.now();
+      if (now - last < 100) return;
+      last = now;
+      shown = true;
+      io.stderr.write(`\r\x1b[K${stage}${done ? `: ${done.toLocaleString('en-US')}` : ''}…`);
+    },
+    done() {
+      if (shown) io.stderr.write('\r\x1b[K');
+    },
+  };
+}

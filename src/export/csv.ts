@@ -1,0 +1,103 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
+import { ATTRIBUTES, type ExceptionRow, type PopulationItem } from './model.js';
+
+/**
+ * The CSV files of the export (SPEC §5): RFC 4180 (csv-stringify), UTF-8,
+ * `\r\n` line ends, a header row, every value as text. Lists inside a cell
+ * are separated by `; `. Free text that a spreadsheet would run as a
+ * formula (starting with `=`, `+`, `-`, `@`, tab or CR) is prefixed with `'`,
+ * as OWASP recommends; ids, logins, SHAs and times never need it.
+ */
+
+export const POPULATION_COLUMNS = [
+  'id', 'repo', 'kind', 'title', 'url', 'author', 'approvers', 'merged_by', 'merged_at', 'occurred_at', 'month',
+  'head_sha', 'merge_sha', 'checks', 'ticket', 'verdict', 'enforced', 'exceptions', 'deployments', 'ledger_seq', 'ledger_hash',
+] as const;
+
+export const SAMPLE_COLUMNS = [
+  ...POPULATION_COLUMNS,
+  ...ATTRIBUTES,
+  ...ATTRIBUTES.map((a) => `${a}_detail`),
+  'evidence',
+] as const;
+
+export const EXCEPTION_COLUMNS = [
+  'item_id', 'repo', 'type', 'occurred_at', 'actor', 'reason', 'deadline', 'status', 'resolved_at', 'resolved_by',
+  'resolution', 'url', 'ledger_seq', 'ledger_hash', 'resolution_ledger_seq', 'resolution_ledger_hash',
+] as const;
+
+/** Neutralises text a spreadsheet would evaluate as a formula. */
+export function safeText(text: string | null | undefined): string {
+  if (!text) return '';
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+const orEmpty = (v: string | number | null | undefined) => (v === null || v === undefined ? '' : String(v));
+
+export function approversCell(item: PopulationItem): string {
+  return item.approvals
+    .map((a) => `${a.login} (${a.submittedAt ?? 'time not recorded'}, commit ${a.commitSha ?? 'not recorded'}, ${a.counted ? 'counted' : 'not counted'})`)
+    .join('; ');
+}
+
+export function checksCell(item: PopulationItem): string {
+  return item.checks.map((c) => `${c.name}: ${c.conclusion}${c.at ? ` (${c.at})` : ''}`).join('; ');
+}
+
+export function exceptionsCell(item: PopulationItem): string {
+  return item.exceptions.map((e) => `${e.type}: ${e.status}`).join('; ');
+}
+
+export function deploymentsCell(item: PopulationItem): string {
+  return item.deployments.map((d) => `${d.environment} deployment ${d.deploymentId} ${d.decision ?? 'not gated'}`).join('; ');
+}
+
+export function populationRecord(item: PopulationItem): string[] {
+  return [
+    item.id, item.repo, item.kind, safeText(item.title), orEmpty(item.url), orEmpty(item.author), approversCell(item),
+    orEmpty(item.mergedBy), item.kind === 'change' ? item.occurredAt : '', item.occurredAt, item.month,
+    orEmpty(item.headSha), orEmpty(item.mergeSha), safeText(checksCell(item)), safeText(item.ticket), item.verdict,
+    item.enforced ? 'yes' : 'no', exceptionsCell(item), deploymentsCell(item), String(item.ledger.seq), item.ledger.hash,
+  ];
+}
+
+export function sampleRecord(item: PopulationItem, evidence: string): string[] {
+  return [
+    ...populationRecord(item),
+    ...ATTRIBUTES.map((a) => item.attributes[a].result),
+    ...ATTRIBUTES.map((a) => safeText(item.attributes[a].detail)),
+    evidence,
+  ];
+}
+
+export function exceptionRecord(row: ExceptionRow): string[] {
+  return [
+    row.itemId, row.repo, row.type, row.occurredAt, orEmpty(row.actor), safeText(row.reason), orEmpty(row.deadline), row.status,
+    orEmpty(row.resolvedAt), orEmpty(row.resolvedBy), safeText(row.resolution), orEmpty(row.url), String(row.ledger.seq),
+    row.ledger.hash, orEmpty(row.resolutionLedger?.seq), orEmpty(row.resolutionLedger?.hash),
+  ];
+}
+
+/** A streaming CSV file: memory stays flat however many rows are written. */
+export interface CsvFile {
+  write(record: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function csvFile(path: string, columns: readonly string[]): CsvFile {
+  const out = createWriteStream(path);
+  const csv = stringify({ header: true, columns: columns as string[], record_delimiter: 'windows', quoted_match: /^\s|\s$/ });
+  csv.pipe(out);
+  return {
+    async write(record) {
+      if (!csv.write(record)) await once(csv, 'drain');
+    },
+    async close() {
+      csv.end();
+      await finished(out);
+    },
+  };
+}

@@ -1,0 +1,289 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { parse } from 'csv-parse/sync';
+import { beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { exportLedgerFile } from '../../src/ledger/ledger-file.js';
+import { APP_ID, INSTALLATION_ID as INSTALLATION, startApp, type RunningApp } from '../support/app-harness.js';
+import { scenario } from '../support/scenario.js';
+import { startGitHubSimulator, type GitHubSimulator } from '../support/simulator/server.js';
+import type { ScenarioBuilder } from '../support/scenario.js';
+import { deploymentProtectionRulePayload, deploymentStatusPayload, pullRequestPayload, pullRequestReviewPayload, pushPayload } from '../support/webhooks.js';
+
+/**
+ * The export end to end: a real ledger written by the real app from signed
+ * webhooks (served by the GitHub simulator), exported with the CLI, checked
+ * with verify-export, then tampered with in every way an export can be.
+ */
+
+function capture() {
+  let out = '';
+  let err = '';
+  const stream = (append: (s: string) => void) => new Writable({ write(chunk, _enc, cb) { append(String(chunk)); cb(); } });
+  return {
+    io: { stdout: stream((s) => (out += s)), stderr: stream((s) => (err += s)), env: {} as NodeJS.ProcessEnv },
+    get out() { return out; },
+    get err() { return err; },
+  };
+}
+
+async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const c = capture();
+  c.io.env = env;
+  const code = await main(argv, c.io);
+  return { code, out: c.out, err: c.err };
+}
+
+const mainHead = (sim: GitHubSimulator) => sim.world.repo('acme/api').branches.get('main')!;
+
+let s: ScenarioBuilder;
+let sim: GitHubSimulator;
+let app: RunningApp;
+let work: string;
+let ledgerPath: string;
+let neverSeenPull: number;
+let neverSeenPush: string;
+
+async function merge(build: (s: ScenarioBuilder) => ScenarioBuilder, by = 'carol', author = 'alice') {
+  build(s.pullRequest({ author })).merge({ by });
+  await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', s.pr().number, 'closed', { installationId: INSTALLATION }));
+  sim.world.tick(24 * 60);
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'changeproof-export-e2e-'));
+  // The repository is set up in February; everything after happens in March.
+  s = scenario({ start: '2026-02-26T09:00:00Z' }).installation({ id: INSTALLATION, account: 'acme', appId: APP_ID }).repo('acme/api')
+    .user('alice').user('bob').user('carol').user('dave').user('mallory');
+  s.world.tick(4 * 24 * 60);
+  sim = await startGitHubSimulator(s);
+  app = await startApp(sim, { clock: () => new Date(Date.parse(sim.world.now()) + 60_000), ledgerOnClock: true });
+  // Twelve compliant changes over March, one merged while failing, one emergency approved late.
+  for (let i = 0; i < 12; i += 1) await merge((x) => x.approvedBy(i % 3 ? 'bob' : 'dave').check('ci', 'success'), 'carol', i % 3 ? 'alice' : 'bob');
+  await merge((x) => x.check('ci', 'failure'), 'alice');
+  s.pullRequest({ author: 'alice', labels: ['emergency'] }).check('ci', 'success').merge({ by: 'alice' });
+  const emergency = s.pr();
+  await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', emergency.number, 'closed', { installationId: INSTALLATION }));
+  sim.world.tick(72 * 60);
+  s.approvedBy('bob');
+  await app.deliverAndSettle('pull_request_review', pullRequestReviewPayload(sim, 'acme/api', emergency.number, emergency.reviews.at(-1)!.id, { installationId: INSTALLATION }));
+  // A gated deployment to production, approved (the emergency was approved), then successful.
+  const payload = deploymentProtectionRulePayload(sim, 'acme/api', { sha: mainHead(sim), installationId: INSTALLATION, sender: 'carol' });
+  await app.deliverAndSettle('deployment_protection_rule', payload);
+  const deploymentId = Number((payload as { deployment: { id: number } }).deployment.id);
+  await app.deliverAndSettle('deployment_status', deploymentStatusPayload(sim, 'acme/api', { deploymentId, sha: mainHead(sim), state: 'success', installationId: INSTALLATION }));
+  // A direct push the app saw.
+  const before = mainHead(sim);
+  s.file('src/hotfix.ts', 'export const fixed = true;\n', { author: 'mallory' });
+  await app.deliverAndSettle('push', pushPayload(sim, 'acme/api', { before, after: mainHead(sim), pusher: 'mallory', forced: false, installationId: INSTALLATION }));
+  // What the ledger never saw: a merged pull request and a direct push whose webhooks were lost.
+  sim.world.tick(60);
+  s.pullRequest({ author: 'bob' }).approvedBy('alice').check('ci', 'success').merge({ by: 'carol' });
+  neverSeenPull = s.pr().number;
+  sim.world.tick(60);
+  s.file('src/sneaky.ts', 'export const sneaky = true;\n', { author: 'mallory' });
+  neverSeenPush = mainHead(sim);
+  ledgerPath = app.ledgerPath;
+  await app.close();
+}, 120_000);
+
+afterAll(async () => {
+  await sim?.close();
+  if (!process.env['KEEP_EXPORT_TEST']) rmSync(work, { recursive: true, force: true });
+  else console.log(work);
+});
+
+const MARCH = ['--from', '2026-03-01', '--to', '2026-03-31'];
+
+describe('changeproof export and verify-export', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = join(work, 'march');
+    const r = await cli(['export', '--ledger', ledgerPath, ...MARCH, '--out', dir, '--seed', 'audit-2026', '--sample-size', '5', '--repo', 'acme/api', '--json'],
+      { GITHUB_TOKEN: 'test-token', ...sim.env });
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+  }, 60_000);
+
+  it('writes every file of SPEC §5 and a summary of what it found', () => {
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    const paths = manifest.files.map((f: { path: string }) => f.path);
+    for (const f of ['population.csv', 'sample.csv', 'sample.xlsx', 'exceptions.csv', 'report.html', 'selection.json', 'completeness.csv', 'public-key.pem']) {
+      expect(paths).toContain(f);
+    }
+    expect(paths.filter((p: string) => p.startsWith('evidence/'))).toHaveLength(5);
+    expect(manifest.population).toMatchObject({ size: 16, changes: 14, direct_pushes: 1, deployments: 1 });
+    expect(manifest.ledger.head.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(manifest.ledger.checkpoint).not.toBeNull();
+    expect(manifest.parameters).toMatchObject({ from: '2026-03-01', to: '2026-03-31', seed: 'audit-2026', 'sample-size': '5', completeness: 'github' });
+    expect(JSON.stringify(manifest)).not.toContain('test-token');
+  });
+
+  it('population.csv has one row per change, direct push and gated deployment, with the evidence columns', () => {
+    const rows = parse(readFileSync(join(dir, 'population.csv')), { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(16);
+    const failing = rows.find((r) => r['verdict'] === 'non_compliant')!;
+    expect(failing).toMatchObject({ kind: 'change', merged_by: 'alice', exceptions: 'merged_without_passing_control: open' });
+    expect(failing['checks']).toMatch(/^ci: failure \(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)$/);
+    const emergency = rows.find((r) => r['verdict'] === 'emergency')!;
+    expect(emergency['exceptions']).toBe('emergency_change: resolved_late');
+    const compliant = rows.find((r) => r['verdict'] === 'compliant')!;
+    expect(compliant['approvers']).toMatch(/^(bob|dave) \(\d{4}-\d\d-\d\dT[\d:]+Z, commit [0-9a-f]{40}, counted\)$/);
+    expect(compliant['merge_sha']).toMatch(/^[0-9a-f]{40}$/);
+    expect(compliant['ledger_hash']).toMatch(/^[0-9a-f]{64}$/);
+    const push = rows.find((r) => r['kind'] === 'direct_push')!;
+    expect(push).toMatchObject({ author: 'mallory', verdict: 'direct_push', exceptions: 'direct_push: open' });
+    const deployment = rows.find((r) => r['kind'] === 'deployment')!;
+    expect(deployment).toMatchObject({ verdict: 'approved', author: 'carol' });
+    expect(deployment['merge_sha']).toMatch(/^[0-9a-f]{40}$/);
+    expect(rows.filter((r) => r['deployments'].includes('production deployment'))).not.toHaveLength(0);
+  });
+
+  it('exceptions.csv lists every exception with its resolution', () => {
+    const rows = parse(readFileSync(join(dir, 'exceptions.csv')), { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => `${r['type']}:${r['status']}`).sort()).toEqual(['direct_push:open', 'emergency_change:resolved_late', 'merged_without_passing_control:open']);
+    const late = rows.find((r) => r['status'] === 'resolved_late')!;
+    expect(late).toMatchObject({ resolved_by: 'bob' });
+    expect(late['resolution_ledger_hash']).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('completeness finds the merged pull request and the direct push the ledger never saw, and nothing else', () => {
+    const rows = parse(readFileSync(join(dir, 'completeness.csv')), { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => r['gap']).sort()).toEqual(['commit_not_recorded', 'merged_pull_request_not_recorded']);
+    const pr = rows.find((r) => r['gap'] === 'merged_pull_request_not_recorded')!;
+    expect(pr).toMatchObject({ pull_number: String(neverSeenPull), reconstructed: 'yes', reconstructed_verdict: 'compliant', author: 'bob' });
+    const push = rows.find((r) => r['gap'] === 'commit_not_recorded')!;
+    expect(push).toMatchObject({ commit_sha: neverSeenPush, reconstructed: 'no' });
+  });
+
+  it('sample.xlsx reads back with the sample, tick-mark columns and the other sheets', async () => {
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(join(dir, 'sample.xlsx'));
+    expect(workbook.worksheets.map((w) => w.name)).toEqual(['Sample', 'Exceptions', 'Population', 'Completeness', 'Method']);
+    const sample = workbook.getWorksheet('Sample')!;
+    const header = (sample.getRow(1).values as string[]).slice(1);
+    expect(header.slice(0, 3)).toEqual(['id', 'repo', 'kind']);
+    expect(header).toEqual(expect.arrayContaining(['peer_review', 'separation_of_duties', 'tests', 'traceability', 'deployment', 'tested_peer_review', 'auditor_notes']));
+    expect(sample.rowCount).toBe(6);
+    const csvRows = parse(readFileSync(join(dir, 'sample.csv')), { columns: true }) as Record<string, string>[];
+    expect(csvRows.map((r) => r['id'])).toEqual([2, 3, 4, 5, 6].map((r) => sample.getRow(r).getCell(1).value));
+    expect(sample.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect(sample.getRow(1).font?.bold).toBe(true);
+    expect(workbook.getWorksheet('Population')!.rowCount).toBe(17);
+    expect(workbook.getWorksheet('Exceptions')!.rowCount).toBe(4);
+  });
+
+  it('verify-export passes on the fresh export', async () => {
+    const r = await cli(['verify-export', dir]);
+    expect(r.out).toContain('Export intact');
+    expect(r.code).toBe(0);
+  });
+
+  it('the same ledger and seed give byte-identical selection.json and sample.csv; another seed another sample', async () => {
+    const again = join(work, 'again');
+    const other = join(work, 'other');
+    expect((await cli(['export', '--ledger', ledgerPath, ...MARCH, '--out', again, '--seed', 'audit-2026', '--sample-size', '5', '--repo', 'acme/api'])).code).toBe(0);
+    expect((await cli(['export', '--ledger', ledgerPath, ...MARCH, '--out', other, '--seed', 'another-seed', '--sample-size', '5'])).code).toBe(0);
+    expect(readFileSync(join(again, 'selection.json'))).toEqual(readFileSync(join(dir, 'selection.json')));
+    expect(readFileSync(join(again, 'sample.csv'))).toEqual(readFileSync(join(dir, 'sample.csv')));
+    expect(readFileSync(join(again, 'population.csv'))).toEqual(readFileSync(join(dir, 'population.csv')));
+    expect(JSON.parse(readFileSync(join(other, 'selection.json'), 'utf8')).ids).not.toEqual(JSON.parse(readFileSync(join(dir, 'selection.json'), 'utf8')).ids);
+  });
+
+  it('stratified by month covers every month; an auditor list is taken as given', async () => {
+    const strat = join(work, 'strat');
+    const r = await cli(['export', '--ledger', ledgerPath, '--from', '2026-03-01', '--to', '2026-04-30', '--out', strat, '--seed', 's', '--strata', 'month', '--json']);
+    expect(r.code).toBe(0);
+    const selection = JSON.parse(readFileSync(join(strat, 'selection.json'), 'utf8'));
+    expect(selection.method).toBe('stratified');
+    for (const a of selection.allocation) expect(a.sample).toBeGreaterThanOrEqual(1);
+    const list = join(work, 'auditor.txt');
+    writeFileSync(list, '# chosen by the auditor\nacme/api#3\nacme/api#7\n');
+    const own = join(work, 'own');
+    expect((await cli(['export', '--ledger', ledgerPath, ...MARCH, '--out', own, '--selection', list])).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(own, 'selection.json'), 'utf8'))).toMatchObject({ method: 'auditor_list', seed: null, ids: ['acme/api#3', 'acme/api#7'] });
+    expect((await cli(['verify-export', own])).code).toBe(0);
+    writeFileSync(list, 'acme/api#999\n');
+    const bad = await cli(['export', '--ledger', ledgerPath, ...MARCH, '--out', join(work, 'bad-list'), '--selection', list]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('not in the population: acme/api#999');
+  });
+
+  it('reads an NDJSON export of the ledger the same way, given the key', async () => {
+    const ndjson = join(work, 'ledger.ndjson');
+    const { createWriteStream } = await import('node:fs');
+    const out = createWriteStream(ndjson);
+    await exportLedgerFile(ledgerPath, out);
+    await new Promise((resolve) => out.end(resolve));
+    const fromNdjson = join(work, 'from-ndjson');
+    const key = ledgerPath.replace(/ledger\.db$/, 'ledger-signing-key.pem');
+    expect((await cli(['export', '--ledger', ndjson, ...MARCH, '--out', fromNdjson, '--seed', 'audit-2026', '--sample-size', '5', '--repo', 'acme/api', '--signing-key', key])).code).toBe(0);
+    expect(readFileSync(join(fromNdjson, 'selection.json'))).toEqual(readFileSync(join(dir, 'selection.json')));
+  });
+
+  describe('verify-export fails, naming the file, after any change', () => {
+    const tampered = (name: string, change: (d: string) => void, expected: RegExp) =>
+      it(name, async () => {
+        const copy = join(work, `tamper-${name.replace(/\W+/g, '-')}`);
+        cpSync(dir, copy, { recursive: true });
+        change(copy);
+        const r = await cli(['verify-export', copy]);
+        expect(r.code).toBe(1);
+        expect(r.out).toMatch(expected);
+      });
+    tampered('a population row edited', (d) => appendFileSync(join(d, 'population.csv'), 'x'), /population\.csv: file hash/);
+    tampered('an evidence page edited', (d) => {
+      const manifest = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8'));
+      const page = manifest.files.find((f: { path: string }) => f.path.startsWith('evidence/')).path;
+      writeFileSync(join(d, page), readFileSync(join(d, page), 'utf8').replace('</body>', '<p>approved</p></body>'));
+    }, /evidence\/.*\.html: file hash/);
+    tampered('a file added', (d) => writeFileSync(join(d, 'notes.txt'), 'added later'), /notes\.txt: no extra file/);
+    tampered('a file removed', (d) => rmSync(join(d, 'exceptions.csv')), /exceptions\.csv: file present/);
+    tampered('the seed changed', (d) => {
+      const p = join(d, 'selection.json');
+      writeFileSync(p, readFileSync(p, 'utf8').replace('"seed": "audit-2026"', '"seed": "audit-2027"'));
+    }, /selection\.json: (file hash|re-draw)/);
+    tampered('the manifest edited', (d) => {
+      const p = join(d, 'manifest.json');
+      writeFileSync(p, readFileSync(p, 'utf8').replace('"compliant": ', '"compliant": 1'));
+    }, /manifest\.json\.sig: signature/);
+    tampered('re-signed with another key', (d) => {
+      writeFileSync(join(d, 'public-key.pem'), readFileSync(join(d, 'public-key.pem'), 'utf8').replace(/A/g, 'B'));
+    }, /public-key\.pem|signing key|signature/);
+  });
+
+  it('the seed changed and every hash recomputed is still caught by the re-draw', async () => {
+    const copy = join(work, 'rehashed');
+    cpSync(dir, copy, { recursive: true });
+    const p = join(copy, 'selection.json');
+    writeFileSync(p, readFileSync(p, 'utf8').replace('"seed": "audit-2026"', '"seed": "audit-2027"'));
+    const { verifyExport } = await import('../../src/export/verify-export.js');
+    const report = await verifyExport(copy);
+    expect(report.checks.find((c) => c.name === 're-draw')).toMatchObject({ ok: false, file: 'selection.json' });
+  });
+
+  it('bad input: a clear one-line error and nothing written', async () => {
+    const cases: [string[], RegExp][] = [
+      [['export', '--ledger', ledgerPath, '--from', '2026-03-31', '--to', '2026-03-01', '--out', join(work, 'x1')], /ends \(2026-03-01\) before it starts/],
+      [['export', '--ledger', ledgerPath, '--from', '2026-02-30', '--to', '2026-03-01', '--out', join(work, 'x2')], /not a calendar day/],
+      [['export', '--ledger', ledgerPath, ...MARCH, '--out', join(work, 'x3'), '--sample-size', 'many'], /sample size must be "auto" or a whole number/],
+      [['export', '--ledger', ledgerPath, ...MARCH, '--out', join(work, 'x4'), '--strata', 'team'], /strata must be month, repo or none/],
+      [['export', '--ledger', ledgerPath, ...MARCH, '--out', join(work, 'x5'), '--confidence', '0.95'], /needs both --confidence and --tolerable-rate/],
+      [['export', '--ledger', join(work, 'missing.db'), ...MARCH, '--out', join(work, 'x6')], /does not exist/],
+      [['export', '--ledger', ledgerPath, ...MARCH, '--out', join(work, 'x7'), '--tz', 'Mars/Olympus'], /time zone/i],
+      [['export', '--ledger', ledgerPath, ...MARCH], /--out DIR is required/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await cli(argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.err).toMatch(message);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+    }
+    const notEmpty = await cli(['export', '--ledger', ledgerPath, ...MARCH, '--out', dir]);
+    expect(notEmpty.code).toBe(1);
+    expect(notEmpty.err).toContain('is not empty');
+  });
+});
