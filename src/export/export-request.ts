@@ -10,7 +10,7 @@ import type { Strata } from '../sampling/select-sample.js';
 import { githubCompleteness } from './completeness.js';
 import type { ExportOptions } from './export.js';
 import { apiSource, isUrl, ndjsonFileSource, type LedgerSource } from './ledger-source.js';
-import { keySigner, type ExportSigner } from './signature.js';
+import { appSigner, keySigner, type ExportSigner } from './signature.js';
 
 /**
  * The export's parameters as a person gives them — CLI flags or Action
@@ -110,10 +110,11 @@ export function resolveRepos(values: string[]): string[] {
 /**
  * The key that signs the export: the given PEM (or path to it), else
  * `CHANGEPROOF_SIGNING_KEY` (PEM text), else `CHANGEPROOF_SIGNING_KEY_PATH`,
- * else the key beside a SQLite ledger file. The app's ledger key, so the
- * auditor checks the export with the same public key as the ledger.
+ * else the key beside a SQLite ledger file, else — reading the app's read
+ * API — the app itself signs (the key stays in the app). Always the ledger
+ * key, so the auditor checks the export with the ledger's public key.
  */
-export function resolveSigner(given: string | undefined, ledger: string, env: NodeJS.ProcessEnv): ExportSigner {
+export async function resolveSigner(given: string | undefined, ledger: string, env: NodeJS.ProcessEnv, app: { token?: string; fetch?: typeof fetch } = {}): Promise<ExportSigner> {
   const candidates: { text: () => string; what: string }[] = [];
   const pemOrPath = (value: string, what: string) => ({
     what,
@@ -124,6 +125,13 @@ export function resolveSigner(given: string | undefined, ledger: string, env: No
   else if (env['CHANGEPROOF_SIGNING_KEY_PATH']) candidates.push(pemOrPath(env['CHANGEPROOF_SIGNING_KEY_PATH'], 'CHANGEPROOF_SIGNING_KEY_PATH'));
   else if (!isUrl(ledger) && existsSync(defaultSigningKeyPath(ledger))) candidates.push(pemOrPath(defaultSigningKeyPath(ledger), `the key beside ${ledger}`));
   const candidate = candidates[0];
+  if (!candidate && isUrl(ledger) && app.token) {
+    try {
+      return await appSigner({ url: ledger, token: app.token, fetch: app.fetch });
+    } catch (error) {
+      throw new ExportRequestError(`cannot use the app's signing key: ${(error as Error).message}`);
+    }
+  }
   if (!candidate) {
     throw new ExportRequestError(
       'no signing key: the export is signed with the ledger key. Pass --signing-key FILE.pem (Action: the signing-key input from a secret), ' +
@@ -176,7 +184,7 @@ export async function resolveExport(request: ExportRequest, deps: ResolveDeps): 
   }
   if (request.seed !== undefined && request.seed.trim() === '') throw new ExportRequestError('the seed is empty');
   if (!isUrl(request.ledger) && !existsSync(request.ledger)) throw new ExportRequestError(`the ledger ${request.ledger} does not exist`);
-  const signer = resolveSigner(request.signingKey, request.ledger, deps.env);
+  const signer = await resolveSigner(request.signingKey, request.ledger, deps.env, { token: request.ledgerToken ?? deps.env['CHANGEPROOF_API_TOKEN'], fetch: deps.fetch });
   let completeness: ExportOptions['completeness'] = null;
   if (request.githubToken && repos.length) {
     const octokit = createOctokit({ auth: request.githubToken, env: deps.env, ...(request.githubApiUrl ? { baseUrl: request.githubApiUrl } : {}), ...(deps.fetch ? { fetch: deps.fetch } : {}), resilience: {} });

@@ -65,6 +65,8 @@ export interface ExportResult {
   exceptions: ExceptionRow[];
   seed: string | null;
   selection: Selection;
+  /** How the sample size was derived, in words. */
+  derivation: string;
   sample: PopulationItem[];
   manifest: Manifest;
   completeness: CompletenessSummary | null;
@@ -307,7 +309,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
     }, options.signer);
     return {
       out: options.out, populationSize: ids.length, sampleSize: selection.ids.length, exceptions: periodExceptions, seed,
-      selection, sample, manifest, completeness: completeness?.summary ?? null, counts, ledger,
+      selection, derivation, sample, manifest, completeness: completeness?.summary ?? null, counts, ledger,
     };
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -17,6 +17,7 @@ export const ENTRY_KINDS = [
   'checkpoint',
   'config_error',
   'installation',
+  'export',
 ] as const;
 
 export type EntryKind = (typeof ENTRY_KINDS)[number];
@@ -127,6 +128,12 @@ export interface Ledger {
   checkpointIfDue(): Promise<LedgerEntry | null>;
   /** The checkpoint verification key, SPKI PEM. */
   publicKeyPem(): string;
+  /**
+   * Signs an auditor export's manifest digest with the ledger key (the
+   * domain-separated statement of export-signature.ts) and records it as an
+   * `export` entry in the same step: every signed export is in the ledger.
+   */
+  signExport(manifestSha256: string, requestedBy: string): Promise<{ signature: string; keyId: string; entry: LedgerEntry }>;
   /** Durable inbox of accepted webhook deliveries, beside the ledger. */
   readonly inbox: Inbox;
   /** Signs a final checkpoint and releases the storage. Idempotent. */

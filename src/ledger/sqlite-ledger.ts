@@ -7,6 +7,7 @@ import type {
 } from './ledger.js';
 import type { ChunkSource } from './ndjson.js';
 import { resolveSigningKey, type SigningKeyOptions } from './resolve-signing-key.js';
+import { signExportDigest, type ExportSignedRecord } from './export-signature.js';
 import { publicKeyPem, type SigningKey } from './signing-key.js';
 import { SqliteChainWriter } from './sqlite-chain-writer.js';
 import { openReadOnly, openWritable, type ConnectionOptions } from './sqlite-connection.js';
@@ -92,6 +93,13 @@ export class SqliteLedger implements Ledger {
 
   publicKeyPem(): string {
     return publicKeyPem(this.key.publicKey);
+  }
+
+  async signExport(manifestSha256: string, requestedBy: string): Promise<{ signature: string; keyId: string; entry: LedgerEntry }> {
+    const signature = signExportDigest(this.key, manifestSha256);
+    const data: ExportSignedRecord = { manifestSha256, keyId: this.key.keyId, signature, requestedBy };
+    const { entries } = await this.append({ kind: 'export', repo: null, subject: `export/${manifestSha256}`, data });
+    return { signature, keyId: this.key.keyId, entry: entries[0]! };
   }
 
   /** Hex id of the signing key (SHA-256 of its SPKI DER). */

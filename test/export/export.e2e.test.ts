@@ -7,8 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { exportLedgerFile } from '../../src/ledger/ledger-file.js';
-import { APP_ID, INSTALLATION_ID as INSTALLATION, startApp, type RunningApp } from '../support/app-harness.js';
-import { scenario } from '../support/scenario.js';
+import { acmeScenario, INSTALLATION_ID as INSTALLATION, startApp, type RunningApp } from '../support/app-harness.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../support/simulator/server.js';
 import type { ScenarioBuilder } from '../support/scenario.js';
 import { deploymentProtectionRulePayload, deploymentStatusPayload, pullRequestPayload, pullRequestReviewPayload, pushPayload } from '../support/webhooks.js';
@@ -56,8 +55,7 @@ async function merge(build: (s: ScenarioBuilder) => ScenarioBuilder, by = 'carol
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'changeproof-export-e2e-'));
   // The repository is set up in February; everything after happens in March.
-  s = scenario({ start: '2026-02-26T09:00:00Z' }).installation({ id: INSTALLATION, account: 'acme', appId: APP_ID }).repo('acme/api')
-    .user('alice').user('bob').user('carol').user('dave').user('mallory');
+  s = acmeScenario({ start: '2026-02-26T09:00:00Z' }).user('dave').user('mallory');
   s.world.tick(4 * 24 * 60);
   sim = await startGitHubSimulator(s);
   app = await startApp(sim, { clock: () => new Date(Date.parse(sim.world.now()) + 60_000), ledgerOnClock: true });

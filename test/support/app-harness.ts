@@ -162,8 +162,8 @@ export const freshConnectionFetch: typeof fetch = (input, init = {}) =>
   });
 
 /** `acme/api` with Changeproof installed (installation 77) and alice, bob and carol. */
-export function acmeScenario(): ScenarioBuilder {
-  return scenario().installation({ id: INSTALLATION_ID, account: 'acme', appId: APP_ID }).repo('acme/api').user('alice').user('bob').user('carol');
+export function acmeScenario(options: { start?: string } = {}): ScenarioBuilder {
+  return scenario(options).installation({ id: INSTALLATION_ID, account: 'acme', appId: APP_ID }).repo('acme/api').user('alice').user('bob').user('carol');
 }
 
 /**
