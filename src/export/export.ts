@@ -20,11 +20,12 @@ import { writeManifest, type Manifest } from './manifest.js';
 import {
   evidencePath, type CompletenessSummary, type ExceptionRow, type LedgerSummary, type MonthSummary, type PopulationItem,
 } from './model.js';
-import { deploymentAttribute, deploymentItem, exceptionRow, itemCompliant, itemIdOf, pushItem } from './population.js';
+import { deploymentAttribute, deploymentItem, exceptionRow, itemCompliant, itemIdOf, pushItem, subjectOfItem } from './population.js';
+import { subjectKey } from './subject-index.js';
 import { scanLedger, type IndexedItem, type RecordedInRepo, type ScanResult } from './scan.js';
 import type { ExportSigner } from './signature.js';
 import { populationHash, selectionDocument } from './selection-file.js';
-import { writeWorkbook } from './xlsx.js';
+import { POPULATION_SHEET_LIMIT, writeWorkbook } from './xlsx.js';
 
 export interface CompletenessResult {
   summary: CompletenessSummary;
@@ -96,8 +97,9 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   const progress = options.onProgress ?? (() => {});
   const generatedAt = options.now();
   const asOf = generatedAt.toISOString();
-  await prepareOutput(options.out);
+  const created = await prepareOutput(options.out);
   const work = await mkdtemp(join(tmpdir(), 'changeproof-export-'));
+  let done = false;
   try {
     const published = await source.publicKeyPem();
     if (published && publicKeyFromPem(published).export({ type: 'spki', format: 'der' }).toString('hex') !==
@@ -109,7 +111,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
       scan = await scanLedger(source, {
         period,
         repos: options.repos ? new Set(options.repos) : null,
-        publicKey: publicKeyFromPem(options.signer.publicKeyPem),
+        publicKeyPem: options.signer.publicKeyPem,
         spoolPath: join(work, 'changes.ndjson'),
         collectRecorded: options.completeness !== null,
         onProgress: (n) => progress('verify and index the ledger', n),
@@ -157,26 +159,29 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
       completeness = await options.completeness(scan.recorded, period);
     }
 
-    // 4. the sampled items' entries
-    const wanted = new Set<string>();
+    // 4. the sampled items' entries, by seq from the index the scan built
+    const wanted = new Map<number, string>();
     for (const id of sampled) {
-      const at = id.lastIndexOf('#');
-      wanted.add(id);
-      for (const link of at > 0 ? scan.deploymentLinks.get(id) ?? [] : []) wanted.add(link.itemId);
+      const items = [id, ...(id.includes('#') ? (scan.deploymentLinks.get(id) ?? []).map((l) => l.itemId) : [])];
+      for (const itemId of items) {
+        const { repo, subject } = subjectOfItem(itemId);
+        for (const seq of scan.subjects.get(subjectKey(repo, subject)) ?? []) wanted.set(seq, itemId);
+      }
     }
     const entriesOf = new Map<string, LedgerEntry[]>();
-    let read = 0;
+    const seqs = [...wanted.keys()].sort((a, b) => a - b);
     try {
-      for await (const stored of source.stored(scan.head.size)) {
+      const rows = source.parallel ? source.parallel.bySeq(seqs) : source.stored(seqs.at(-1) ?? 0);
+      let read = 0;
+      for await (const stored of rows) {
         if (++read % 8192 === 0) progress('read the sampled evidence', read);
         const header = readEntryHeader(stored.body);
-        if (!header?.repo) continue;
-        const id = itemIdOf(header.repo, header.subject);
-        if (id === null || !wanted.has(id)) continue;
+        const itemId = header ? wanted.get(header.seq) : undefined;
+        if (itemId === undefined) continue;
         const entry = { ...(JSON.parse(stored.body) as Omit<LedgerEntry, 'hash'>), hash: stored.hash } as LedgerEntry;
-        const list = entriesOf.get(id) ?? [];
+        const list = entriesOf.get(itemId) ?? [];
         list.push(entry);
-        entriesOf.set(id, list);
+        entriesOf.set(itemId, list);
       }
     } catch (error) {
       throw sourceError(source, error);
@@ -206,7 +211,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
       months.set(item.month, m);
       if (sampled.has(item.id)) sample.push(item);
       await population.write(populationRecord(item));
-      if (!rowsOut.write(`${JSON.stringify(item)}\n`)) await once(rowsOut, 'drain');
+      if (index.length <= POPULATION_SHEET_LIMIT && !rowsOut.write(`${JSON.stringify(item)}\n`)) await once(rowsOut, 'drain');
     };
     let next = 0;
     let written = 0;
@@ -276,7 +281,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
     await writeFile(join(options.out, 'report.html'), renderReport({
       period, generatedAt: asOf, toolVersion: options.toolVersion, repositories, counts: counted, months: monthList,
       exceptions: periodExceptions,
-      sample: { selection, derivation, size: selection.ids.length, allocation: selection.allocation },
+      sample: { selection, derivation, size: selection.ids.length, allocation: selection.allocation, populationHash: popHash },
       sampleItems: sample, ledger, completeness: completeness?.summary ?? null, parameters: options.parameters,
     }));
 
@@ -286,6 +291,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
       sample,
       exceptions: periodExceptions,
       populationRowsPath: rowsPath,
+      populationSize: ids.length,
       completeness: completeness ? { columns: completeness.columns, rows: completeness.rows } : null,
       method: methodRows(period, selection, derivation, popHash, ids.length, options.parameters),
       generatedAt,
@@ -307,21 +313,30 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
       completeness: completeness?.summary ?? null,
       duplicates: scan.duplicates,
     }, options.signer);
+    done = true;
     return {
       out: options.out, populationSize: ids.length, sampleSize: selection.ids.length, exceptions: periodExceptions, seed,
       selection, derivation, sample, manifest, completeness: completeness?.summary ?? null, counts, ledger,
     };
   } finally {
     await rm(work, { recursive: true, force: true });
+    // A failed export leaves nothing half-written: the directory was empty or new.
+    if (!done) {
+      if (created) await rm(options.out, { recursive: true, force: true });
+      else for (const name of readdirSync(options.out)) await rm(join(options.out, name), { recursive: true, force: true });
+    }
   }
 }
 
-async function prepareOutput(out: string): Promise<void> {
+/** Creates the output directory; true when it did not exist. Refuses a non-empty one. */
+async function prepareOutput(out: string): Promise<boolean> {
   if (existsSync(out)) {
     if (!statSync(out).isDirectory()) throw new ExportError(`--out ${out} is a file, not a directory`);
     if (readdirSync(out).length > 0) throw new ExportError(`--out ${out} is not empty: choose a new directory (an export never overwrites files)`);
+    return false;
   }
   await mkdir(out, { recursive: true });
+  return true;
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {

@@ -8,6 +8,8 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { LedgerError } from '../ledger/errors.js';
 import { readNdjsonLines, storedFromLine } from '../ledger/ndjson.js';
 import type { StoredEntry } from '../ledger/sqlite-reader.js';
+import type { EntryKind } from '../ledger/ledger.js';
+import type { IndexedVerification } from './verify-index.js';
 
 /**
  * Where an export reads the ledger from: a SQLite file (CLI), an NDJSON file,
@@ -25,7 +27,19 @@ export interface LedgerSource {
   stored(toSeq?: number): AsyncIterable<StoredEntry> | Iterable<StoredEntry>;
   /** The checkpoint verification key published beside the ledger, if the source has one. */
   publicKeyPem(): Promise<string | null>;
+  /** Random access, for a store that has it (SQLite): the export then verifies in parallel and reads less. */
+  parallel?: ParallelReader;
   close(): Promise<void>;
+}
+
+export interface ParallelReader {
+  /** The last seq now: every read of this export stops there. */
+  headSeq(): number;
+  /** Verifies the chain up to `toSeq` and indexes the entries about population items (in a worker thread). */
+  verifyAndIndex(publicKeyPem: string, toSeq: number): Promise<IndexedVerification>;
+  /** Only entries of these kinds, in seq order. */
+  select(kinds: readonly EntryKind[], toSeq: number): Iterable<StoredEntry>;
+  bySeq(seqs: readonly number[]): Iterable<StoredEntry>;
 }
 
 /** Thrown for a source that cannot be read as a ledger (a bad line, a refused download). */

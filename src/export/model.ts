@@ -181,6 +181,8 @@ export interface SampleSummary {
   derivation: string;
   size: number;
   allocation: StratumAllocation[];
+  /** SHA-256 of the sorted population ids (selection.json `population.hash`). */
+  populationHash: string;
 }
 
 /** Everything `report.html` shows. */

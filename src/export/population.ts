@@ -39,6 +39,16 @@ export function itemIdOf(repo: string, subject: string): string | null {
   return null;
 }
 
+/** The repo and ledger subject of an item id (the inverse of the ids above). */
+export function subjectOfItem(id: string): { repo: string; subject: string } {
+  const deployment = id.match(/^(.+)\/deployments\/(\d+)$/);
+  if (deployment) return { repo: deployment[1]!, subject: `deployment/${deployment[2]}` };
+  const pull = id.match(/^(.+)#(\d+)$/);
+  if (pull) return { repo: pull[1]!, subject: `pull/${pull[2]}` };
+  const at = id.lastIndexOf('@');
+  return { repo: id.slice(0, at), subject: `push/${id.slice(at + 1)}` };
+}
+
 const NOT_RECORDED: AttributeValue = { result: 'not_evaluated', detail: 'not recorded' };
 
 /** A `change` entry as its population row (exceptions and deployments are joined later). */

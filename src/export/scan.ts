@@ -1,10 +1,12 @@
-import type { KeyObject } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { ChangeRecord, DeploymentDecisionRecord, DeploymentRecord, ExceptionRecord, ExceptionResolvedRecord, PushRecord } from '../core/records.js';
-import { ChainVerifier, type VerifyFailure } from '../ledger/chain-verifier.js';
+import { ChainVerifier, type VerifyFailure, type VerifyReport } from '../ledger/chain-verifier.js';
 import { parseSignedCheckpoint, type SignedCheckpoint } from '../ledger/checkpoint.js';
 import { readEntryHeader, type EntryHeader } from '../ledger/entry-text.js';
 import type { LedgerEntry } from '../ledger/ledger.js';
+import { publicKeyFromPem } from '../ledger/signing-key.js';
+import type { StoredEntry } from '../ledger/sqlite-reader.js';
+import { indexSubject, type SubjectIndex } from './subject-index.js';
 import { inPeriod, type ObservationPeriod } from '../sampling/period.js';
 import type { DeploymentLink } from './model.js';
 import { changeId, changeItem, deploymentId, pushId } from './population.js';
@@ -22,7 +24,8 @@ export interface ScanOptions {
   period: ObservationPeriod;
   /** Only these repositories; null for all. */
   repos: ReadonlySet<string> | null;
-  publicKey: KeyObject;
+  /** The ledger's public key (PEM): every checkpoint must be signed by it. */
+  publicKeyPem: string;
   /** Where change rows are spooled (JSON lines of PopulationItem). */
   spoolPath: string;
   /** Keep the commits and pull requests recorded per repository, for completeness. */
@@ -72,6 +75,8 @@ export interface ScanResult {
   recorded: Map<string, RecordedInRepo>;
   /** Change ids recorded more than once (the first record is used). */
   duplicates: string[];
+  /** The seqs of every entry about each item subject, for reading the sampled items' evidence. */
+  subjects: SubjectIndex;
 }
 
 export class LedgerIntegrityError extends Error {
@@ -81,122 +86,164 @@ export class LedgerIntegrityError extends Error {
   }
 }
 
-const INDEXED = new Set(['change', 'exception', 'exception_resolved', 'push', 'deployment', 'deployment_decision', 'checkpoint']);
+const INDEXED_KINDS = ['change', 'exception', 'exception_resolved', 'push', 'deployment', 'deployment_decision', 'checkpoint'] as const;
+const INDEXED = new Set<string>(INDEXED_KINDS);
 const SPOOL_CHUNK = 1 << 20;
+const PROGRESS_EVERY = 8192;
 
+/**
+ * Reads a ledger once: verifies it and indexes the population. A source with
+ * random access (SQLite) is verified in a worker thread while this thread
+ * reads only the kinds it needs; any other is verified entry by entry here.
+ */
 export async function scanLedger(source: LedgerSource, options: ScanOptions): Promise<ScanResult> {
-  const { period, repos } = options;
-  const verifier = new ChainVerifier({ publicKey: options.publicKey });
-  const result: ScanResult = {
-    head: { size: 0, hash: '' },
-    verifiedEntries: 0,
-    checkpoint: null,
-    changes: 0,
-    changeIndex: [],
-    exceptions: [],
-    resolutions: new Map(),
-    directPushes: new Map(),
-    deployments: new Map(),
-    deploymentLinks: new Map(),
-    recorded: new Map(),
-    duplicates: [],
-  };
-  const seenChanges = new Set<string>();
-  const lastPush = new Map<string, LedgerEntry>();
-  const spool = openSync(options.spoolPath, 'w');
-  let buffered: string[] = [];
-  let bufferedLength = 0;
-  const flush = () => {
-    if (buffered.length) writeSync(spool, buffered.join(''));
-    buffered = [];
-    bufferedLength = 0;
-  };
-  const recordedIn = (repo: string): RecordedInRepo => {
-    let r = result.recorded.get(repo);
-    if (!r) result.recorded.set(repo, (r = { pulls: new Set(), commits: new Set() }));
-    return r;
-  };
+  const indexer = new Indexer(options);
   let count = 0;
   try {
+    if (source.parallel) {
+      const toSeq = source.parallel.headSeq();
+      const verification = source.parallel.verifyAndIndex(options.publicKeyPem, toSeq);
+      verification.catch(() => undefined); // awaited below; a failure here must not go unhandled meanwhile
+      for (const stored of source.parallel.select(INDEXED_KINDS, toSeq)) {
+        indexer.add(stored, readEntryHeader(stored.body) as EntryHeader);
+        if (++count % PROGRESS_EVERY === 0) options.onProgress?.(count);
+      }
+      const { report, subjects } = await verification;
+      if (!report.ok && report.failure) throw new LedgerIntegrityError(report.failure, source.description);
+      return indexer.finish(report, subjects);
+    }
+    const verifier = new ChainVerifier({ publicKey: publicKeyFromPem(options.publicKeyPem) });
+    const subjects: SubjectIndex = new Map();
     for await (const stored of source.stored()) {
       if (!verifier.add(stored)) break;
-      if (++count % 8192 === 0) options.onProgress?.(count);
       const header = readEntryHeader(stored.body) as EntryHeader;
-      if (!INDEXED.has(header.kind)) continue;
-      if (header.kind === 'checkpoint') {
-        const signed = parseSignedCheckpoint((JSON.parse(stored.body) as { data: unknown }).data);
-        if (signed) result.checkpoint = { ...signed, seq: header.seq };
-        continue;
+      indexSubject(subjects, header.repo, header.subject, header.seq);
+      if (INDEXED.has(header.kind)) indexer.add(stored, header);
+      if (++count % PROGRESS_EVERY === 0) options.onProgress?.(count);
+    }
+    const report = verifier.finish();
+    if (!report.ok && report.failure) throw new LedgerIntegrityError(report.failure, source.description);
+    return indexer.finish(report, subjects);
+  } finally {
+    indexer.close();
+    options.onProgress?.(count);
+  }
+}
+
+/** Builds the {@link ScanResult} from the entries of the indexed kinds, in seq order. */
+class Indexer {
+  private readonly result: ScanResult;
+  private readonly seenChanges = new Set<string>();
+  /** The latest push of each subject, unparsed: only a direct push's is ever read. */
+  private readonly lastPush = new Map<string, StoredEntry>();
+  private readonly spool: number;
+  private buffered: string[] = [];
+  private bufferedLength = 0;
+
+  constructor(private readonly options: ScanOptions) {
+    this.result = {
+      head: { size: 0, hash: '' }, verifiedEntries: 0, checkpoint: null, changes: 0, changeIndex: [], exceptions: [],
+      resolutions: new Map(), directPushes: new Map(), deployments: new Map(), deploymentLinks: new Map(), recorded: new Map(),
+      duplicates: [], subjects: new Map(),
+    };
+    this.spool = openSync(options.spoolPath, 'w');
+  }
+
+  add(stored: StoredEntry, header: EntryHeader): void {
+    const { period, repos } = this.options;
+    const result = this.result;
+    if (header.kind === 'checkpoint') {
+      const signed = parseSignedCheckpoint((JSON.parse(stored.body) as { data: unknown }).data);
+      if (signed) result.checkpoint = { ...signed, seq: header.seq };
+      return;
+    }
+    const repo = header.repo;
+    if (repo === null || (repos !== null && !repos.has(repo))) return;
+    if (header.kind === 'push') {
+      this.lastPush.set(`${repo} ${header.subject}`, stored);
+      if (this.options.collectRecorded) {
+        const r = this.recordedIn(repo);
+        for (const c of (entryOf(stored).data as unknown as PushRecord).commits) r.commits.add(c.sha);
       }
-      const repo = header.repo;
-      if (repo === null || (repos !== null && !repos.has(repo))) continue;
-      const entry = { ...(JSON.parse(stored.body) as Omit<LedgerEntry, 'hash'>), hash: stored.hash } as LedgerEntry;
-      switch (entry.kind) {
-        case 'change': {
-          const data = entry.data as unknown as ChangeRecord;
-          if (options.collectRecorded) {
-            const r = recordedIn(repo);
-            r.pulls.add(Number(entry.subject.slice('pull/'.length)));
-            if (data.mergeCommitSha) r.commits.add(data.mergeCommitSha);
-          }
-          if (!inPeriod(period, data.mergedAt)) break;
-          const id = changeId(repo, entry.subject);
-          if (seenChanges.has(id)) {
-            result.duplicates.push(id);
-            break;
-          }
-          seenChanges.add(id);
-          const item = changeItem(entry, period.timeZone);
-          result.changeIndex.push({ id, repo, month: item.month, kind: 'change', seq: entry.seq });
-          const line = `${JSON.stringify(item)}\n`;
-          buffered.push(line);
-          bufferedLength += line.length;
-          if (bufferedLength >= SPOOL_CHUNK) flush();
-          result.changes += 1;
+      return;
+    }
+    const entry = entryOf(stored);
+    switch (entry.kind) {
+      case 'change': {
+        const data = entry.data as unknown as ChangeRecord;
+        if (this.options.collectRecorded) {
+          const r = this.recordedIn(repo);
+          r.pulls.add(Number(entry.subject.slice('pull/'.length)));
+          if (data.mergeCommitSha) r.commits.add(data.mergeCommitSha);
+        }
+        if (!inPeriod(period, data.mergedAt)) break;
+        const id = changeId(repo, entry.subject);
+        if (this.seenChanges.has(id)) {
+          result.duplicates.push(id);
           break;
         }
-        case 'push': {
-          lastPush.set(`${repo} ${entry.subject}`, entry);
-          if (options.collectRecorded) {
-            const r = recordedIn(repo);
-            for (const c of (entry.data as unknown as PushRecord).commits) r.commits.add(c.sha);
-          }
-          break;
+        this.seenChanges.add(id);
+        const item = changeItem(entry, period.timeZone);
+        result.changeIndex.push({ id, repo, month: item.month, kind: 'change', seq: entry.seq });
+        const line = `${JSON.stringify(item)}\n`;
+        this.buffered.push(line);
+        this.bufferedLength += line.length;
+        if (this.bufferedLength >= SPOOL_CHUNK) this.flush();
+        result.changes += 1;
+        break;
+      }
+      case 'exception': {
+        result.exceptions.push(entry);
+        if ((entry.data as unknown as ExceptionRecord).type === 'direct_push') {
+          const push = this.lastPush.get(`${repo} ${entry.subject}`);
+          if (push) result.directPushes.set(pushId(repo, entry.subject), entryOf(push));
         }
-        case 'exception': {
-          result.exceptions.push(entry);
-          const data = entry.data as unknown as ExceptionRecord;
-          if (data.type === 'direct_push') {
-            const push = lastPush.get(`${repo} ${entry.subject}`);
-            if (push) result.directPushes.set(pushId(repo, entry.subject), push);
-          }
-          break;
-        }
-        case 'exception_resolved':
-          result.resolutions.set((entry.data as unknown as ExceptionResolvedRecord).exceptionSeq, entry);
-          break;
-        case 'deployment':
-        case 'deployment_decision': {
-          const id = deploymentId(repo, entry.subject);
-          let d = result.deployments.get(id);
-          if (!d) result.deployments.set(id, (d = { records: [], decision: null }));
-          if (entry.kind === 'deployment') d.records.push(entry);
-          else d.decision = entry;
-          linkChanges(result.deploymentLinks, id, entry);
-          break;
-        }
+        break;
+      }
+      case 'exception_resolved':
+        result.resolutions.set((entry.data as unknown as ExceptionResolvedRecord).exceptionSeq, entry);
+        break;
+      case 'deployment':
+      case 'deployment_decision': {
+        const id = deploymentId(repo, entry.subject);
+        let d = result.deployments.get(id);
+        if (!d) result.deployments.set(id, (d = { records: [], decision: null }));
+        if (entry.kind === 'deployment') d.records.push(entry);
+        else d.decision = entry;
+        linkChanges(result.deploymentLinks, id, entry);
+        break;
       }
     }
-    flush();
-  } finally {
-    closeSync(spool);
   }
-  const report = verifier.finish();
-  if (!report.ok && report.failure) throw new LedgerIntegrityError(report.failure, source.description);
-  result.head = { size: report.lastSeq, hash: report.headHash };
-  result.verifiedEntries = report.entries;
-  options.onProgress?.(count);
-  return result;
+
+  finish(report: VerifyReport, subjects: SubjectIndex): ScanResult {
+    this.flush();
+    this.result.head = { size: report.lastSeq, hash: report.headHash };
+    this.result.verifiedEntries = report.entries;
+    this.result.subjects = subjects;
+    return this.result;
+  }
+
+  close(): void {
+    closeSync(this.spool);
+  }
+
+  private flush(): void {
+    if (this.buffered.length) writeSync(this.spool, this.buffered.join(''));
+    this.buffered = [];
+    this.bufferedLength = 0;
+  }
+
+  private recordedIn(repo: string): RecordedInRepo {
+    let r = this.result.recorded.get(repo);
+    if (!r) this.result.recorded.set(repo, (r = { pulls: new Set(), commits: new Set() }));
+    return r;
+  }
+}
+
+function entryOf(stored: StoredEntry): LedgerEntry {
+  const e = JSON.parse(stored.body) as Omit<LedgerEntry, 'hash'>;
+  return { seq: e.seq, recorded_at: e.recorded_at, kind: e.kind, repo: e.repo, subject: e.subject, data: e.data, prev_hash: e.prev_hash, hash: stored.hash };
 }
 
 /** Records which changes a gated deployment carried (from its decision, or its records when the gate was not asked). */

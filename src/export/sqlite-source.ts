@@ -1,36 +1,78 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { toLedgerError } from '../ledger/errors.js';
+import type { EntryKind } from '../ledger/ledger.js';
 import { publicKeyPathFor, defaultSigningKeyPath } from '../ledger/signing-key.js';
 import { openReadOnly } from '../ledger/sqlite-connection.js';
-import { iterateStored } from '../ledger/sqlite-reader.js';
+import { iterateStored, type StoredEntry } from '../ledger/sqlite-reader.js';
 import type { LedgerSource } from './ledger-source.js';
+import { verifyAndIndexSqlite, type IndexedVerification } from './verify-index.js';
 
 /**
- * A SQLite ledger file, read-only and safe while the app appends to it: each
- * pass reads one snapshot, and a later pass is bounded to the first one's
- * head. The public key is the one published beside the signing key
- * (`CHANGEPROOF_SIGNING_KEY_PATH`, else beside the ledger). CLI only: the
- * Action must not bundle better-sqlite3.
+ * A SQLite ledger file, read-only and safe while the app appends to it:
+ * every read is bounded to the head seen when the export began. The public
+ * key is the one published beside the signing key (`CHANGEPROOF_SIGNING_KEY_PATH`,
+ * else beside the ledger). CLI only: the Action must not bundle better-sqlite3.
+ *
+ * Its `parallel` reader lets the export verify the whole chain in a worker
+ * thread while it reads only the kinds it needs, and fetch entries by seq.
  *
  * @example const source = sqliteSource('./data/ledger.db', process.env);
  */
 export function sqliteSource(path: string, env: NodeJS.ProcessEnv = process.env): LedgerSource {
   const db = openReadOnly(path);
+  const guard = function* (rows: () => Iterable<StoredEntry>): Generator<StoredEntry> {
+    try {
+      yield* rows();
+    } catch (error) {
+      throw toLedgerError(error, path, 'read');
+    }
+  };
   return {
     description: path,
-    *stored(toSeq?: number) {
-      try {
-        yield* iterateStored(db, toSeq === undefined ? {} : { toSeq });
-      } catch (error) {
-        throw toLedgerError(error, path, 'read');
-      }
-    },
+    stored: (toSeq?: number) => guard(() => iterateStored(db, toSeq === undefined ? {} : { toSeq })),
     async publicKeyPem() {
       const keyPath = publicKeyPathFor(env['CHANGEPROOF_SIGNING_KEY_PATH'] || defaultSigningKeyPath(path));
       return existsSync(keyPath) ? readFileSync(keyPath, 'utf8') : null;
+    },
+    parallel: {
+      headSeq: () => (db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM entries').get()?.seq ?? 0),
+      verifyAndIndex: (publicKeyPem, toSeq) => verifyInWorker(path, publicKeyPem, toSeq),
+      select: (kinds: readonly EntryKind[], toSeq: number) => guard(() => iterateStored(db, { kinds, toSeq })),
+      *bySeq(seqs: readonly number[]) {
+        const one = db.prepare<[number], StoredEntry>('SELECT body, hash FROM entries WHERE seq = ?');
+        for (const seq of seqs) {
+          const row = one.get(seq);
+          if (row) yield row;
+        }
+      },
     },
     async close() {
       db.close();
     },
   };
+}
+
+/** In a worker thread when the compiled worker exists (lib/), else in line (tests running the sources). */
+function verifyInWorker(path: string, publicKeyPem: string, toSeq: number): Promise<IndexedVerification> {
+  const script = new URL('./verify-worker.js', import.meta.url);
+  if (!existsSync(fileURLToPath(script))) {
+    return new Promise((resolve, reject) => setImmediate(() => {
+      try {
+        resolve(verifyAndIndexSqlite(path, publicKeyPem, toSeq));
+      } catch (error) {
+        reject(toLedgerError(error, path, 'verify'));
+      }
+    }));
+  }
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script, { workerData: { path, publicKeyPem, toSeq } });
+    worker.once('message', (m: { ok: true; result: IndexedVerification } | { ok: false; message: string; code: string | null }) => {
+      if (m.ok) resolve(m.result);
+      else reject(toLedgerError(Object.assign(new Error(m.message), { code: m.code }), path, 'verify'));
+      void worker.terminate();
+    });
+    worker.once('error', (error) => reject(toLedgerError(error, path, 'verify')));
+  });
 }

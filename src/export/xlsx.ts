@@ -10,15 +10,20 @@ import { ATTRIBUTES, ATTRIBUTE_TITLES, evidencePath, type ExceptionRow, type Pop
  * then an empty tick-mark column per attribute with a ✓ / ✗ / n/a list for the
  * auditor, and a notes column), Exceptions, Population, Completeness (when
  * performed) and Method — each with a frozen, bold header row and a filter.
- * Written with exceljs's streaming writer, so the Population sheet does not
- * hold the population in memory.
+ * Written with exceljs's streaming writer, so no sheet is held in memory. A
+ * population above {@link POPULATION_SHEET_LIMIT} rows stays in
+ * population.csv only (its sheet says so): exceljs writes some 15,000 rows a
+ * second, and a year of a busy organisation has hundreds of thousands.
  */
+export const POPULATION_SHEET_LIMIT = 20_000;
+
 export interface WorkbookInput {
   path: string;
   sample: PopulationItem[];
   exceptions: ExceptionRow[];
   /** A JSON-lines file of the final population rows, in population.csv order. */
   populationRowsPath: string;
+  populationSize: number;
   completeness: { columns: readonly string[]; rows: string[][] } | null;
   method: [string, string][];
   generatedAt: Date;
@@ -55,11 +60,17 @@ export async function writeWorkbook(input: WorkbookInput): Promise<void> {
   for (const row of input.exceptions) exceptions.addRow(exceptionRecord(row)).commit();
   exceptions.commit();
 
-  const population = sheet(workbook, 'Population', POPULATION_COLUMNS);
-  for await (const line of readNdjsonLines(createReadStream(input.populationRowsPath))) {
-    population.addRow(populationRecord(JSON.parse(line.text) as PopulationItem)).commit();
+  if (input.populationSize <= POPULATION_SHEET_LIMIT) {
+    const population = sheet(workbook, 'Population', POPULATION_COLUMNS);
+    for await (const line of readNdjsonLines(createReadStream(input.populationRowsPath))) {
+      population.addRow(populationRecord(JSON.parse(line.text) as PopulationItem)).commit();
+    }
+    population.commit();
+  } else {
+    const population = sheet(workbook, 'Population', ['note']);
+    population.addRow([`The population has ${input.populationSize} rows, more than this workbook holds (${POPULATION_SHEET_LIMIT}): see population.csv, which the manifest signs.`]).commit();
+    population.commit();
   }
-  population.commit();
 
   if (input.completeness) {
     const completeness = sheet(workbook, 'Completeness', input.completeness.columns);

@@ -88,13 +88,28 @@ export function inPeriod(period: ObservationPeriod, iso: string): boolean {
   return t >= Date.parse(period.start) && t < Date.parse(period.end);
 }
 
-/** The calendar day (`YYYY-MM-DD`) of an instant in a time zone. */
+/**
+ * The calendar day (`YYYY-MM-DD`) of an instant in a time zone. UTC is read
+ * off the ISO form; other zones go through Intl, remembered per minute
+ * (zone offsets change only on whole minutes), so a population of a million
+ * items costs one lookup per distinct minute.
+ */
 export function dayIn(instant: Date | string, timeZone: string): string {
-  const date = typeof instant === 'string' ? new Date(instant) : instant;
-  const parts = formatter(timeZone).formatToParts(date);
-  const get = (type: string) => parts.find((p) => p.type === type)!.value;
-  return `${get('year')}-${get('month')}-${get('day')}`;
+  const t = typeof instant === 'string' ? Date.parse(instant) : instant.getTime();
+  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return new Date(t).toISOString().slice(0, 10);
+  const key = `${timeZone} ${Math.floor(t / 60_000)}`;
+  let day = days.get(key);
+  if (day === undefined) {
+    const parts = formatter(timeZone).formatToParts(new Date(t));
+    const get = (type: string) => parts.find((p) => p.type === type)!.value;
+    day = `${get('year')}-${get('month')}-${get('day')}`;
+    if (days.size >= 100_000) days.clear();
+    days.set(key, day);
+  }
+  return day;
 }
+
+const days = new Map<string, string>();
 
 /** The calendar month (`YYYY-MM`) of an instant in a time zone. */
 export function monthIn(instant: Date | string, timeZone: string): string {

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -220,6 +220,40 @@ describe('changeproof export and verify-export', () => {
     const key = ledgerPath.replace(/ledger\.db$/, 'ledger-signing-key.pem');
     expect((await cli(['export', '--ledger', ndjson, ...MARCH, '--out', fromNdjson, '--seed', 'audit-2026', '--sample-size', '5', '--repo', 'acme/api', '--signing-key', key])).code).toBe(0);
     expect(readFileSync(join(fromNdjson, 'selection.json'))).toEqual(readFileSync(join(dir, 'selection.json')));
+  });
+
+  it('a ledger that does not verify gives no export, naming the first bad seq (in line and in the worker thread)', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { spawnSync } = await import('node:child_process');
+    const copyDir = join(work, 'tampered-ledger');
+    cpSync(join(ledgerPath, '..'), copyDir, { recursive: true });
+    const copy = join(copyDir, 'ledger.db');
+    const db = new Database(copy);
+    db.exec('DROP TRIGGER entries_refuse_update');
+    db.prepare("UPDATE entries SET body = replace(body, '\"mergedBy\":\"carol\"', '\"mergedBy\":\"dave\"') WHERE seq = (SELECT min(seq) FROM entries WHERE kind = 'change')").run();
+    const seq = (db.prepare("SELECT min(seq) AS seq FROM entries WHERE kind = 'change'").get() as { seq: number }).seq;
+    db.close();
+    const inLine = await cli(['export', '--ledger', copy, ...MARCH, '--out', join(work, 'from-tampered')]);
+    expect(inLine.code).toBe(1);
+    expect(inLine.err).toContain(`does not verify: seq ${seq}:`);
+    expect(inLine.err).toContain('no export was written');
+    expect(existsSync(join(work, 'from-tampered'))).toBe(false);
+    const bin = new URL('../../bin/changeproof.js', import.meta.url).pathname;
+    const compiled = spawnSync(process.execPath, [bin, 'export', '--ledger', copy, ...MARCH, '--out', join(work, 'from-tampered-2')], { encoding: 'utf8' });
+    expect(compiled.status).toBe(1);
+    expect(compiled.stderr).toContain(`does not verify: seq ${seq}:`);
+  });
+
+  it('the compiled CLI verifies in a worker thread and gives the same export', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const compiled = join(work, 'compiled');
+    const bin = new URL('../../bin/changeproof.js', import.meta.url).pathname;
+    const r = spawnSync(process.execPath, [bin, 'export', '--ledger', ledgerPath, ...MARCH, '--out', compiled, '--seed', 'audit-2026', '--sample-size', '5', '--repo', 'acme/api'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    for (const file of ['selection.json', 'sample.csv', 'population.csv', 'exceptions.csv']) {
+      expect(readFileSync(join(compiled, file)), file).toEqual(readFileSync(join(dir, file)));
+    }
   });
 
   describe('verify-export fails, naming the file, after any change', () => {

@@ -107,7 +107,16 @@ const VERDICT_WORDS: Record<string, string> = {
   no_decision: 'No decision',
 };
 
-const VERDICT_CLASS: Record<string, string> = { compliant: 'pass', approved: 'pass', non_compliant: 'fail', rejected: 'fail', error: 'fail', direct_push: 'fail', pending: 'warn', emergency: 'warn' };
+const VERDICT_CLASS: Record<string, string> = {
+  compliant: 'pass',
+  approved: 'pass',
+  non_compliant: 'fail',
+  rejected: 'fail',
+  error: 'fail',
+  direct_push: 'fail',
+  pending: 'warn',
+  emergency: 'warn',
+};
 
 /** A verdict in words with its code, e.g. "Not compliant (`non_compliant`)". */
 export function verdictLabel(verdict: unknown): string {
@@ -115,6 +124,14 @@ export function verdictLabel(verdict: unknown): string {
   const words = VERDICT_WORDS[verdict];
   const cls = VERDICT_CLASS[verdict];
   return `<span${cls ? ` class="${cls}"` : ''}>${escapeHtml(words ?? verdict)}</span>${words ? ` <code>${escapeHtml(verdict)}</code>` : ''}`;
+}
+
+const EXCEPTION_STATUS_CLASS: Record<string, string> = { open: 'warn', resolved: 'pass', resolved_late: 'fail', overdue: 'fail' };
+
+/** An exception's status (`open`, `resolved`, `resolved_late`, `overdue`), coloured by how it ended. */
+export function exceptionStatus(status: unknown): string {
+  const cls = typeof status === 'string' ? EXCEPTION_STATUS_CLASS[status] : undefined;
+  return cls ? `<span class="${cls}">${show(status)}</span>` : show(status);
 }
 
 const ATTRIBUTE_MARKS: Record<AttributeResult, string> = {

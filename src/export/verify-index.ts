@@ -1,0 +1,33 @@
+import { ChainVerifier, type VerifyReport } from '../ledger/chain-verifier.js';
+import { readEntryHeader } from '../ledger/entry-text.js';
+import { publicKeyFromPem } from '../ledger/signing-key.js';
+import { openReadOnly } from '../ledger/sqlite-connection.js';
+import { iterateStored } from '../ledger/sqlite-reader.js';
+import { indexSubject, type SubjectIndex } from './subject-index.js';
+
+export interface IndexedVerification {
+  report: VerifyReport;
+  subjects: SubjectIndex;
+}
+
+/**
+ * Verifies a SQLite ledger up to `toSeq` (the hash chain and every
+ * checkpoint signature) and indexes the entries about population items. Runs
+ * in a worker thread beside the export's own reading (verify-worker.ts), or
+ * in line where there is no compiled worker.
+ */
+export function verifyAndIndexSqlite(path: string, publicKeyPem: string, toSeq: number): IndexedVerification {
+  const verifier = new ChainVerifier({ publicKey: publicKeyFromPem(publicKeyPem) });
+  const subjects: SubjectIndex = new Map();
+  const db = openReadOnly(path);
+  try {
+    for (const stored of iterateStored(db, { toSeq })) {
+      if (!verifier.add(stored)) break;
+      const header = readEntryHeader(stored.body);
+      if (header) indexSubject(subjects, header.repo, header.subject, header.seq);
+    }
+  } finally {
+    db.close();
+  }
+  return { report: verifier.finish(), subjects };
+}
