@@ -64,6 +64,18 @@ function outputsOf(file: string): Record<string, string> {
 }
 
 describe('the bundled Action', () => {
+  it('reads exactly the inputs action.yml declares, and sets the outputs it declares (SPEC §1.3)', async () => {
+    const { parse } = await import('yaml');
+    const action = parse(readFileSync(join(root, 'action.yml'), 'utf8')) as { runs: { using: string; main: string }; inputs: Record<string, unknown>; outputs: Record<string, unknown> };
+    const source = readFileSync(join(root, 'src', 'action', 'run.ts'), 'utf8');
+    const read = [...source.matchAll(/input\('([a-z-]+)'\)/g)].map((m) => m[1]).sort();
+    const set = [...source.matchAll(/setOutput\('([a-z-]+)'/g)].map((m) => m[1]).sort();
+    expect(read).toEqual(Object.keys(action.inputs).sort());
+    expect(set).toEqual(Object.keys(action.outputs).sort());
+    for (const spec of ['from', 'to', 'period', 'repositories', 'seed', 'sample-size', 'strata', 'ledger-url', 'ledger-token', 'token', 'output-dir']) expect(read).toContain(spec);
+    expect(action.runs).toEqual({ using: 'node24', main: 'dist/action/index.js' });
+  });
+
   it('dist/ is the bundle of the current sources, without better-sqlite3 or Probot', () => {
     const r = spawnSync(process.execPath, [join(root, 'scripts', 'build-action.mjs'), '--check'], { encoding: 'utf8' });
     expect(r.stderr).toContain('dist/ is up to date');

@@ -174,6 +174,15 @@ describe('changeproof export and verify-export', () => {
     expect(workbook.getWorksheet('Exceptions')!.rowCount).toBe(4);
   });
 
+  it('the auditor guide\'s recipe verifies the package without Changeproof (sha256sum and openssl)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const guide = readFileSync(new URL('../../docs/auditor-guide.md', import.meta.url), 'utf8');
+    const recipe = guide.match(/```sh\n(tmp=\$\(mktemp -d\)[\s\S]*?)```/)![1]!;
+    const r = spawnSync('bash', ['-c', `set -e\nsha256sum -c SHA256SUMS --quiet\n${recipe}`], { cwd: dir, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('Signature Verified Successfully');
+  });
+
   it('verify-export passes on the fresh export', async () => {
     const r = await cli(['verify-export', dir]);
     expect(r.out).toContain('Export intact');
