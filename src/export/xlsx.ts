@@ -21,8 +21,8 @@ export interface WorkbookInput {
   path: string;
   sample: PopulationItem[];
   exceptions: ExceptionRow[];
-  /** A JSON-lines file of the final population rows, in population.csv order. */
-  populationRowsPath: string;
+  /** A JSON-lines file of the final population rows, in population.csv order (null above the sheet's limit). */
+  populationRowsPath: string | null;
   populationSize: number;
   completeness: { columns: readonly string[]; rows: string[][] } | null;
   method: [string, string][];
@@ -60,7 +60,7 @@ export async function writeWorkbook(input: WorkbookInput): Promise<void> {
   for (const row of input.exceptions) exceptions.addRow(exceptionRecord(row)).commit();
   exceptions.commit();
 
-  if (input.populationSize <= POPULATION_SHEET_LIMIT) {
+  if (input.populationRowsPath !== null && input.populationSize <= POPULATION_SHEET_LIMIT) {
     const population = sheet(workbook, 'Population', POPULATION_COLUMNS);
     for await (const line of readNdjsonLines(createReadStream(input.populationRowsPath))) {
       population.addRow(populationRecord(JSON.parse(line.text) as PopulationItem)).commit();

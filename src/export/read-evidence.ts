@@ -1,0 +1,49 @@
+import { readEntryHeader } from '../ledger/entry-text.js';
+import type { LedgerEntry } from '../ledger/ledger.js';
+import { sourceError, type LedgerSource } from './ledger-source.js';
+import { subjectOfItem } from './population.js';
+import type { ScanResult } from './scan.js';
+import { subjectKey } from './subject-index.js';
+
+/**
+ * Every ledger entry about the sampled items — and about the deployments
+ * that carried a sampled change — by item id, in seq order. The scan's
+ * subject index gives their seqs: a store with random access reads just
+ * those; an NDJSON file is read up to the last one.
+ */
+export async function readSampledEvidence(
+  source: LedgerSource,
+  scan: ScanResult,
+  sampled: Iterable<string>,
+  onProgress: (read: number) => void,
+): Promise<Map<string, LedgerEntry[]>> {
+  const wanted = new Map<number, string>();
+  for (const id of sampled) {
+    const deployments = id.includes('#') ? (scan.deploymentLinks.get(id) ?? []).map((l) => l.itemId) : [];
+    for (const itemId of [id, ...deployments]) {
+      const { repo, subject } = subjectOfItem(itemId);
+      for (const seq of scan.subjects.get(subjectKey(repo, subject)) ?? []) wanted.set(seq, itemId);
+    }
+  }
+  const entriesOf = new Map<string, LedgerEntry[]>();
+  if (wanted.size === 0) return entriesOf;
+  const seqs = [...wanted.keys()].sort((a, b) => a - b);
+  try {
+    const rows = source.parallel ? source.parallel.bySeq(seqs) : source.stored(seqs.at(-1));
+    let read = 0;
+    for await (const stored of rows) {
+      if (++read % 8192 === 0) onProgress(read);
+      const header = readEntryHeader(stored.body);
+      const itemId = header ? wanted.get(header.seq) : undefined;
+      if (itemId === undefined) continue;
+      const e = JSON.parse(stored.body) as Omit<LedgerEntry, 'hash'>;
+      const entry: LedgerEntry = { seq: e.seq, recorded_at: e.recorded_at, kind: e.kind, repo: e.repo, subject: e.subject, data: e.data, prev_hash: e.prev_hash, hash: stored.hash };
+      const list = entriesOf.get(itemId);
+      if (list) list.push(entry);
+      else entriesOf.set(itemId, [entry]);
+    }
+  } catch (error) {
+    throw sourceError(source, error);
+  }
+  return entriesOf;
+}
