@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createOctokit } from '../github/octokit.js';
 import { defaultSigningKeyPath } from '../ledger/signing-key.js';
+import { detectLedgerFormat } from '../ledger/ledger-format.js';
 import { parsePeriod, periodFromDates, PeriodError, type ObservationPeriod } from '../sampling/period.js';
 import { drawSeed } from '../sampling/prng.js';
 import type { SampleSizeRule } from '../sampling/sample-size.js';
@@ -158,8 +159,7 @@ export async function openSource(request: ExportRequest, deps: ResolveDeps): Pro
     return apiSource({ url: request.ledger, token, fetch: deps.fetch, onProgress: (bytes) => deps.onProgress?.('download the ledger (bytes)', bytes) });
   }
   if (!existsSync(request.ledger)) throw new ExportRequestError(`the ledger ${request.ledger} does not exist`);
-  const head = readFileSync(request.ledger).subarray(0, 16).toString('latin1');
-  if (head === 'SQLite format 3\0') {
+  if ((await detectLedgerFormat(request.ledger)) === 'sqlite') {
     if (!deps.openSqlite) throw new ExportRequestError(`${request.ledger} is a SQLite ledger: export it as NDJSON first (changeproof ledger-export), or use the app's read API`);
     return deps.openSqlite(request.ledger);
   }

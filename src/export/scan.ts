@@ -134,8 +134,11 @@ export async function scanLedger(source: LedgerSource, options: ScanOptions): Pr
 class Indexer {
   private readonly result: ScanResult;
   private readonly seenChanges = new Set<string>();
-  /** The latest push of each subject, unparsed: only a direct push's is ever read. */
-  private readonly lastPush = new Map<string, StoredEntry>();
+  /**
+   * The latest push of each repository, unparsed: a direct-push exception is
+   * appended together with (right after) its push, and only that push is read.
+   */
+  private readonly lastPush = new Map<string, { subject: string; stored: StoredEntry }>();
   private readonly spool: number;
   private buffered: string[] = [];
   private bufferedLength = 0;
@@ -157,17 +160,20 @@ class Indexer {
       if (signed) result.checkpoint = { ...signed, seq: header.seq };
       return;
     }
-    const repo = header.repo;
-    if (repo === null || (repos !== null && !repos.has(repo))) return;
+    if (header.repo === null || (repos !== null && !repos.has(header.repo))) return;
     if (header.kind === 'push') {
-      this.lastPush.set(`${repo} ${header.subject}`, stored);
+      const repo = header.repo;
+      this.lastPush.set(repo, { subject: header.subject, stored });
       if (this.options.collectRecorded) {
         const r = this.recordedIn(repo);
         for (const c of (entryOf(stored).data as unknown as PushRecord).commits) r.commits.add(c.sha);
       }
       return;
     }
+    // Strings kept from here on come from JSON.parse, never from the header:
+    // V8 keeps the whole entry text alive behind any substring of it.
     const entry = entryOf(stored);
+    const repo = entry.repo!;
     switch (entry.kind) {
       case 'change': {
         const data = entry.data as unknown as ChangeRecord;
@@ -195,8 +201,8 @@ class Indexer {
       case 'exception': {
         result.exceptions.push(entry);
         if ((entry.data as unknown as ExceptionRecord).type === 'direct_push') {
-          const push = this.lastPush.get(`${repo} ${entry.subject}`);
-          if (push) result.directPushes.set(pushId(repo, entry.subject), entryOf(push));
+          const push = this.lastPush.get(repo);
+          if (push?.subject === entry.subject) result.directPushes.set(pushId(repo, entry.subject), entryOf(push.stored));
         }
         break;
       }

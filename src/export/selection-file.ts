@@ -39,7 +39,7 @@ export interface SelectionDocument {
 /** Hex SHA-256 of the sorted ids, each followed by `\n`. */
 export function populationHash(sortedIds: readonly string[]): string {
   const hash = createHash('sha256');
-  for (const id of sortedIds) hash.update(`${id}\n`, 'utf8');
+  for (let i = 0; i < sortedIds.length; i += 4096) hash.update(`${sortedIds.slice(i, i + 4096).join('\n')}\n`, 'utf8');
   return hash.digest('hex');
 }
 

@@ -1,18 +1,18 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { ChainVerifier, type VerifyReport } from './chain-verifier.js';
-import { LedgerError, toLedgerError } from './errors.js';
+import { toLedgerError } from './errors.js';
+import { detectLedgerFormat, type LedgerFormat } from './ledger-format.js';
+
+export { detectLedgerFormat, type LedgerFormat };
 import type { ChunkSource } from './ndjson.js';
 import { verifyNdjson, type VerifyNdjsonOptions } from './verify-ndjson.js';
 import { openReadOnly } from './sqlite-connection.js';
 
 export type VerifyLedgerOptions = VerifyNdjsonOptions;
 
-export type LedgerFormat = 'sqlite' | 'ndjson';
 
 const PROGRESS_EVERY = 8192;
 const PAGE = 1000;
-const SQLITE_MAGIC = 'SQLite format 3\0';
 
 /**
  * Verifies a ledger — a SQLite file, an NDJSON file, or an NDJSON stream —
@@ -34,23 +34,6 @@ export async function verifyLedger(
   const verifier = new ChainVerifier(options);
   feedSqlite(verifier, source, options.onProgress);
   return { ...verifier.finish(), format };
-}
-
-/** `sqlite` when the file starts with SQLite's header string, else `ndjson`. */
-export async function detectLedgerFormat(path: string): Promise<LedgerFormat> {
-  try {
-    const handle = await open(path, 'r');
-    try {
-      const head = Buffer.alloc(SQLITE_MAGIC.length);
-      const { bytesRead } = await handle.read(head, 0, head.length, 0);
-      return head.toString('latin1', 0, bytesRead) === SQLITE_MAGIC ? 'sqlite' : 'ndjson';
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    throw new LedgerError('LEDGER_UNAVAILABLE', `Cannot read ${path}: ${(error as Error).message}.`,
-      'Pass the ledger file (SQLite) or an NDJSON export.', { cause: error });
-  }
 }
 
 type Row = [number, string, string, string | null, string, string];

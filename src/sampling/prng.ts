@@ -17,7 +17,9 @@ const RANGE = 2 ** 48;
 
 export class SeededRandom {
   private block = 0;
-  private buffer: number[] = [];
+  private digest: Buffer | null = null;
+  /** The next 48-bit value's index in `digest` (0–3); 4 when it is used up. */
+  private next = 4;
 
   /** @param stream separates independent draws from one seed (e.g. one per stratum) */
   constructor(
@@ -36,11 +38,11 @@ export class SeededRandom {
   }
 
   private next48(): number {
-    if (!this.buffer.length) {
-      const digest = createHash('sha256').update(`${this.seed}:${this.stream}:${this.block++}`, 'utf8').digest();
-      for (let i = 0; i < 4; i++) this.buffer.push(digest.readUIntBE(i * 6, 6));
+    if (this.next === 4) {
+      this.digest = createHash('sha256').update(`${this.seed}:${this.stream}:${this.block++}`, 'utf8').digest();
+      this.next = 0;
     }
-    return this.buffer.shift()!;
+    return this.digest!.readUIntBE(6 * this.next++, 6);
   }
 }
 

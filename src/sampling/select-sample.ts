@@ -53,7 +53,9 @@ export function selectSample(items: readonly SampleItem[], size: number, seed: s
   const groups = new Map<string, SampleItem[]>();
   for (const item of sorted) {
     const key = strata === 'month' ? item.month : item.repo;
-    groups.set(key, [...(groups.get(key) ?? []), item]);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
   }
   const names = [...groups.keys()].sort(compareIds);
   const allocation = allocate(names.map((name) => ({ stratum: name, population: groups.get(name)!.length })), n);
