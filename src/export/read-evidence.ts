@@ -7,9 +7,10 @@ import { subjectKey } from './subject-index.js';
 
 /**
  * Every ledger entry about the sampled items — and about the deployments
- * that carried a sampled change — by item id, in seq order. The scan's
- * subject index gives their seqs: a store with random access reads just
- * those; an NDJSON file is read up to the last one.
+ * that carried a sampled change — by item id, in seq order. A direct push's
+ * entries are in the scan already; for the others the scan's subject index
+ * gives their seqs: a store with random access reads just those, an NDJSON
+ * file is read up to the last one.
  */
 export async function readSampledEvidence(
   source: LedgerSource,
@@ -17,15 +18,21 @@ export async function readSampledEvidence(
   sampled: Iterable<string>,
   onProgress: (read: number) => void,
 ): Promise<Map<string, LedgerEntry[]>> {
+  const entriesOf = new Map<string, LedgerEntry[]>();
   const wanted = new Map<number, string>();
   for (const id of sampled) {
+    const push = scan.directPushes.get(id);
+    if (push) {
+      const exceptions = scan.exceptions.filter((e) => e.repo === push.repo && e.subject === push.subject);
+      entriesOf.set(id, [push, ...exceptions].sort((a, b) => a.seq - b.seq));
+      continue;
+    }
     const deployments = id.includes('#') ? (scan.deploymentLinks.get(id) ?? []).map((l) => l.itemId) : [];
     for (const itemId of [id, ...deployments]) {
       const { repo, subject } = subjectOfItem(itemId);
       for (const seq of scan.subjects.get(subjectKey(repo, subject)) ?? []) wanted.set(seq, itemId);
     }
   }
-  const entriesOf = new Map<string, LedgerEntry[]>();
   if (wanted.size === 0) return entriesOf;
   const seqs = [...wanted.keys()].sort((a, b) => a - b);
   try {

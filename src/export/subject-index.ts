@@ -1,10 +1,15 @@
 // Which entries are about which population item: built while the ledger is
 // verified, so the sampled items' evidence is read by seq.
 
-/** The seqs of every entry about a population item, by `repo subject` (see {@link subjectKey}). */
+/** The seqs of every entry about a pull request or a deployment, by `repo subject` (see {@link subjectKey}). */
 export type SubjectIndex = Map<string, number[]>;
 
-const ITEM_SUBJECT = /^(?:pull|push|deployment)\//;
+/**
+ * Pull requests and deployments. A direct push's entries (the push and its
+ * exception) are the scan's own kinds, kept in memory by it: indexing every
+ * push subject would cost one key per merge for a handful of items.
+ */
+const ITEM_SUBJECT = /^(?:pull|deployment)\//;
 
 export function subjectKey(repo: string, subject: string): string {
   return `${repo} ${subject}`;

@@ -219,6 +219,23 @@ describe('changeproof export and verify-export', () => {
     expect(bad.err).toContain('not in the population: acme/api#999');
   });
 
+  it('a sampled direct push and deployment show every entry about them', async () => {
+    const rows = parse(readFileSync(join(dir, 'population.csv')), { columns: true }) as Record<string, string>[];
+    const push = rows.find((r) => r['kind'] === 'direct_push')!;
+    const deployment = rows.find((r) => r['kind'] === 'deployment')!;
+    const list = join(work, 'push-and-deployment.txt');
+    writeFileSync(list, `${push['id']}\n${deployment['id']}\n`);
+    const out = join(work, 'push-and-deployment');
+    expect((await cli(['export', '--ledger', ledgerPath, ...MARCH, '--out', out, '--selection', list])).code).toBe(0);
+    const { evidencePath } = await import('../../src/export/model.js');
+    const pushPage = readFileSync(join(out, evidencePath(push['id']!)), 'utf8');
+    expect(pushPage).toContain(push['ledger_hash']);
+    expect(pushPage).toMatch(/<td>push<\/td>|>push</);
+    const deploymentPage = readFileSync(join(out, evidencePath(deployment['id']!)), 'utf8');
+    expect(deploymentPage).toContain(deployment['ledger_hash']);
+    expect(deploymentPage).toContain('deployment_decision');
+  });
+
   it('reads an NDJSON export of the ledger the same way, given the key', async () => {
     const ndjson = join(work, 'ledger.ndjson');
     const { createWriteStream } = await import('node:fs');
