@@ -96,9 +96,10 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   const out = await OutputDir.prepare(options.out, (message) => new ExportError(message));
   const work = await mkdtemp(join(tmpdir(), 'changeproof-export-'));
   let done = false;
+  let scan: ScanResult | null = null;
   try {
     await checkSigningKey(source, signer);
-    const scan = await scanLedger(source, {
+    scan = await scanLedger(source, {
       period,
       repos: options.repos ? new Set(options.repos) : null,
       publicKeyPem: signer.publicKeyPem,
@@ -154,6 +155,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
       completeness: completeness?.summary ?? null, counts: population.counts, ledger,
     };
   } finally {
+    await scan?.release();
     await rm(work, { recursive: true, force: true });
     if (!done) await out.discard();
   }

@@ -9,7 +9,7 @@ import { LedgerError } from '../ledger/errors.js';
 import { readNdjsonLines, storedFromLine } from '../ledger/ndjson.js';
 import type { StoredEntry } from '../ledger/sqlite-reader.js';
 import type { EntryKind } from '../ledger/ledger.js';
-import type { IndexedVerification } from './verify-index.js';
+import type { VerifiedLedger } from './verify-index.js';
 
 /**
  * Where an export reads the ledger from: a SQLite file (CLI), an NDJSON file,
@@ -36,7 +36,7 @@ export interface ParallelReader {
   /** The last seq now: every read of this export stops there. */
   headSeq(): number;
   /** Verifies the chain up to `toSeq` and indexes the entries about population items (in a worker thread). */
-  verifyAndIndex(publicKeyPem: string, toSeq: number): Promise<IndexedVerification>;
+  verifyAndIndex(publicKeyPem: string, toSeq: number): Promise<VerifiedLedger>;
   /** Only entries of these kinds, in seq order. */
   select(kinds: readonly EntryKind[], toSeq: number): Iterable<StoredEntry>;
   bySeq(seqs: readonly number[]): Iterable<StoredEntry>;

@@ -19,7 +19,7 @@ export async function readSampledEvidence(
   onProgress: (read: number) => void,
 ): Promise<Map<string, LedgerEntry[]>> {
   const entriesOf = new Map<string, LedgerEntry[]>();
-  const wanted = new Map<number, string>();
+  const keys = new Map<string, string>();
   for (const id of sampled) {
     const push = scan.directPushes.get(id);
     if (push) {
@@ -30,9 +30,11 @@ export async function readSampledEvidence(
     const deployments = id.includes('#') ? (scan.deploymentLinks.get(id) ?? []).map((l) => l.itemId) : [];
     for (const itemId of [id, ...deployments]) {
       const { repo, subject } = subjectOfItem(itemId);
-      for (const seq of scan.subjects.get(subjectKey(repo, subject)) ?? []) wanted.set(seq, itemId);
+      keys.set(subjectKey(repo, subject), itemId);
     }
   }
+  const wanted = new Map<number, string>();
+  for (const [key, seqs] of await scan.lookup([...keys.keys()])) for (const seq of seqs) wanted.set(seq, keys.get(key)!);
   if (wanted.size === 0) return entriesOf;
   const seqs = [...wanted.keys()].sort((a, b) => a - b);
   try {

@@ -6,7 +6,7 @@ import { readEntryHeader, type EntryHeader } from '../ledger/entry-text.js';
 import type { LedgerEntry } from '../ledger/ledger.js';
 import { publicKeyFromPem } from '../ledger/signing-key.js';
 import type { StoredEntry } from '../ledger/sqlite-reader.js';
-import { indexSubject, type SubjectIndex } from './subject-index.js';
+import { indexSubject, localLookup, type SubjectIndex, type SubjectLookup } from './subject-index.js';
 import { inPeriod, type ObservationPeriod } from '../sampling/period.js';
 import type { DeploymentLink } from './model.js';
 import { changeId, changeItem, deploymentId, pushId } from './population.js';
@@ -75,8 +75,10 @@ export interface ScanResult {
   recorded: Map<string, RecordedInRepo>;
   /** Change ids recorded more than once (the first record is used). */
   duplicates: string[];
-  /** The seqs of every entry about each item subject, for reading the sampled items' evidence. */
-  subjects: SubjectIndex;
+  /** The seqs of the entries about given subjects, for reading the sampled items' evidence; answers once. */
+  lookup: SubjectLookup;
+  /** Lets go of the index (a worker thread may hold it); call when the export ends. */
+  release(): Promise<void>;
 }
 
 export class LedgerIntegrityError extends Error {
@@ -104,13 +106,21 @@ export async function scanLedger(source: LedgerSource, options: ScanOptions): Pr
       const toSeq = source.parallel.headSeq();
       const verification = source.parallel.verifyAndIndex(options.publicKeyPem, toSeq);
       verification.catch(() => undefined); // awaited below; a failure here must not go unhandled meanwhile
-      for (const stored of source.parallel.select(INDEXED_KINDS, toSeq)) {
-        indexer.add(stored, readEntryHeader(stored.body) as EntryHeader);
-        if (++count % PROGRESS_EVERY === 0) options.onProgress?.(count);
+      try {
+        for (const stored of source.parallel.select(INDEXED_KINDS, toSeq)) {
+          indexer.add(stored, readEntryHeader(stored.body) as EntryHeader);
+          if (++count % PROGRESS_EVERY === 0) options.onProgress?.(count);
+        }
+      } catch (error) {
+        await verification.then((v) => v.release(), () => undefined);
+        throw error;
       }
-      const { report, subjects } = await verification;
-      if (!report.ok && report.failure) throw new LedgerIntegrityError(report.failure, source.description);
-      return indexer.finish(report, subjects);
+      const verified = await verification;
+      if (!verified.report.ok && verified.report.failure) {
+        await verified.release();
+        throw new LedgerIntegrityError(verified.report.failure, source.description);
+      }
+      return indexer.finish(verified.report, verified.lookup, verified.release);
     }
     const verifier = new ChainVerifier({ publicKey: publicKeyFromPem(options.publicKeyPem) });
     const subjects: SubjectIndex = new Map();
@@ -123,7 +133,7 @@ export async function scanLedger(source: LedgerSource, options: ScanOptions): Pr
     }
     const report = verifier.finish();
     if (!report.ok && report.failure) throw new LedgerIntegrityError(report.failure, source.description);
-    return indexer.finish(report, subjects);
+    return indexer.finish(report, localLookup(subjects), async () => undefined);
   } finally {
     indexer.close();
     options.onProgress?.(count);
@@ -147,7 +157,7 @@ class Indexer {
     this.result = {
       head: { size: 0, hash: '' }, verifiedEntries: 0, checkpoint: null, changes: 0, changeIndex: [], exceptions: [],
       resolutions: new Map(), directPushes: new Map(), deployments: new Map(), deploymentLinks: new Map(), recorded: new Map(),
-      duplicates: [], subjects: new Map(),
+      duplicates: [], lookup: async () => new Map(), release: async () => undefined,
     };
     this.spool = openSync(options.spoolPath, 'w');
   }
@@ -222,11 +232,12 @@ class Indexer {
     }
   }
 
-  finish(report: VerifyReport, subjects: SubjectIndex): ScanResult {
+  finish(report: VerifyReport, lookup: SubjectLookup, release: () => Promise<void>): ScanResult {
     this.flush();
     this.result.head = { size: report.lastSeq, hash: report.headHash };
     this.result.verifiedEntries = report.entries;
-    this.result.subjects = subjects;
+    this.result.lookup = lookup;
+    this.result.release = release;
     return this.result;
   }
 

@@ -7,7 +7,9 @@ import { publicKeyPathFor, defaultSigningKeyPath } from '../ledger/signing-key.j
 import { openReadOnly } from '../ledger/sqlite-connection.js';
 import { iterateStored, type StoredEntry } from '../ledger/sqlite-reader.js';
 import type { LedgerSource } from './ledger-source.js';
-import { verifyAndIndexSqlite, type IndexedVerification } from './verify-index.js';
+import type { VerifyReport } from '../ledger/chain-verifier.js';
+import { localLookup } from './subject-index.js';
+import { verifyAndIndexSqlite, type VerifiedLedger } from './verify-index.js';
 
 /**
  * A SQLite ledger file, read-only and safe while the app appends to it:
@@ -54,13 +56,18 @@ export function sqliteSource(path: string, env: NodeJS.ProcessEnv = process.env)
   };
 }
 
-/** In a worker thread when the compiled worker exists (lib/), else in line (tests running the sources). */
-function verifyInWorker(path: string, publicKeyPem: string, toSeq: number): Promise<IndexedVerification> {
+/**
+ * In a worker thread when the compiled worker exists (lib/), else in line
+ * (tests running the sources). The worker keeps the index and answers one
+ * lookup; `lookup([])` ends it when nothing is wanted.
+ */
+function verifyInWorker(path: string, publicKeyPem: string, toSeq: number): Promise<VerifiedLedger> {
   const script = new URL('./verify-worker.js', import.meta.url);
   if (!existsSync(fileURLToPath(script))) {
     return new Promise((resolve, reject) => setImmediate(() => {
       try {
-        resolve(verifyAndIndexSqlite(path, publicKeyPem, toSeq));
+        const { report, subjects } = verifyAndIndexSqlite(path, publicKeyPem, toSeq);
+        resolve({ report, lookup: localLookup(subjects), release: async () => undefined });
       } catch (error) {
         reject(toLedgerError(error, path, 'verify'));
       }
@@ -68,11 +75,31 @@ function verifyInWorker(path: string, publicKeyPem: string, toSeq: number): Prom
   }
   return new Promise((resolve, reject) => {
     const worker = new Worker(script, { workerData: { path, publicKeyPem, toSeq } });
-    worker.once('message', (m: { ok: true; result: IndexedVerification } | { ok: false; message: string; code: string | null }) => {
-      if (m.ok) resolve(m.result);
-      else reject(toLedgerError(Object.assign(new Error(m.message), { code: m.code }), path, 'verify'));
-      void worker.terminate();
+    const failed = (error: Error) => reject(toLedgerError(error, path, 'verify'));
+    worker.once('error', failed);
+    worker.once('message', (m: { ok: true; report: VerifyReport } | { ok: false; message: string; code: string | null }) => {
+      if (!m.ok) {
+        failed(Object.assign(new Error(m.message), { code: m.code }));
+        void worker.terminate();
+        return;
+      }
+      let asked = false;
+      const release = async () => {
+        asked = true;
+        await worker.terminate();
+      };
+      const lookup = (keys: readonly string[]) => new Promise<Map<string, number[]>>((answer, refuse) => {
+        if (asked) return answer(new Map());
+        asked = true;
+        worker.off('error', failed);
+        worker.once('error', refuse);
+        worker.once('message', (seqs: number[][]) => {
+          answer(new Map(keys.map((k, i) => [k, seqs[i] ?? []])));
+          void worker.terminate();
+        });
+        worker.postMessage(keys);
+      });
+      resolve({ report: m.report, lookup, release });
     });
-    worker.once('error', (error) => reject(toLedgerError(error, path, 'verify')));
   });
 }

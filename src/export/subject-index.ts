@@ -24,3 +24,14 @@ export function indexSubject(index: SubjectIndex, repo: string | null, subject: 
   else index.set(key, [seq]);
 }
 
+
+/**
+ * Looks up the seqs of some subjects (keys from {@link subjectKey}), once:
+ * the index may live in a worker thread, which ends after answering.
+ */
+export type SubjectLookup = (keys: readonly string[]) => Promise<Map<string, number[]>>;
+
+/** A lookup over an index in this thread. */
+export function localLookup(index: SubjectIndex): SubjectLookup {
+  return async (keys) => new Map(keys.map((k) => [k, index.get(k) ?? []]));
+}

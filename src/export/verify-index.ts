@@ -3,11 +3,20 @@ import { readEntryHeader } from '../ledger/entry-text.js';
 import { publicKeyFromPem } from '../ledger/signing-key.js';
 import { openReadOnly } from '../ledger/sqlite-connection.js';
 import { iterateStored } from '../ledger/sqlite-reader.js';
-import { indexSubject, type SubjectIndex } from './subject-index.js';
+import { indexSubject, type SubjectIndex, type SubjectLookup } from './subject-index.js';
 
 export interface IndexedVerification {
   report: VerifyReport;
   subjects: SubjectIndex;
+}
+
+/** What the export gets back: the report, and a one-time lookup into the index (wherever it lives). */
+export interface VerifiedLedger {
+  report: VerifyReport;
+  /** Answers once; later calls answer nothing. */
+  lookup: SubjectLookup;
+  /** Lets go of the index (ends its worker thread); safe to call at any time. */
+  release(): Promise<void>;
 }
 
 /**
