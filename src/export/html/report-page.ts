@@ -81,7 +81,7 @@ function countsSection({ counts }: ReportInput): string {
       ['Merged pull requests (changes)', show(counts.changes)],
       ['Direct pushes', show(counts.directPushes)],
       ['Deployments to gated environments', show(counts.deployments)],
-      ['Compliant (changes compliant at merge, deployments approved)', `${show(counts.compliant)} (${percent(counts.compliant, counts.population) ?? 'no items'})`],
+      ['Passed the control (changes compliant at merge or emergencies approved in time; deployments decided by the gate and not made against its decision)', `${show(counts.compliant)} (${percent(counts.compliant, counts.population) ?? 'no items'})`],
       ['Exceptions', show(counts.exceptions)],
       ['Exceptions still open', show(counts.openExceptions)],
     ]),
