@@ -8,5 +8,7 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 120_000,
     hookTimeout: 60_000,
+    // `npm test` (vitest.config.ts) also matches these files: they run only here.
+    env: { CHANGEPROOF_RELIABILITY: '1' },
   },
 });

@@ -30,6 +30,8 @@ const REEVALUATING_REVIEW_ACTIONS = new Set(['submitted', 'dismissed', 'edited']
 
 /** The job for a delivery (SPEC §2.1 re-evaluation triggers, merge, push, deployment gate and records, installation). */
 export function jobFor(event: string, payload: Payload): Job {
+  const problem = malformed(event, payload);
+  if (problem) return () => Promise.reject(new Error(problem));
   switch (event) {
     case 'pull_request':
       if (payload['action'] === 'closed') return payload['pull_request']?.['merged'] ? onMerged : () => Promise.resolve(NOTHING);
@@ -58,6 +60,50 @@ export function jobFor(event: string, payload: Payload): Job {
     default:
       return noop;
   }
+}
+
+const isObject = (v: unknown): v is Payload => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * What a delivery lacks of the shape its job reads, in words for the inbox and
+ * the log; null when it has it. GitHub's payloads always do: this names the
+ * problem of a malformed delivery instead of failing on it with a TypeError.
+ */
+export function malformed(event: string, payload: Payload): string | null {
+  const needs: string[] = [];
+  if (event !== 'installation' && event !== 'installation_repositories') {
+    const repo = payload['repository'];
+    const owner = isObject(repo) ? repo['owner'] : null;
+    if (!isObject(repo) || typeof repo['name'] !== 'string' || !isObject(owner) || (typeof owner['login'] !== 'string' && typeof owner['name'] !== 'string')) {
+      needs.push('repository.name and repository.owner.login');
+    }
+  }
+  switch (event) {
+    case 'pull_request':
+    case 'pull_request_review':
+      if (!isObject(payload['pull_request']) || !Number.isSafeInteger(payload['pull_request']['number'])) needs.push('pull_request.number');
+      break;
+    case 'check_run':
+    case 'check_suite':
+      if (!isObject(payload[event])) needs.push(event);
+      break;
+    case 'status':
+      if (typeof payload['sha'] !== 'string') needs.push('sha');
+      break;
+    case 'push': {
+      const commits = payload['commits'] ?? [];
+      const lists = (c: unknown) => isObject(c) && ['added', 'modified', 'removed'].every((k) => c[k] == null || Array.isArray(c[k]));
+      if (!Array.isArray(commits) || !commits.every(lists)) needs.push('commits as a list of commits with added/modified/removed lists');
+      break;
+    }
+    case 'installation':
+    case 'installation_repositories':
+      for (const key of ['repositories', 'repositories_added', 'repositories_removed']) {
+        if (payload[key] != null && !Array.isArray(payload[key])) needs.push(`${key} as a list`);
+      }
+      break;
+  }
+  return needs.length ? `the ${event} payload is not shaped as GitHub sends it: it needs ${needs.join(', ')}` : null;
 }
 
 /**

@@ -49,7 +49,7 @@ export function changeproof(options: ChangeproofOptions) {
     app.onAny(async (context) => {
       if (!handled.has(context.name)) return;
       await services.ledger.inbox.accept(context.id, context.name, JSON.stringify(context.payload));
-      worker.notify();
+      worker.notify(context.id);
     });
     addHandler(
       apiRoutes({

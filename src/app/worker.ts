@@ -5,6 +5,9 @@ import { jobFor, serialKey } from './dispatch.js';
 import { RetryLater, type JobContext, type Payload } from './jobs/job.js';
 import type { AppServices } from './services.js';
 
+/** A pending delivery as the worker holds it: its payload parsed once, and its serial key. */
+type Queued = Omit<InboxItem, 'payloadJson'> & { payload: Payload; key: string };
+
 /**
  * Works through the durable inbox: every accepted delivery is processed until
  * it is recorded and acted on, across failures and restarts.
@@ -17,11 +20,14 @@ import type { AppServices } from './services.js';
  * - Work queued with a `notBefore` (automatic re-evaluations, pushes settling)
  *   waits for its time. Scheduling runs on the system clock, like the timers
  *   that drive it; the injected clock is for what is recorded.
+ * - The pending deliveries are held in memory (the inbox is read in full on
+ *   start and whenever `notify()` is called without an id), so the cost of a
+ *   delivery does not grow with the backlog.
  *
  * @example
  * const worker = new DeliveryWorker(services);
  * worker.start();            // replays what a crash left pending
- * worker.notify();           // after each accepted delivery
+ * worker.notify(deliveryId); // after each accepted delivery
  * await worker.idle();       // tests: everything due has been processed
  */
 export class DeliveryWorker {
@@ -34,6 +40,16 @@ export class DeliveryWorker {
   private again = false;
   private stopped = false;
   private waiters: Array<() => void> = [];
+  /**
+   * The inbox's pending deliveries, oldest first, each read and parsed once.
+   * (Reading the whole inbox after every accepted and every finished delivery
+   * cost O(backlog) per delivery: tens of ms each with a thousand waiting.)
+   */
+  private readonly queue = new Map<string, Queued>();
+  /** Deliveries accepted since the last pump, to add to the queue. */
+  private arrived: string[] = [];
+  /** Read the whole inbox at the next pump (on start, or after work was stored without an id given). */
+  private rescan = true;
 
   constructor(private readonly services: AppServices) {}
 
@@ -42,8 +58,18 @@ export class DeliveryWorker {
     this.notify();
   }
 
-  /** Looks for work now (after a delivery was accepted). */
-  notify(): void {
+  /**
+   * Looks for work now: after `deliveryId` was accepted into the inbox, or,
+   * without an id, after anything else was stored there (the inbox is read afresh).
+   */
+  notify(deliveryId?: string): void {
+    if (deliveryId === undefined) this.rescan = true;
+    else this.arrived.push(deliveryId);
+    this.kick();
+  }
+
+  /** Schedules from the queue now, or once more when the scheduler is already running. */
+  private kick(): void {
     if (this.stopped) return;
     if (this.pumping) {
       this.again = true;
@@ -55,7 +81,7 @@ export class DeliveryWorker {
         this.pumping = null;
         if (this.again) {
           this.again = false;
-          this.notify();
+          this.kick();
         } else this.settle();
       });
   }
@@ -66,10 +92,11 @@ export class DeliveryWorker {
    * such as an automatic re-evaluation, may still wait for its time).
    */
   async idle(horizonMs = 100): Promise<void> {
+    this.notify(); // work may have been stored without an id given: read the inbox afresh
     for (;;) {
-      if (!this.pumping && this.inFlight.size === 0 && !(await this.hasDueWork(horizonMs))) return;
+      if (!this.pumping && this.inFlight.size === 0 && !this.hasDueWork(horizonMs)) return;
       const woken = new Promise<void>((resolve) => this.waiters.push(resolve));
-      this.notify();
+      this.kick();
       await Promise.race([woken, new Promise((r) => setTimeout(r, 10))]);
     }
   }
@@ -81,43 +108,85 @@ export class DeliveryWorker {
     await Promise.race([Promise.allSettled([...this.inFlight.values()]), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
   }
 
-  /** Deliveries given up on until the next start (a job failed `maxAttempts` times for a reason other than the ledger). */
+  /** Deliveries given up on until the next recovery run or start (a job failed `maxAttempts` times for a reason other than the ledger). */
   stalledCount(): number {
     return this.stalled.size;
   }
 
+  /**
+   * Gives each delivery given up on one more attempt (the missed-webhook
+   * recovery calls it on every run), so work that failed through a long
+   * GitHub outage — such as a check run that could not be updated — is
+   * finished once GitHub answers again, without waiting for a restart.
+   */
+  retryStalled(): number {
+    const count = this.stalled.size;
+    this.stalled.clear();
+    if (count) this.notify();
+    return count;
+  }
+
   private async pump(): Promise<void> {
+    try {
+      if (this.rescan) {
+        this.rescan = false;
+        await this.readInbox();
+      }
+      for (const deliveryId of this.arrived.splice(0)) await this.enqueue(deliveryId);
+    } catch (error) {
+      this.rescan = true;
+      throw error;
+    }
     const now = Date.now();
     let earliest = Number.POSITIVE_INFINITY;
-    for (const item of await this.services.ledger.inbox.pending()) {
+    for (const item of this.queue.values()) {
       if (this.inFlight.has(item.deliveryId) || this.stalled.has(item.deliveryId)) continue;
-      const payload = JSON.parse(item.payloadJson) as Payload;
-      const due = this.dueAt(item, payload);
+      const due = this.dueAt(item, item.payload);
       if (due > now) {
         earliest = Math.min(earliest, due);
         continue;
       }
-      const key = serialKey(item.event, payload);
+      const { key } = item;
       if (this.busyKeys.has(key) || this.inFlight.size >= this.services.settings.concurrency) continue;
       this.busyKeys.add(key);
-      const run = this.process(item, payload).finally(() => {
+      const run = this.process(item, item.payload).finally(() => {
         this.busyKeys.delete(key);
         this.inFlight.delete(item.deliveryId);
-        this.notify();
+        this.kick();
       });
       this.inFlight.set(item.deliveryId, run);
     }
     if (this.timer) clearTimeout(this.timer);
-    this.timer = Number.isFinite(earliest) && !this.stopped ? setTimeout(() => this.notify(), Math.max(0, earliest - now)).unref() : null;
+    this.timer = Number.isFinite(earliest) && !this.stopped ? setTimeout(() => this.kick(), Math.max(0, earliest - now)).unref() : null;
   }
 
-  private dueAt(item: InboxItem, payload: Payload): number {
+  /** Brings the queue in line with the inbox: adds what it lacks (in the inbox's order), drops what is no longer pending. */
+  private async readInbox(): Promise<void> {
+    const pending = await this.services.ledger.inbox.pendingIds();
+    for (const deliveryId of pending) await this.enqueue(deliveryId);
+    if (this.queue.size > pending.length) {
+      const ids = new Set(pending);
+      for (const deliveryId of this.queue.keys()) if (!ids.has(deliveryId) && !this.inFlight.has(deliveryId)) this.queue.delete(deliveryId);
+    }
+  }
+
+  /** Adds a pending delivery to the queue, read and parsed once; nothing when it is queued already or no longer pending. */
+  private async enqueue(deliveryId: string): Promise<void> {
+    if (this.queue.has(deliveryId)) return;
+    const item = await this.services.ledger.inbox.pendingItem(deliveryId);
+    if (!item || this.queue.has(deliveryId)) return;
+    const { payloadJson, ...rest } = item;
+    const payload = JSON.parse(payloadJson) as Payload;
+    this.queue.set(deliveryId, { ...rest, payload, key: serialKey(item.event, payload) });
+  }
+
+  private dueAt(item: Queued, payload: Payload): number {
     const notBefore = payload['changeproof']?.['notBefore'];
     const settle = item.event === 'push' ? Date.parse(item.acceptedAt) + this.services.settings.pushSettleMs : 0;
     return Math.max(notBefore ? Date.parse(notBefore) : 0, settle, this.nextAttemptAt.get(item.deliveryId) ?? 0);
   }
 
-  private async process(item: InboxItem, payload: Payload): Promise<void> {
+  private async process(item: Queued, payload: Payload): Promise<void> {
     const { ledger, log, settings } = this.services;
     const attempt = item.attempts + 1;
     try {
@@ -127,16 +196,23 @@ export class DeliveryWorker {
       await result.act?.(recorded);
       for (const f of result.followUps ?? []) {
         await ledger.inbox.accept(f.deliveryId, f.event, JSON.stringify({ ...f.payload, changeproof: { ...f.payload['changeproof'], notBefore: f.notBefore.toISOString() } }));
+        this.arrived.push(f.deliveryId);
       }
       await ledger.inbox.complete(item.deliveryId);
       this.nextAttemptAt.delete(item.deliveryId);
+      this.queue.delete(item.deliveryId);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       await ledger.inbox.fail(item.deliveryId, message).catch(() => undefined);
-      const forever = error instanceof LedgerError;
+      item.attempts = attempt;
+      item.lastError = message;
+      // A ledger that cannot be written is waited out for as long as it lasts; an entry the
+      // ledger refuses (not JSON, e.g. NaN from a malformed payload) never will be, so it is
+      // retried like any other failure of the job.
+      const forever = error instanceof LedgerError && error.code !== 'LEDGER_INVALID_ENTRY';
       if (!forever && !(error instanceof RetryLater) && attempt >= settings.maxAttempts) {
         this.stalled.add(item.deliveryId);
-        log.error({ err: error, delivery: item.deliveryId, event: item.event }, `delivery ${item.deliveryId} (${item.event}) failed ${attempt} times; left in the inbox until the next start`);
+        log.error({ err: error, delivery: item.deliveryId, event: item.event }, `delivery ${item.deliveryId} (${item.event}) failed ${attempt} times; left in the inbox until the next recovery run or start`);
         return;
       }
       const delays = settings.retryDelaysMs;
@@ -146,7 +222,7 @@ export class DeliveryWorker {
     }
   }
 
-  private async contextFor(item: InboxItem, payload: Payload, attempt: number): Promise<JobContext | null> {
+  private async contextFor(item: Queued, payload: Payload, attempt: number): Promise<JobContext | null> {
     const installationId = Number(payload['installation']?.['id']);
     if (!Number.isSafeInteger(installationId) || installationId <= 0) {
       this.services.log.warn({ delivery: item.deliveryId, event: item.event }, 'delivery without an installation: nothing to do');
@@ -165,11 +241,11 @@ export class DeliveryWorker {
     };
   }
 
-  private async hasDueWork(horizonMs: number): Promise<boolean> {
+  private hasDueWork(horizonMs: number): boolean {
     const now = Date.now() + horizonMs;
-    for (const item of await this.services.ledger.inbox.pending()) {
+    for (const item of this.queue.values()) {
       if (this.stalled.has(item.deliveryId)) continue;
-      if (this.dueAt(item, JSON.parse(item.payloadJson) as Payload) <= now) return true;
+      if (this.dueAt(item, item.payload) <= now) return true;
     }
     return false;
   }

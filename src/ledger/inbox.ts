@@ -34,4 +34,8 @@ export interface Inbox {
   fail(deliveryId: string, error: string): Promise<void>;
   /** Pending deliveries, oldest first. */
   pending(): Promise<InboxItem[]>;
+  /** The ids of the pending deliveries, oldest first (without reading their payloads). */
+  pendingIds(): Promise<string[]>;
+  /** One pending delivery; null when it is unknown or already completed. */
+  pendingItem(deliveryId: string): Promise<InboxItem | null>;
 }

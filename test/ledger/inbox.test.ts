@@ -30,6 +30,37 @@ describe('the delivery inbox', () => {
     ]);
   });
 
+  it('lists pending ids without payloads, and reads one pending delivery', async () => {
+    const ledger = SqliteLedger.open(':memory:', { clock: steppingClock() });
+    await ledger.inbox.accept('b', 'push', '{"n":1}');
+    await ledger.inbox.accept('a', 'status', '{"n":2}');
+    await ledger.inbox.complete('b');
+    await ledger.inbox.fail('a', 'GitHub answered 502');
+    expect(await ledger.inbox.pendingIds()).toEqual(['a']);
+    expect(await ledger.inbox.pendingItem('a')).toEqual({ deliveryId: 'a', event: 'status', payloadJson: '{"n":2}', acceptedAt: '2026-03-01T09:00:01.000Z', attempts: 1, lastError: 'GitHub answered 502' });
+    expect(await ledger.inbox.pendingItem('b')).toBeNull();
+    expect(await ledger.inbox.pendingItem('unknown')).toBeNull();
+  });
+
+  it('commits deliveries accepted together as one transaction, answering each', async () => {
+    const ledger = SqliteLedger.open(':memory:', { clock: steppingClock() });
+    await ledger.inbox.accept('done', 'push', '{}');
+    await ledger.inbox.complete('done');
+    const results = await Promise.all([
+      ledger.inbox.accept('d1', 'pull_request', '{"n":1}'),
+      ledger.inbox.accept('d2', 'pull_request', '{"n":2}'),
+      ledger.inbox.accept('d1', 'pull_request', '{"n":1}'),
+      ledger.inbox.accept('done', 'push', '{}'),
+    ]);
+    expect(results).toEqual([
+      { accepted: true, completed: false },
+      { accepted: true, completed: false },
+      { accepted: false, completed: false },
+      { accepted: false, completed: true },
+    ]);
+    expect(await ledger.inbox.pendingIds()).toEqual(['d1', 'd2']);
+  });
+
   it('survives a restart (same file as the ledger), so accepted work is replayed', async () => {
     const path = join(tempDir(), 'ledger.db');
     const first = SqliteLedger.open(path);

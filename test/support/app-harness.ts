@@ -11,7 +11,7 @@ import type { AppSettings } from '../../src/app/services.js';
 import type { RecoveryRun } from '../../src/app/recovery/schedule-recovery.js';
 import type { DeliveryWorker } from '../../src/app/worker.js';
 import { withChangeproofDefaults } from '../../src/github/octokit.js';
-import { SqliteLedger, type EntryKind, type LedgerEntry } from '../../src/ledger/index.js';
+import { SqliteLedger, type EntryKind, type LedgerEntry, type SqliteLedgerOptions } from '../../src/ledger/index.js';
 import { afterEach } from 'vitest';
 import { scenario, type ScenarioBuilder } from './scenario.js';
 import { startGitHubSimulator, type GitHubSimulator } from './simulator/server.js';
@@ -57,12 +57,14 @@ export interface AppOptions {
   ledgerPath?: string;
   /** Also time the ledger (recorded_at, the inbox's acceptance time) with `clock`. */
   ledgerOnClock?: boolean;
+  /** More options for opening the ledger (e.g. `maxSizeBytes` to make it full, `busyTimeoutMs`). */
+  ledgerOptions?: Omit<SqliteLedgerOptions, 'env' | 'clock'>;
 }
 
 export async function startApp(sim: GitHubSimulator, options: AppOptions = {}): Promise<RunningApp> {
   const log = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
   const ledgerPath = options.ledgerPath ?? join(mkdtempSync(join(tmpdir(), 'changeproof-e2e-')), 'ledger.db');
-  const ledger = SqliteLedger.open(ledgerPath, { env: {}, ...(options.ledgerOnClock && options.clock ? { clock: options.clock } : {}) });
+  const ledger = SqliteLedger.open(ledgerPath, { ...options.ledgerOptions, env: {}, ...(options.ledgerOnClock && options.clock ? { clock: options.clock } : {}) });
   const Octokit = withChangeproofDefaults(ProbotOctokit, { delayUnitMs: 1 }).defaults((o: Record<string, unknown>) => ({
     ...o,
     throttle: { ...(o['throttle'] as object), write: UNSPACED_WRITES, id: randomUUID() },

@@ -18,7 +18,12 @@ export async function publishVerdict(octokit: GitHubClient, entry: LedgerEntry, 
   const view = renderCheckRun(verdict, policy ? { description: describePolicy(policy.files) } : undefined);
   // The facts list our own run on this head when there is one: update it without looking it up.
   const ours = facts?.checks.filter((c) => c.source === 'check_run' && c.name === CHECK_RUN_NAME && c.databaseId !== null) ?? [];
-  const checkRunId = facts ? (ours.length ? Math.max(...ours.map((c) => c.databaseId!)) : null) : undefined;
+  const latest = ours.reduce<(typeof ours)[number] | null>((a, c) => (a && a.databaseId! > c.databaseId! ? a : c), null);
+  // GitHub does not reopen a completed check run: set back to in_progress it keeps its old
+  // conclusion (a success would still read as a success). A verdict that is not final after a
+  // final one gets a new run, which GitHub then shows as the check's latest.
+  const reopens = view.status !== 'completed' && latest?.status === 'completed';
+  const checkRunId = facts ? (latest && !reopens ? latest.databaseId : null) : undefined;
   await publishCheckRun(
     octokit,
     { owner, repo, headSha: verdict.subject.headSha },

@@ -7,12 +7,15 @@ import { sweepMerged, type SweepReport } from './sweep-merged.js';
 const DELIVERY_HISTORY_MS = 3 * 86_400_000;
 
 export interface RecoveryRun {
+  /** Deliveries the worker had given up on, given another attempt. */
+  stalledRetried: number;
   redelivery: RedeliveryReport | { error: string };
   sweep: SweepReport | { error: string };
 }
 
 /**
  * Recovers missed webhooks on start and then every `recoveryIntervalMs`:
+ * 0. gives the deliveries the worker gave up on (a long GitHub outage) another attempt;
  * 1. asks GitHub to redeliver failed deliveries of the last three days;
  * 2. sweeps every installation for merged pull requests without a change
  *    record (since the previous sweep, the first time `sweepLookbackMs` back)
@@ -28,7 +31,7 @@ export function scheduleRecovery(services: AppServices, worker: DeliveryWorker):
 
   const run = async (): Promise<RecoveryRun> => {
     const started = clock();
-    const result: RecoveryRun = { redelivery: { error: 'not run' }, sweep: { error: 'not run' } };
+    const result: RecoveryRun = { stalledRetried: worker.retryStalled(), redelivery: { error: 'not run' }, sweep: { error: 'not run' } };
     try {
       result.redelivery = await redeliverFailed(await services.appClient(), { since: new Date(started.getTime() - DELIVERY_HISTORY_MS) });
     } catch (error) {

@@ -6,7 +6,9 @@ export type Fault =
   /** The primary limit exhausted: 403 with `x-ratelimit-remaining: 0` and a reset time. */
   | { kind: 'primary-rate-limit'; resetInSeconds: number }
   /** Answer normally, after a pause. */
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /** Drop the connection without an answer (a network failure, a proxy timing out). */
+  | { kind: 'reset' };
 
 /** An error GraphQL reports for one field (partial success: other fields still resolve). */
 export interface FieldFault {

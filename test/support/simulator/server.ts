@@ -87,7 +87,11 @@ export async function startGitHubSimulator(source: World | { world: World }, opt
 
     const fault = faults.take(route);
     if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
-    else if (fault) return reply(faultResult(fault));
+    else if (fault?.kind === 'reset') {
+      record.status = 0;
+      req.socket.destroy();
+      return;
+    } else if (fault) return reply(faultResult(fault));
     if (!isGraphql && !matched) return reply(errorResult(404, 'Not Found'));
 
     const caller = authenticate(req.headers.authorization);
@@ -158,7 +162,7 @@ function visible(caller: Caller, repo: SimRepo): boolean {
   return installation.repositories === 'all' || installation.repositories.some((r) => r.toLowerCase() === fullName);
 }
 
-function faultResult(fault: Exclude<Fault, { kind: 'delay' }>): RestResult {
+function faultResult(fault: Exclude<Fault, { kind: 'delay' } | { kind: 'reset' }>): RestResult {
   switch (fault.kind) {
     case 'status':
       return errorResult(fault.status, fault.message ?? (fault.status >= 500 ? 'Server Error' : 'Error'));

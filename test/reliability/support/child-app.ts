@@ -1,0 +1,91 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+/** What `npm start` runs. */
+export const MAIN = join(root, 'lib', 'app', 'main.js');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Compiles src/ to lib/ when lib/app/main.js is older than any source (as
+ * `npm start` does). tsc still emits when a module the app does not load has
+ * a type error, so the check is that lib/app/main.js is now current.
+ */
+export function ensureBuilt(): void {
+  const fresh = () => existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestMtime(join(root, 'src'));
+  if (fresh()) return;
+  const build = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' });
+  if (!fresh()) throw new Error(`could not build lib/ (tsc exited ${build.status}):\n${build.stdout}${build.stderr}`);
+}
+
+export interface ChildApp {
+  process: ChildProcess;
+  url: string;
+  webhookUrl: string;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Starts the real app (`node lib/app/main.js`) with `env`, on a free port,
+ * and resolves once it listens.
+ */
+export async function startChildApp(env: Record<string, string>, options: { cwd: string; timeoutMs?: number }): Promise<ChildApp> {
+  // Probot reads PORT=0 as 3000: pick a free port, so nothing else on the machine is in the way.
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: options.cwd,
+    env: { PATH: process.env['PATH'] ?? '', PORT: String(await freePort()), LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the app did not start:\n${output}`));
+    }, options.timeoutMs ?? 20_000);
+    const onData = (chunk: Buffer) => {
+      // Keep the log bounded: a long run under load prints a lot.
+      output = (output + chunk.toString()).slice(-200_000);
+      const m = /Listening on (http:\/\/\S+?:\d+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        const url = m[1]!.replace('localhost', '127.0.0.1');
+        child.stdout!.off('data', onData);
+        child.stderr!.off('data', onData);
+        const keep = (c: Buffer) => (output = (output + c.toString()).slice(-200_000));
+        child.stdout!.on('data', keep);
+        child.stderr!.on('data', keep);
+        resolve({ process: child, url, webhookUrl: `${url}/api/github/webhooks`, output: () => output, exited });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`the app exited (${code ?? signal}) before listening:\n${output}`));
+    });
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
