@@ -74,7 +74,8 @@ function verifyInWorker(path: string, publicKeyPem: string, toSeq: number): Prom
     }));
   }
   return new Promise((resolve, reject) => {
-    const worker = new Worker(script, { workerData: { path, publicKeyPem, toSeq } });
+    // No execArgv: the parent's flags (e.g. `--input-type` of `node -e`) are not the worker's.
+    const worker = new Worker(script, { workerData: { path, publicKeyPem, toSeq }, execArgv: [] });
     const failed = (error: Error) => reject(toLedgerError(error, path, 'verify'));
     worker.once('error', failed);
     worker.once('message', (m: { ok: true; report: VerifyReport } | { ok: false; message: string; code: string | null }) => {
