@@ -1,3 +1,4 @@
+import safeRegex from 'safe-regex2';
 import { z } from 'zod';
 
 /**
@@ -30,7 +31,12 @@ const regexSource = z
       }
     },
     { message: 'is not a valid regular expression' },
-  );
+  )
+  // JavaScript regexes backtrack: nested quantifiers such as `(a+)+` can take
+  // exponential time on a crafted title and would stall the app for everyone.
+  .refine((source) => safeRegex(source), {
+    message: 'can take exponential time on some inputs (a quantifier inside a repeated group, such as `(a+)+`); simplify it, e.g. `[A-Z]+-\\d+`',
+  });
 
 export const PeerReviewSchema = z
   .strictObject({
