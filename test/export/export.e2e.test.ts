@@ -189,6 +189,20 @@ describe('changeproof export and verify-export', () => {
     expect(r.code).toBe(0);
   });
 
+  it('verify-export pins the key the auditor obtained: the ledger\'s passes, any other fails', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const own = ledgerPath.replace(/ledger\.db$/, 'ledger-signing-key.pub.pem');
+    const pinned = await cli(['verify-export', dir, '--public-key', own, '--json']);
+    expect(pinned.code).toBe(0);
+    expect(JSON.parse(pinned.out)).toMatchObject({ ok: true, checks: expect.arrayContaining([expect.objectContaining({ name: 'signing key', detail: expect.stringContaining('(the key given)') })]) });
+    const other = join(work, 'other-key.pem');
+    writeFileSync(other, generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }));
+    const r = await cli(['verify-export', dir, '--public-key', other]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/manifest\.json: signing key: the manifest names key [0-9a-f]{64}, the public key is [0-9a-f]{64}/);
+    expect(r.out).toContain('manifest.json.sig: signature');
+  });
+
   it('the same ledger and seed give byte-identical selection.json and sample.csv; another seed another sample', async () => {
     const again = join(work, 'again');
     const other = join(work, 'other');
