@@ -143,6 +143,8 @@ export interface EvidenceInput {
   generatedAt: string;
   period: ObservationPeriod;
   toolVersion: string;
+  /** Every sampled item's id: the page links to the evidence pages of the others it mentions. */
+  sampledIds?: ReadonlySet<string>;
 }
 
 export interface MonthSummary {
@@ -218,5 +220,10 @@ export interface ReportInput {
  * never contain `~`, so distinct ids give distinct names.
  */
 export function evidencePath(id: string): string {
-  return `evidence/${id.replace('#', '~pr-').replaceAll('/', '~')}.html`;
+  return `evidence/${evidenceFile(id)}`;
+}
+
+/** The evidence page's file name alone, for links between evidence pages. */
+export function evidenceFile(id: string): string {
+  return `${id.replace('#', '~pr-').replaceAll('/', '~')}.html`;
 }

@@ -51,10 +51,11 @@ export async function writePackage(p: PackageInput): Promise<void> {
   }));
 
   await mkdir(join(out, 'evidence'));
+  const sampledIds = new Set(sample.map((item) => item.id));
   for (const item of sample) {
     const deploymentEntries = item.deployments.flatMap((d) => p.entriesOf.get(d.itemId) ?? []).sort((a, b) => a.seq - b.seq);
     await writeFile(join(out, evidencePath(item.id)), renderEvidencePage({
-      item, entries: p.entriesOf.get(item.id) ?? [], deploymentEntries, generatedAt: asOf, period: p.period, toolVersion: p.toolVersion,
+      item, entries: p.entriesOf.get(item.id) ?? [], deploymentEntries, generatedAt: asOf, period: p.period, toolVersion: p.toolVersion, sampledIds,
     }));
   }
 

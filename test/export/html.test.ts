@@ -134,6 +134,15 @@ describe('evidence page of a merged pull request', () => {
     expect(deployment.entries).toHaveLength(3);
   });
 
+  it('links the evidence pages of a change and of a deployment that carried it when both are sampled', () => {
+    const sampledIds = new Set([scenario.item.id, deployment.item.id]);
+    const changePage = renderEvidencePage({ ...scenario.input, sampledIds });
+    expect(changePage).toContain(`<a href="${evidencePath(deployment.item.id).slice('evidence/'.length)}"><code class="hash">acme/api/deployments/7</code></a>`);
+    const deploymentPage = renderEvidencePage({ ...deployment.input, sampledIds });
+    expect(deploymentPage).toContain(`<a href="${encodeURI(evidencePath(scenario.item.id).slice('evidence/'.length))}">pull/42</a>`);
+    expect(renderEvidencePage(deployment.input)).not.toContain('<a href="acme~api~pr-42.html">');
+  });
+
   it('shows the policy applied with its files and blob SHAs', () => {
     expect(html).toContain('.github/changeproof.yml');
     expect(html).toContain(sha('policy-blob'));

@@ -10,7 +10,7 @@ import { ledgerRef, ofKind } from './evidence-ledger.js';
 import { policyFields } from './evidence-policy.js';
 import { peopleTable, reviewsTable } from './evidence-reviews.js';
 import { historyTable, rulesTable, verdictFields } from './evidence-verdict.js';
-import { codes, login, yesNo } from './evidence-words.js';
+import { codes, login, sampledLink, yesNo } from './evidence-words.js';
 import { escapeHtml, fields, hash, link, NOT_RECORDED, section, show, table, time, verdictLabel } from './page.js';
 import { list, view, type Loose } from './loose.js';
 
@@ -70,8 +70,8 @@ function finalEvaluation({ item, entries }: EvidenceInput): LedgerEntry | undefi
   return changes.find((e) => e.seq === item.ledger?.seq) ?? changes.at(-1) ?? ofKind(entries, 'evaluation').at(-1);
 }
 
-function carriedBy({ item, deploymentEntries }: EvidenceInput): string {
-  const links = list(item.deployments).map((d) => [hash(d.itemId), show(d.environment), show(d.deploymentId), hash(d.sha), verdictLabel(d.decision ?? 'no_decision'), time(d.at)]);
+function carriedBy({ item, deploymentEntries, sampledIds }: EvidenceInput): string {
+  const links = list(item.deployments).map((d) => [sampledLink(hash(d.itemId), d.itemId, sampledIds), show(d.environment), show(d.deploymentId), hash(d.sha), verdictLabel(d.decision ?? 'no_decision'), time(d.at)]);
   const decisions = ofKind(deploymentEntries, 'deployment_decision').map((e) => {
     const d = view<DeploymentDecisionRecord>(e.data);
     return [show(d.facts?.deploymentId ?? e.subject), show(d.facts?.environment), verdictLabel(d.decision?.state), show(d.decision?.summary), time(d.decision?.evaluatedAt), ledgerRef(e)];

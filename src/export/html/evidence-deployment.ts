@@ -2,7 +2,7 @@ import type { DeploymentDecisionRecord, DeploymentRecord } from '../../core/reco
 import type { LedgerEntry } from '../../ledger/ledger.js';
 import { ledgerRef, ofKind } from './evidence-ledger.js';
 import { policyFields } from './evidence-policy.js';
-import { login, yesNo } from './evidence-words.js';
+import { login, sampledLink, yesNo } from './evidence-words.js';
 import { fields, hash, NOT_RECORDED, section, show, table, time, verdictLabel } from './page.js';
 import { list, view } from './loose.js';
 
@@ -11,9 +11,9 @@ import { list, view } from './loose.js';
  * gate's last decision, each commit deployed and its judgement, and the
  * status history.
  *
- * @example [...deploymentSections(input.entries), exceptionsSection(input.item.exceptions)]
+ * @example [...deploymentSections(input.entries, input.sampledIds), exceptionsSection(input.item.exceptions)]
  */
-export function deploymentSections(entries: readonly LedgerEntry[]): string[] {
+export function deploymentSections(entries: readonly LedgerEntry[], sampledIds?: ReadonlySet<string>): string[] {
   const decisionEntry = ofKind(entries, 'deployment_decision').at(-1);
   const record = view<DeploymentDecisionRecord>(decisionEntry?.data);
   const facts = record.facts ?? {};
@@ -22,7 +22,8 @@ export function deploymentSections(entries: readonly LedgerEntry[]): string[] {
   const deployed = new Map(list(facts.commits).map((c) => [c.sha, c]));
   const rows = list(decision.commits).map((j) => {
     const c = deployed.get(j.sha)?.change;
-    const change = c ? `${show(c.subject)}, ${verdictLabel(c.outcome)}, change record ${ledgerRef(c)}` : show(j.change ?? 'no change record');
+    const changeId = typeof c?.subject === 'string' && decisionEntry?.repo ? `${decisionEntry.repo}#${c.subject.replace(/^pull\//, '')}` : null;
+    const change = c ? `${sampledLink(show(c.subject), changeId, sampledIds)}, ${verdictLabel(c.outcome)}, change record ${ledgerRef(c)}` : show(j.change ?? 'no change record');
     const ok = j.ok === true ? '<span class="pass">✓ may be deployed</span>' : j.ok === false ? '<span class="fail">✗ may not be deployed</span>' : NOT_RECORDED;
     return [hash(j.sha), login(j.author), change, ok, show(j.why)];
   });

@@ -66,7 +66,7 @@ function kindSections(input: EvidenceInput): string[] {
     case 'direct_push':
       return [...pushSections(input), exceptions];
     case 'deployment':
-      return [...deploymentSections(input.entries), exceptions];
+      return [...deploymentSections(input.entries, input.sampledIds), exceptions];
     default: {
       const note = `<p>No detailed view for items of kind <code>${show(input.item.kind)}</code>; the ledger entries below are the evidence.</p>`;
       return [section('item', 'Item', note), exceptions];

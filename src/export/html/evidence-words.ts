@@ -1,5 +1,6 @@
 // Short phrasings of recorded values shared by the sections of an evidence page.
-import { escapeHtml, NOT_RECORDED, show } from './page.js';
+import { evidenceFile } from '../model.js';
+import { escapeHtml, localLink, NOT_RECORDED, show } from './page.js';
 
 /** A GitHub login as `@login`, or "not recorded". */
 export const login = (name: unknown) => (typeof name === 'string' && name ? `@${escapeHtml(name)}` : show(name));
@@ -12,3 +13,8 @@ export const codes = (items: readonly unknown[]) => items.map((i) => `<code>${sh
 
 /** The empty-table text of a change evaluated without facts (an evaluation error). */
 export const NO_SNAPSHOT = 'Not recorded: the evaluation holds no evidence snapshot.';
+
+/** A link to another sampled item's evidence page (a sibling file), or the text alone. */
+export function sampledLink(html: string, itemId: string | null | undefined, sampledIds: ReadonlySet<string> | undefined): string {
+  return itemId && sampledIds?.has(itemId) ? localLink(html, evidenceFile(itemId)) : html;
+}
