@@ -21,9 +21,25 @@ export interface Resilience {
    * production; tests pass 1 so a 2-second `retry-after` waits 2 ms.
    */
   delayUnitMs: number;
+  /**
+   * How long one request may take before it is abandoned (and, as a network
+   * error, retried). Without it a GitHub that never answers holds the
+   * repository's queue for Node's 300-second default. Default 30 s: GitHub
+   * itself gives up on a GraphQL query after 10 s.
+   */
+  requestTimeoutMs: number;
 }
 
-export const DEFAULT_RESILIENCE: Resilience = { maxRetries: 3, maxRetryAfterSeconds: 60, delayUnitMs: 1000 };
+export const DEFAULT_RESILIENCE: Resilience = { maxRetries: 3, maxRetryAfterSeconds: 60, delayUnitMs: 1000, requestTimeoutMs: 30_000 };
+
+/** `fetch` that gives up after `ms`, keeping any signal the caller passed. Resolves the fetch at call time (tests patch the global one). */
+function fetchWithTimeout(inner: typeof fetch | undefined, ms: number): typeof fetch {
+  return (input, init = {}) => {
+    const timeout = AbortSignal.timeout(ms);
+    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    return (inner ?? globalThis.fetch)(input, { ...init, signal });
+  };
+}
 
 /**
  * 4xx answers that retrying cannot fix. 403/429 rate limits are retried by the
@@ -59,6 +75,7 @@ export function withChangeproofDefaults<C extends OctokitClass>(Base: C, resilie
     };
   return Base.defaults((options: OctokitOptions) => ({
     ...options,
+    request: { ...options.request, fetch: fetchWithTimeout(options.request?.fetch as typeof fetch | undefined, settings.requestTimeoutMs) },
     throttle: {
       ...options['throttle'],
       // Probot's installation-client factory turns throttling off unless the options say `enabled: true`.

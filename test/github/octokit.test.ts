@@ -69,6 +69,17 @@ describe('createOctokit', () => {
     expect(retried!.at - limited!.at).toBeGreaterThanOrEqual(290);
   });
 
+  test('a request GitHub does not answer in time is abandoned and retried', async () => {
+    sim = await startGitHubSimulator(scenario().repo('acme/api'));
+    sim.faults.add('GET /repos/{owner}/{repo}', { kind: 'delay', ms: 3000 });
+    const octokit = createOctokit({ auth: 'test-token', env: sim.env, resilience: { delayUnitMs: 1, requestTimeoutMs: 150 }, log: quiet });
+    const started = Date.now();
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'api' });
+    expect(data.full_name).toBe('acme/api');
+    expect(sim.count()).toBe(2);
+    expect(Date.now() - started).toBeLessThan(2500); // abandoned, not waited out
+  });
+
   test('rate limits are retried a bounded number of times', async () => {
     sim = await startGitHubSimulator(scenario().repo('acme/api'));
     sim.faults.add('GET /repos/{owner}/{repo}', { kind: 'secondary-rate-limit', retryAfter: 1 }, 10);
