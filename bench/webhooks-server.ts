@@ -10,13 +10,12 @@
 // inbox empty); `verify` checks that the ledger holds an entry for every
 // delivery; `cpu` reports the CPU time used since the last `cpu`.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { Probot, ProbotOctokit, Server } from 'probot';
 import { UNSPACED_WRITES } from '../test/support/simulator-octokit.js';
+import { freePort } from '../test/support/free-port.js';
 
 // The compiled app, as `npm start` runs it (`npm run bench:webhooks` builds lib/ first).
 const lib = <T,>(path: string): Promise<T> => import(new URL(`../lib/${path}`, import.meta.url).href) as Promise<T>;
@@ -181,14 +180,6 @@ async function startBare(env: Env): Promise<Running> {
     verify: async () => ({ recorded: 0, outcomes: {}, pending: 0 }),
     close: () => server.stop(),
   };
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 // Started by bench/webhooks.ts; gone with it.

@@ -116,16 +116,14 @@ export function resolveRepos(values: string[]): string[] {
  * key, so the auditor checks the export with the ledger's public key.
  */
 export async function resolveSigner(given: string | undefined, ledger: string, env: NodeJS.ProcessEnv, app: { token?: string; fetch?: typeof fetch } = {}): Promise<ExportSigner> {
-  const candidates: { text: () => string; what: string }[] = [];
-  const pemOrPath = (value: string, what: string) => ({
-    what,
-    text: () => (value.includes('-----BEGIN') ? value : readFileSync(value, 'utf8')),
-  });
-  if (given) candidates.push(pemOrPath(given, 'the signing key given'));
-  else if (env['CHANGEPROOF_SIGNING_KEY']) candidates.push(pemOrPath(env['CHANGEPROOF_SIGNING_KEY'], 'CHANGEPROOF_SIGNING_KEY'));
-  else if (env['CHANGEPROOF_SIGNING_KEY_PATH']) candidates.push(pemOrPath(env['CHANGEPROOF_SIGNING_KEY_PATH'], 'CHANGEPROOF_SIGNING_KEY_PATH'));
-  else if (!isUrl(ledger) && existsSync(defaultSigningKeyPath(ledger))) candidates.push(pemOrPath(defaultSigningKeyPath(ledger), `the key beside ${ledger}`));
-  const candidate = candidates[0];
+  const beside = isUrl(ledger) ? null : defaultSigningKeyPath(ledger);
+  const [value, what] =
+    given ? [given, 'the signing key given']
+    : env['CHANGEPROOF_SIGNING_KEY'] ? [env['CHANGEPROOF_SIGNING_KEY'], 'CHANGEPROOF_SIGNING_KEY']
+    : env['CHANGEPROOF_SIGNING_KEY_PATH'] ? [env['CHANGEPROOF_SIGNING_KEY_PATH'], 'CHANGEPROOF_SIGNING_KEY_PATH']
+    : beside && existsSync(beside) ? [beside, `the key beside ${ledger}`]
+    : [null, null];
+  const candidate = value === null ? null : { what: what!, text: () => (value.includes('-----BEGIN') ? value : readFileSync(value, 'utf8')) };
   if (!candidate && isUrl(ledger) && app.token) {
     try {
       return await appSigner({ url: ledger, token: app.token, fetch: app.fetch });

@@ -125,7 +125,8 @@ async function request(doFetch: typeof fetch, url: string, headers: Record<strin
   }
 }
 
-function apiBase(url: string): string {
+/** The app's base URL from its address or one of its API routes; refuses what is not a URL. */
+export function apiBase(url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);

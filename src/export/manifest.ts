@@ -127,7 +127,8 @@ export async function writeManifest(dir: string, content: ManifestContent, signe
   const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
   await writeFile(join(dir, MANIFEST), bytes);
   await writeFile(join(dir, SIGNATURE), `${await signer.sign(bytes)}\n`);
-  const sums = await hashFiles(dir, listFiles(dir).filter((p) => p !== SUMS));
+  // Every file the manifest lists was hashed for it: only the manifest and its signature are new.
+  const sums = [...manifest.files, ...(await hashFiles(dir, [MANIFEST, SIGNATURE]))].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   await writeFile(join(dir, SUMS), sums.map((f) => `${f.sha256}  ${f.path}\n`).join(''));
   return manifest;
 }

@@ -1,5 +1,6 @@
 import { readEntryHeader } from '../ledger/entry-text.js';
 import type { LedgerEntry } from '../ledger/ledger.js';
+import { toLedgerEntry } from '../ledger/sqlite-reader.js';
 import { sourceError, type LedgerSource } from './ledger-source.js';
 import { subjectOfItem } from './population.js';
 import type { ScanResult } from './scan.js';
@@ -45,8 +46,7 @@ export async function readSampledEvidence(
       const header = readEntryHeader(stored.body);
       const itemId = header ? wanted.get(header.seq) : undefined;
       if (itemId === undefined) continue;
-      const e = JSON.parse(stored.body) as Omit<LedgerEntry, 'hash'>;
-      const entry: LedgerEntry = { seq: e.seq, recorded_at: e.recorded_at, kind: e.kind, repo: e.repo, subject: e.subject, data: e.data, prev_hash: e.prev_hash, hash: stored.hash };
+      const entry = toLedgerEntry(stored);
       const list = entriesOf.get(itemId);
       if (list) list.push(entry);
       else entriesOf.set(itemId, [entry]);

@@ -5,7 +5,7 @@ import { parseSignedCheckpoint, type SignedCheckpoint } from '../ledger/checkpoi
 import { readEntryHeader, type EntryHeader } from '../ledger/entry-text.js';
 import type { LedgerEntry } from '../ledger/ledger.js';
 import { publicKeyFromPem } from '../ledger/signing-key.js';
-import type { StoredEntry } from '../ledger/sqlite-reader.js';
+import { toLedgerEntry, type StoredEntry } from '../ledger/sqlite-reader.js';
 import { indexSubject, localLookup, type SubjectIndex, type SubjectLookup } from './subject-index.js';
 import { inPeriod, type ObservationPeriod } from '../sampling/period.js';
 import type { DeploymentLink } from './model.js';
@@ -176,13 +176,13 @@ class Indexer {
       this.lastPush.set(repo, { subject: header.subject, stored });
       if (this.options.collectRecorded) {
         const r = this.recordedIn(repo);
-        for (const c of (entryOf(stored).data as unknown as PushRecord).commits) r.commits.add(c.sha);
+        for (const c of (toLedgerEntry(stored).data as unknown as PushRecord).commits) r.commits.add(c.sha);
       }
       return;
     }
     // Strings kept from here on come from JSON.parse, never from the header:
     // V8 keeps the whole entry text alive behind any substring of it.
-    const entry = entryOf(stored);
+    const entry = toLedgerEntry(stored);
     const repo = entry.repo!;
     switch (entry.kind) {
       case 'change': {
@@ -212,7 +212,7 @@ class Indexer {
         result.exceptions.push(entry);
         if ((entry.data as unknown as ExceptionRecord).type === 'direct_push') {
           const push = this.lastPush.get(repo);
-          if (push?.subject === entry.subject) result.directPushes.set(pushId(repo, entry.subject), entryOf(push.stored));
+          if (push?.subject === entry.subject) result.directPushes.set(pushId(repo, entry.subject), toLedgerEntry(push.stored));
         }
         break;
       }
@@ -258,10 +258,6 @@ class Indexer {
   }
 }
 
-function entryOf(stored: StoredEntry): LedgerEntry {
-  const e = JSON.parse(stored.body) as Omit<LedgerEntry, 'hash'>;
-  return { seq: e.seq, recorded_at: e.recorded_at, kind: e.kind, repo: e.repo, subject: e.subject, data: e.data, prev_hash: e.prev_hash, hash: stored.hash };
-}
 
 /** Records which changes a gated deployment carried (from its decision, or its records when the gate was not asked). */
 function linkChanges(links: Map<string, DeploymentLink[]>, itemId: string, entry: LedgerEntry): void {

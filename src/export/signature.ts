@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { EXPORT_FORMAT, exportDigestSignatureValid, exportStatementForDigest, signExportDigest } from '../ledger/export-signature.js';
 import { keyIdOf, publicKeyFromPem, publicKeyPem } from '../ledger/signing-key.js';
+import { apiBase } from './ledger-source.js';
 
 export { EXPORT_FORMAT };
 
@@ -58,7 +59,7 @@ export interface AppSignerOptions {
  */
 export async function appSigner(options: AppSignerOptions): Promise<ExportSigner> {
   const doFetch = options.fetch ?? fetch;
-  const base = options.url.replace(/\/+$/, '').replace(/\/api\/changeproof(\/ledger)?$/, '');
+  const base = apiBase(options.url);
   const keyResponse = await doFetch(`${base}/api/changeproof/public-key`);
   if (!keyResponse.ok) throw new Error(`${base}/api/changeproof/public-key answered ${keyResponse.status}`);
   const pem = await keyResponse.text();

@@ -93,12 +93,19 @@ export async function verifyExport(dir: string, options: VerifyExportOptions = {
   } catch {
     /* reported below */
   }
-  report('signature', signature !== '' && exportSignatureValid(publicKey, manifestBytes, signature), SIGNATURE,
-    signature === '' ? `${SIGNATURE} is missing` : exportSignatureValid(publicKey, manifestBytes, signature)
+  const signed = signature !== '' && exportSignatureValid(publicKey, manifestBytes, signature);
+  report('signature', signed, SIGNATURE,
+    signature === '' ? `${SIGNATURE} is missing` : signed
       ? `valid Ed25519 signature over ${MANIFEST}` : `the signature does not match ${MANIFEST} and the public key: the manifest was changed or signed by another key`);
 
-  // 2. every file: in the manifest, unchanged, nothing added
+  // 2. every file: in the manifest, unchanged, nothing added (each hashed once, for the manifest and SHA256SUMS alike)
   const present = listFiles(dir);
+  const hashes = new Map<string, Promise<string>>();
+  const hashOf = (path: string) => {
+    let hash = hashes.get(path);
+    if (!hash) hashes.set(path, (hash = sha256File(join(dir, path))));
+    return hash;
+  };
   const listed = new Map(manifest.files.map((f) => [f.path, f]));
   for (const file of manifest.files) {
     const path = join(dir, file.path);
@@ -106,7 +113,7 @@ export async function verifyExport(dir: string, options: VerifyExportOptions = {
       report('file present', false, file.path, `${file.path} is listed in the manifest but missing`);
       continue;
     }
-    const sha = await sha256File(path);
+    const sha = await hashOf(file.path);
     report('file hash', sha === file.sha256, file.path, sha === file.sha256 ? `sha256 ${sha}` : `${file.path} was changed: sha256 ${sha}, the manifest says ${file.sha256}`);
   }
   for (const path of present) {
@@ -114,7 +121,7 @@ export async function verifyExport(dir: string, options: VerifyExportOptions = {
       report('no extra file', false, path, `${path} is not in the manifest: it was added after the export`);
     }
   }
-  await checkSums(dir, present, report);
+  await checkSums(dir, present, hashOf, report);
 
   // 3. the ledger checkpoint the export was made against
   const checkpoint = manifest.ledger?.checkpoint ? parseSignedCheckpoint(manifest.ledger.checkpoint) : null;
@@ -192,7 +199,12 @@ export async function verifyExport(dir: string, options: VerifyExportOptions = {
   return done(keyId, ids.length, selection.ids.length);
 }
 
-async function checkSums(dir: string, present: string[], report: (n: string, ok: boolean, f: string | null, d: string) => boolean): Promise<void> {
+async function checkSums(
+  dir: string,
+  present: string[],
+  hashOf: (path: string) => Promise<string>,
+  report: (n: string, ok: boolean, f: string | null, d: string) => boolean,
+): Promise<void> {
   let text: string;
   try {
     text = readFileSync(join(dir, SUMS), 'utf8');
@@ -213,7 +225,7 @@ async function checkSums(dir: string, present: string[], report: (n: string, ok:
   for (const path of present.filter((p) => p !== SUMS)) {
     const expected = sums.get(path);
     if (expected === undefined) continue; // reported as an extra file already, or the manifest itself below
-    if ((await sha256File(join(dir, path))) !== expected) ok = report('SHA256SUMS', false, path, `${path} does not match its line in ${SUMS}`);
+    if ((await hashOf(path)) !== expected) ok = report('SHA256SUMS', false, path, `${path} does not match its line in ${SUMS}`);
   }
   for (const path of sums.keys()) if (!present.includes(path)) ok = report('SHA256SUMS', false, path, `${path} is in ${SUMS} but missing`);
   for (const path of [MANIFEST, SIGNATURE]) if (!sums.has(path)) ok = report('SHA256SUMS', false, SUMS, `${SUMS} has no line for ${path}`);

@@ -1,7 +1,6 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -17,6 +16,7 @@ import { scenario, type ScenarioBuilder } from './scenario.js';
 import { startGitHubSimulator, type GitHubSimulator } from './simulator/server.js';
 import { UNSPACED_WRITES } from './simulator-octokit.js';
 import { postWebhook } from './webhooks.js';
+import { freePort } from './free-port.js';
 
 export const WEBHOOK_SECRET = 'e2e-webhook-secret';
 export const APP_ID = 4242;
@@ -131,14 +131,6 @@ export async function startApp(sim: GitHubSimulator, options: AppOptions = {}): 
       await ledger.close();
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 /**

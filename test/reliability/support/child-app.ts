@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../support/free-port.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 /** What `npm start` runs. */
@@ -75,17 +75,6 @@ export async function startChildApp(env: Record<string, string>, options: { cwd:
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);
       reject(new Error(`the app exited (${code ?? signal}) before listening:\n${output}`));
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
     });
   });
 }
