@@ -49,6 +49,17 @@ export function describeIssue(issue: z.core.$ZodIssue, value: unknown): Describe
       return [{ path, message: `${rangeMessage(issue, 'max')}, got ${describeValue(seen)}`, hint: doc ?? 'use a smaller value', onKey: false }];
     case 'too_small':
       return [{ path, message: `${rangeMessage(issue, 'min')}, got ${describeValue(seen)}`, hint: doc ?? 'use a larger value', onKey: false }];
+    case 'invalid_union': {
+      // A value of one of several shapes (a name, or a mapping): explain it by
+      // the branch of its own kind, so `{ nam: build }` reads as an unknown key.
+      const objectBranch = issue.errors.find((branch) => !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0));
+      if (seen !== null && typeof seen === 'object' && !Array.isArray(seen) && objectBranch) {
+        return objectBranch.flatMap((sub) => describeIssue({ ...sub, path: [...issue.path, ...sub.path] } as z.core.$ZodIssue, value));
+      }
+      return [{ path, message: `expected one of the allowed forms, got ${describeValue(seen)}`, hint: doc ?? 'see schema.json for the allowed values', onKey: false }];
+    }
+    case 'custom':
+      return [{ path, message: issue.message, hint: doc ?? 'see schema.json for the allowed values', onKey: false }];
     default:
       return [{ path, message: `${issue.message}, got ${describeValue(seen)}`, hint: doc ?? 'see schema.json for the allowed values', onKey: false }];
   }
@@ -69,7 +80,7 @@ function rangeMessage(issue: z.core.$ZodIssueTooBig | z.core.$ZodIssueTooSmall, 
 function schemaAt(path: (string | number)[]): AnySchema | null {
   let schema: AnySchema | null = PolicySchema;
   for (const segment of path) {
-    schema = schema ? unwrap(schema) : null;
+    schema = schema ? objectBranch(unwrap(schema)) : null;
     if (!schema) return null;
     const def = schema._zod.def as { type: string; shape?: Record<string, AnySchema>; element?: AnySchema };
     if (def.type === 'object' && def.shape) schema = def.shape[String(segment)] ?? null;
@@ -77,6 +88,13 @@ function schemaAt(path: (string | number)[]): AnySchema | null {
     else return null;
   }
   return schema;
+}
+
+/** A union of a name and a mapping (`checks.required` entries) read as its mapping, to look up keys in it. */
+function objectBranch(schema: AnySchema): AnySchema {
+  const def = schema._zod.def as { type: string; options?: AnySchema[] };
+  if (def.type !== 'union' || !def.options) return schema;
+  return def.options.map(unwrap).find((o) => (o._zod.def as { type: string }).type === 'object') ?? schema;
 }
 
 function unwrap(schema: AnySchema): AnySchema {
@@ -100,7 +118,7 @@ function documentation(schema: AnySchema): string | null {
 
 function knownKeys(schema: AnySchema | null): string[] {
   if (!schema) return [];
-  const def = unwrap(schema)._zod.def as { type: string; shape?: Record<string, unknown> };
+  const def = objectBranch(unwrap(schema))._zod.def as { type: string; shape?: Record<string, unknown> };
   return def.type === 'object' && def.shape ? Object.keys(def.shape) : [];
 }
 

@@ -87,6 +87,14 @@ export const SeparationOfDutiesSchema = z
       .boolean()
       .default(false)
       .describe('The person who merges must not be the pull request author.'),
+    /**
+     * Every commit must carry a signature GitHub verified, made by the commit's
+     * own linked author (or by GitHub, for the commits it makes itself).
+     */
+    require_verified_signatures: z
+      .boolean()
+      .default(false)
+      .describe("Every commit must carry a signature GitHub verified, by the commit's linked author (or GitHub's own, for web edits and merges)."),
     /** The person who deploys must not have authored any deployed change. */
     deployer_must_differ_from_authors: z
       .boolean()
@@ -95,13 +103,35 @@ export const SeparationOfDutiesSchema = z
   })
   .describe('Separation between the people who write, approve, merge and deploy a change.');
 
+const login = z.string().trim().min(1, 'must not be empty');
+
+/** A `checks.required` entry: a name, or a name pinned to the app (check run) or account (status) that must report it. */
+const requiredCheck = z.union([
+  glob,
+  z
+    .strictObject({
+      /** The check-run or status name (glob). */
+      name: glob.describe('Check-run or commit-status name (glob).'),
+      /** Only a check run created by this GitHub App (its slug, e.g. `github-actions`) counts. */
+      app: login.optional().describe('Only a check run created by this GitHub App counts (its slug, e.g. `github-actions`).'),
+      /** Only a commit status created by this account counts (e.g. `jenkins-bot`). */
+      creator: login.optional().describe('Only a commit status created by this account counts (e.g. `jenkins-bot`).'),
+    })
+    .refine((entry) => !(entry.app && entry.creator), { message: 'pins both `app` and `creator`; a check run comes from an app and a status from an account, so give one' })
+    .describe('A required check pinned to its source.'),
+]).describe('A check-run or status name (glob), or `{ name, app }` / `{ name, creator }` to pin who must report it.');
+
 export const ChecksSchema = z
   .strictObject({
-    /** Check-run or commit-status names (globs, `*` matches anything); [] = every check on the head. */
+    /**
+     * Check-run or commit-status names (globs, `*` matches anything); [] = every
+     * check on the head. An entry may pin its source, as GitHub's rulesets do:
+     * `{ name: build, app: github-actions }` or `{ name: ci/jenkins, creator: jenkins-bot }`.
+     */
     required: z
-      .array(glob)
+      .array(requiredCheck)
       .default([])
-      .describe('Check-run or commit-status names that must pass (globs; `*` matches any text). [] = every check on the head commit.'),
+      .describe('Check-run or commit-status names that must pass (globs; `*` matches any text), or `{name, app}` / `{name, creator}` to pin who must report it. [] = every check on the head commit.'),
     /** At least this many passing checks other than Changeproof's own. */
     min_passing: z
       .number()

@@ -6,4 +6,4 @@ export const CHECK_RUN_NAME = 'Change control (CC8.1)';
  * the ledger can be re-computed by the same rules; bump it when a rule's
  * semantics change.
  */
-export const ENGINE_VERSION = 1;
+export const ENGINE_VERSION = 2;

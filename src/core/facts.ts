@@ -39,6 +39,26 @@ export interface CommitFacts {
   authors: CommitPerson[];
   committer: CommitPerson;
   url: string | null;
+  /** Parent SHAs (GraphQL `Commit.parents`), to tell which push brought which commit. */
+  parents: string[];
+  /** The commit's signature as GitHub verified it; `null` when it carries none. */
+  signature: CommitSignature | null;
+}
+
+/**
+ * A commit signature as GitHub judged it (GraphQL `Commit.signature`). Only
+ * GitHub's verdict counts: anyone can write any name and email into a commit,
+ * but not sign it with a key GitHub has verified for an account.
+ */
+export interface CommitSignature {
+  /** `GitSignature.isValid`: signed by a key GitHub verified (`state` is `VALID`). */
+  isValid: boolean;
+  /** `GitSignatureState`, e.g. `VALID`, `UNKNOWN_KEY`, `BAD_EMAIL`, `UNSIGNED`. */
+  state: string;
+  /** Signed with GitHub's own key (web edits, merges and squashes made on github.com). */
+  wasSignedByGitHub: boolean;
+  /** The account GitHub matched the signing key's email to; `null` when none. */
+  signer: string | null;
 }
 
 export type ReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
@@ -110,9 +130,36 @@ export interface RepositoryRef {
   defaultBranch: string;
 }
 
+/**
+ * How a push reached the pull request's head branch, as GitHub told the app:
+ * the sender of a `pull_request` `opened` / `reopened` / `synchronize`
+ * delivery, the sender of a `push` delivery to the head ref, or the actor of a
+ * head-ref force-push in the pull request's timeline.
+ */
+export type PushSource = 'opened' | 'reopened' | 'synchronize' | 'push' | 'force_push';
+
+/** A push to the pull request's head branch, and who made it. */
+export interface PushFact {
+  source: PushSource;
+  /** The login GitHub names as having pushed; `null` when it names nobody (a deleted account). */
+  pusher: string | null;
+  /** The head before the push; `null` when the delivery does not say (opened, reopened). */
+  before: string | null;
+  /** The head after the push. */
+  after: string | null;
+  /** When GitHub says the push happened (or the delivery arrived, when GitHub gives no time). */
+  at: IsoTime | null;
+  /** Whether the push rewrote the branch; `null` when the source does not say. */
+  forced: boolean | null;
+  /** The `X-GitHub-Delivery` that reported it; `null` for a timeline event read from GitHub. */
+  deliveryId: string | null;
+  /** The ledger entry that recorded it; `null` while not yet recorded, or for timeline events. */
+  seq: number | null;
+}
+
 /** Something GitHub would not list completely; any gap makes the verdict `error`. */
 export interface EvidenceGap {
-  what: 'commits' | 'reviews' | 'checks' | 'labels' | 'pull_request' | 'policy';
+  what: 'commits' | 'reviews' | 'checks' | 'labels' | 'pushes' | 'pull_request' | 'policy';
   reason: string;
 }
 
@@ -139,6 +186,12 @@ export interface ChangeFacts {
   reviews: ReviewFacts[];
   /** Check runs and commit statuses on `headSha`, every run (re-runs included). */
   checks: CheckFacts[];
+  /**
+   * Every push to the head branch while it backed the pull request that the
+   * app was told of (recorded as the deliveries arrived) or that GitHub's
+   * timeline shows (force pushes), oldest first.
+   */
+  pushes: PushFact[];
   /** When the evidence was read from GitHub. */
   collectedAt: IsoTime;
   /** Empty when the evidence is complete. */

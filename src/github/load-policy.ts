@@ -36,7 +36,9 @@ const MAX_EXTENDS_DEPTH = 5;
  * defaults, with an empty source.
  *
  * Unlike Probot, an `_extends` target that does not exist is an error, not
- * silently nothing: an organisation's baseline must not vanish unnoticed.
+ * silently nothing: an organisation's baseline must not vanish unnoticed. And
+ * `_extends` may name only a repository of the same owner: a file elsewhere
+ * is controlled by someone else, who could take every branch out of scope.
  * A broken file comes back as `{ ok: false, error: PolicyError }` naming the
  * file, line and key, never as defaults. A GitHub failure throws
  * `GitHubEvidenceError` (the evaluation is then an `error`).
@@ -75,6 +77,16 @@ export async function loadPolicy(
       return fail(file, `_extends "${extendsValue}" is not a repository reference`, 'write `.github`, `other-repo`, `owner/repo` or `repo:path.yml`', source);
     }
     const targetName = policyFileName(`${target.owner}/${target.repo}`, target.path);
+    // Whoever controls another owner's repository would control this one's
+    // controls: a policy may only build on its own organisation's files.
+    if (target.owner.toLowerCase() !== owner.toLowerCase()) {
+      return fail(
+        file,
+        `_extends "${extendsValue}" names ${targetName}, which belongs to ${target.owner}, not to ${owner}`,
+        `a policy may only extend a repository of ${owner}; copy the settings into ${owner}/.github or another ${owner} repository and point _extends there`,
+        source,
+      );
+    }
     if (files.some((f) => policyFileName(f.repository, f.path) === targetName)) {
       return fail(file, `_extends "${extendsValue}" leads back to ${targetName}, which is already part of this policy`, 'remove the circular _extends', source);
     }

@@ -1,6 +1,6 @@
-import type { Actor, CheckConclusion, CheckFacts, CheckStatus, CommitFacts, CommitPerson, IsoTime, ReviewFacts, ReviewState } from '../core/facts.js';
+import type { Actor, CheckConclusion, CheckFacts, CheckStatus, CommitFacts, CommitPerson, IsoTime, PushFact, ReviewFacts, ReviewState } from '../core/facts.js';
 import { GitHubEvidenceError } from './errors.js';
-import type { GqlActor, GqlCheckRun, GqlCommit, GqlGitActor, GqlReview, GqlStatusContext } from './graphql/pull-request.types.js';
+import type { GqlActor, GqlCheckRun, GqlCommit, GqlForcePush, GqlGitActor, GqlReview, GqlStatusContext } from './graphql/pull-request.types.js';
 
 /**
  * Maps GitHub's GraphQL nodes to the facts' plain shapes. Pure functions; every
@@ -62,6 +62,24 @@ export function mapCommit(commit: GqlCommit, authors: GqlGitActor[]): CommitFact
     authors: authors.map(mapGitActor),
     committer: mapGitActor(commit.committer),
     url: commit.url ?? null,
+    parents: (commit.parents?.nodes ?? []).flatMap((p) => (p ? [p.oid] : [])),
+    signature: commit.signature
+      ? { isValid: commit.signature.isValid, state: commit.signature.state, wasSignedByGitHub: commit.signature.wasSignedByGitHub, signer: commit.signature.signer?.login ?? null }
+      : null,
+  };
+}
+
+/** A head-ref force push from the pull request's timeline, as a push fact (GitHub's own record; no delivery). */
+export function mapForcePush(event: GqlForcePush): PushFact {
+  return {
+    source: 'force_push',
+    pusher: mapActor(event.actor)?.login ?? null,
+    before: event.beforeCommit?.oid ?? null,
+    after: event.afterCommit?.oid ?? null,
+    at: toIsoUtcOrNull(event.createdAt),
+    forced: true,
+    deliveryId: null,
+    seq: null,
   };
 }
 

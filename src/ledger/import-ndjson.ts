@@ -28,6 +28,7 @@ export async function importNdjson(
 ): Promise<ImportResult> {
   const insert = db.prepare<[number, string, string, string | null, string, string]>(
     'INSERT INTO entries (seq, recorded_at, kind, repo, hash, body) VALUES (?, ?, ?, ?, ?, ?)');
+  const insertSubject = db.prepare<[string, string, number]>('INSERT INTO entry_subjects (repo, subject, seq) VALUES (?, ?, ?)');
   const verifier = new ChainVerifier({ publicKey, canonical: true });
   db.exec('BEGIN IMMEDIATE');
   try {
@@ -46,6 +47,7 @@ export async function importNdjson(
       const body = canonicalJson(JSON.parse(stored.body));
       const h = readEntryHeader(body)!;
       insert.run(h.seq, h.recorded_at, h.kind, h.repo, stored.hash, body);
+      if (h.repo !== null) insertSubject.run(h.repo, h.subject, h.seq);
     }
     const report = verifier.finish();
     if (report.failure) {

@@ -18,6 +18,8 @@ export const ENTRY_KINDS = [
   'config_error',
   'installation',
   'export',
+  'head_push',
+  'policy',
 ] as const;
 
 export type EntryKind = (typeof ENTRY_KINDS)[number];
@@ -82,7 +84,7 @@ export interface LedgerHead {
 }
 
 /**
- * Which entries to read, always in seq order. Every filter is optional; they
+ * Which entries to read, in seq order (or reversed with `order: 'desc'`). Every filter is optional; they
  * combine with AND. Times compare with `recorded_at`, which never decreases.
  */
 export interface ReadQuery {
@@ -93,7 +95,13 @@ export interface ReadQuery {
   /** Exclusive upper bound, ISO-8601. */
   to?: string;
   repo?: string;
+  /** Only entries about this subject (`pull/42`, `push/<sha>`); needs `repo`. */
+  subject?: string;
   kinds?: readonly EntryKind[];
+  /** `desc`: newest first (default `asc`, seq order). */
+  order?: 'asc' | 'desc';
+  /** At most this many entries. */
+  limit?: number;
 }
 
 /** The latest signed checkpoint and the seq of the entry that carries it. */

@@ -29,6 +29,7 @@ type Row = [number, string, string, string | null, string, string];
 export class SqliteChainWriter {
   private readonly insertEntry: Statement<Row>;
   private readonly insertDelivery: Statement<[string, number]>;
+  private readonly insertSubject: Statement<[string, string, number]>;
   private readonly selectHead: Statement<[], Head>;
   private readonly selectDelivery: Statement<[string], StoredEntry>;
   private readonly selectHasDelivery: Statement<[string], unknown>;
@@ -42,6 +43,7 @@ export class SqliteChainWriter {
   constructor(db: Database, private readonly config: { clock: () => Date; policy: CheckpointPolicy; key: SigningKey }) {
     this.insertEntry = db.prepare('INSERT INTO entries (seq, recorded_at, kind, repo, hash, body) VALUES (?, ?, ?, ?, ?, ?)');
     this.insertDelivery = db.prepare('INSERT INTO deliveries (delivery_id, seq) VALUES (?, ?)');
+    this.insertSubject = db.prepare('INSERT INTO entry_subjects (repo, subject, seq) VALUES (?, ?, ?)');
     this.selectHead = db.prepare('SELECT seq, hash, recorded_at FROM entries ORDER BY seq DESC LIMIT 1');
     this.selectDelivery = db.prepare(
       'SELECT e.body, e.hash FROM deliveries d JOIN entries e ON e.seq = d.seq WHERE d.delivery_id = ? ORDER BY d.seq');
@@ -131,6 +133,7 @@ export class SqliteChainWriter {
     const { text: body, value } = canonicalWithValue({ data, kind, prev_hash: head.hash, recorded_at: time, repo, seq, subject });
     const hash = entryHash(head.hash, body);
     this.insertEntry.run(seq, time, kind, repo, hash, body);
+    if (repo !== null) this.insertSubject.run(repo, subject, seq);
     return { seq, recorded_at: time, kind, repo, subject, data: (value as { data: JsonValue }).data, prev_hash: head.hash, hash };
   }
 

@@ -14,7 +14,9 @@ interface Bounds {
   lo: number;
   hi: number;
   repo: string | null;
+  subject: string | null;
   kinds: string | null;
+  limit: number;
 }
 
 const SELECT = 'SELECT body, hash FROM entries';
@@ -37,9 +39,13 @@ export function* iterateStored(db: Database, query: ReadQuery = {}): Generator<S
   try {
     const bounds = resolveBounds(db, query);
     if (!bounds || bounds.lo > bounds.hi) return;
-    const sql = bounds.repo === null
-      ? `${SELECT} WHERE seq BETWEEN @lo AND @hi AND ${KINDS} ORDER BY seq`
-      : `${SELECT} WHERE repo = @repo AND seq BETWEEN @lo AND @hi AND ${KINDS} ORDER BY seq`;
+    const order = query.order === 'desc' ? 'DESC' : 'ASC';
+    const sql = bounds.subject !== null
+      ? `SELECT e.body, e.hash FROM entry_subjects s JOIN entries e ON e.seq = s.seq
+         WHERE s.repo = @repo AND s.subject = @subject AND s.seq BETWEEN @lo AND @hi AND ${KINDS} ORDER BY s.seq ${order} LIMIT @limit`
+      : bounds.repo === null
+        ? `${SELECT} WHERE seq BETWEEN @lo AND @hi AND ${KINDS} ORDER BY seq ${order} LIMIT @limit`
+        : `${SELECT} WHERE repo = @repo AND seq BETWEEN @lo AND @hi AND ${KINDS} ORDER BY seq ${order} LIMIT @limit`;
     yield* db.prepare<Bounds, StoredEntry>(sql).iterate(bounds);
   } finally {
     if (ownTransaction && db.open && db.inTransaction) db.exec('COMMIT');
@@ -59,7 +65,10 @@ function resolveBounds(db: Database, query: ReadQuery): Bounds | null {
     if (first !== null) hi = Math.min(hi, first - 1);
   }
   const kinds = query.kinds === undefined ? null : JSON.stringify(query.kinds);
-  return { lo, hi, repo: query.repo ?? null, kinds };
+  if (query.subject !== undefined && query.repo === undefined) {
+    throw new LedgerError('LEDGER_INVALID_ENTRY', 'A read by subject needs the repository too.', 'Pass { repo, subject }.');
+  }
+  return { lo, hi, repo: query.repo ?? null, subject: query.subject ?? null, kinds, limit: query.limit ?? -1 };
 }
 
 /**

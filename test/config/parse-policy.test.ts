@@ -48,7 +48,12 @@ describe('defaults', () => {
 
   it('has exactly the keys of SPEC §2', () => {
     const keys = Object.entries(defaultPolicy()).flatMap(([s, v]) => Object.keys(v).map((k) => `${s}.${k}`));
-    expect(keys).toHaveLength(18);
+    expect(keys).toHaveLength(19);
+  });
+
+  it('reads required checks pinned to their source, beside plain names', () => {
+    const r = parsePolicy('checks:\n  required:\n    - build\n    - name: test\n      app: github-actions\n    - name: "ci/*"\n      creator: jenkins-bot\n', FILE);
+    expect(r.ok && r.policy.checks.required).toEqual(['build', { name: 'test', app: 'github-actions' }, { name: 'ci/*', creator: 'jenkins-bot' }]);
   });
 
   it('reads a full policy', () => {
@@ -83,6 +88,9 @@ describe('errors name the file, line and key, with a hint', () => {
     { name: 'a quoted number', text: 'peer_review:\n  required_approvals: "2"\n', line: 2, key: 'peer_review.required_approvals', message: /expected a number, got the text "2"/ },
     { name: 'a string where a list belongs', text: 'checks:\n  required: build\n', line: 2, key: 'checks.required', message: /expected a list, got the text "build"/, hint: /write a list/ },
     { name: 'a number inside a list of names', text: 'deployments:\n  environments:\n    - production\n    - 42\n', line: 4, key: 'deployments.environments.1', message: /expected a string, got number 42/ },
+    { name: 'a required check pinned to both an app and a creator', text: 'checks:\n  required:\n    - name: build\n      app: github-actions\n      creator: bob\n', line: 3, key: 'checks.required.0', message: /pins both `app` and `creator`/, hint: /\{ name, app \}/ },
+    { name: 'a misspelt key in a pinned required check', text: 'checks:\n  required:\n    - nme: build\n      app: github-actions\n', line: 3, key: 'checks.required.0.name', message: /expected a string, got nothing/ },
+    { name: 'a number as a required check', text: 'checks:\n  required:\n    - 42\n', line: 3, key: 'checks.required.0', message: /expected one of the allowed forms, got number 42/, hint: /check-run or status name/ },
     { name: 'a scalar where a section belongs', text: 'scope: default\n', line: 1, key: 'scope', message: /expected a mapping, got the text "default"/ },
     { name: 'a list at the top', text: '- peer_review\n', line: 1, key: null, message: /must be a mapping of sections/ },
     { name: 'bad indentation', text: fixture('broken-syntax.yml'), line: 2, key: null, message: /YAML syntax error/, hint: /indentation/ },

@@ -4,7 +4,7 @@ import type { ChangeFacts } from '../../src/core/facts.js';
 import { evaluate } from '../../src/core/policy/evaluate.js';
 import type { Outcome, RuleStatus } from '../../src/core/policy/verdict.js';
 import type { RuleId } from '../../src/core/cc81.js';
-import { check, commit, HEAD, merged, NOW, OLD, person, policy, pullRequest, review, user, WEB_FLOW } from './facts-builder.js';
+import { check, commit, HEAD, merged, NOW, OLD, person, policy, pullRequest, review, SIGNED_BY_GITHUB, user, WEB_FLOW } from './facts-builder.js';
 
 interface Case {
   name: string;
@@ -112,19 +112,19 @@ describe('peer review', () => {
       facts: pullRequest({ commits: [commit('head', { coAuthors: [person('bob')] })] }),
       outcome: 'pending',
       rules: { peer_review: 'pending', separation_of_duties: 'pass' },
-      seen: { peer_review: /@bob \(co-authored commit [0-9a-f]{7}\)/, separation_of_duties: /approvals set aside: @bob co-authored/ },
+      seen: { peer_review: /@bob \(co-authored [0-9a-f]{7}\)/, separation_of_duties: /approvals set aside: @bob co-authored/ },
     },
     {
       name: 'a committer approval does not count',
       facts: pullRequest({ commits: [commit('head', { committer: person('bob') })] }),
       outcome: 'pending',
-      seen: { peer_review: /@bob \(committed commit [0-9a-f]{7}\)/ },
+      seen: { peer_review: /@bob \(committed [0-9a-f]{7}\)/ },
     },
     {
       name: 'a commit-author approval does not count even when someone else opened the PR',
       facts: pullRequest({ commits: [commit('a', { author: person('bob') }), commit('head')] }),
       outcome: 'pending',
-      seen: { peer_review: /@bob \(authored and committed commit [0-9a-f]{7}\)/ },
+      seen: { peer_review: /@bob \(authored and committed [0-9a-f]{7}\)/ },
     },
     {
       name: 'contributor approvals count when contributors_can_approve',
@@ -139,8 +139,8 @@ describe('peer review', () => {
       outcome: 'pending',
     },
     {
-      name: 'the web-flow committer is not a contributor',
-      facts: pullRequest({ commits: [commit('head', { committer: WEB_FLOW })], reviews: [review('bob', 'APPROVED')] }),
+      name: 'the web-flow committer of a commit GitHub signed is not a contributor',
+      facts: pullRequest({ commits: [commit('head', { committer: WEB_FLOW, signature: SIGNED_BY_GITHUB })], reviews: [review('bob', 'APPROVED')] }),
       outcome: 'compliant',
       seen: { separation_of_duties: /contributors @alice;/ },
     },
@@ -421,7 +421,7 @@ describe('scope', () => {
   it.each<Case>([
     {
       name: 'an ignored author is recorded but not enforced',
-      facts: pullRequest({ author: user('dependabot[bot]'), reviews: [] }),
+      facts: pullRequest({ author: user('dependabot[bot]'), commits: [commit('head', { author: person('dependabot[bot]'), signature: SIGNED_BY_GITHUB })], reviews: [] }),
       settings: { scope: { ignore_authors: ['Dependabot[bot]'] } },
       outcome: 'pending',
       enforced: false,

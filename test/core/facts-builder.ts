@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { PolicyInput } from '../../src/config/policy.schema.js';
 import { resolvePolicy } from '../../src/config/parse-policy.js';
 import type { Policy } from '../../src/config/policy.schema.js';
-import type { Actor, ChangeFacts, CheckConclusion, CheckFacts, CheckStatus, CommitFacts, CommitPerson, ReviewFacts, ReviewState } from '../../src/core/facts.js';
+import type { Actor, ChangeFacts, CheckConclusion, CheckFacts, CheckStatus, CommitFacts, CommitPerson, CommitSignature, PushFact, ReviewFacts, ReviewState } from '../../src/core/facts.js';
 
 /** A deterministic full 40-character SHA for a label. */
 export const sha = (label: string): string => createHash('sha1').update(label).digest('hex');
@@ -19,7 +19,16 @@ export function person(login: string | null, email = login ? `${login}@example.c
 
 export const WEB_FLOW: CommitPerson = { name: 'GitHub', email: 'noreply@github.com', user: { login: 'web-flow', type: 'User' } };
 
-export function commit(label: string, opts: { author?: CommitPerson; coAuthors?: CommitPerson[]; committer?: CommitPerson } = {}): CommitFacts {
+/** GitHub's own signature, as on web edits, merges and squashes made on github.com. */
+export const SIGNED_BY_GITHUB: CommitSignature = { isValid: true, state: 'VALID', wasSignedByGitHub: true, signer: null };
+
+/** A signature GitHub verified for `login`'s key. */
+export const signedBy = (login: string): CommitSignature => ({ isValid: true, state: 'VALID', wasSignedByGitHub: false, signer: login });
+
+export function commit(
+  label: string,
+  opts: { author?: CommitPerson; coAuthors?: CommitPerson[]; committer?: CommitPerson; parents?: string[]; signature?: CommitSignature | null } = {},
+): CommitFacts {
   const author = opts.author ?? person('alice');
   return {
     sha: label === 'head' ? HEAD : sha(label),
@@ -29,6 +38,23 @@ export function commit(label: string, opts: { author?: CommitPerson; coAuthors?:
     authors: [author, ...(opts.coAuthors ?? [])],
     committer: opts.committer ?? author,
     url: null,
+    parents: opts.parents ?? [],
+    signature: opts.signature ?? null,
+  };
+}
+
+/** A push to the head branch, as a delivery or the timeline reported it. */
+export function push(pusher: string | null, after: string, opts: { source?: PushFact['source']; before?: string | null; at?: string; forced?: boolean } = {}): PushFact {
+  const source = opts.source ?? 'synchronize';
+  return {
+    source,
+    pusher,
+    before: opts.before ?? null,
+    after,
+    at: opts.at ?? '2026-03-09T09:30:00Z',
+    forced: opts.forced ?? (source === 'force_push' ? true : source === 'opened' || source === 'reopened' ? null : false),
+    deliveryId: source === 'force_push' ? null : `delivery-${after.slice(0, 7)}`,
+    seq: null,
   };
 }
 
@@ -52,7 +78,7 @@ export function review(
 export function check(
   name: string,
   result: CheckConclusion | Exclude<CheckStatus, 'completed'>,
-  opts: { id?: number; at?: string; source?: CheckFacts['source'] } = {},
+  opts: { id?: number; at?: string; source?: CheckFacts['source']; reporter?: string | null } = {},
 ): CheckFacts {
   const completed = !['queued', 'in_progress', 'waiting', 'requested', 'pending'].includes(result);
   const source = opts.source ?? 'check_run';
@@ -63,7 +89,7 @@ export function check(
     conclusion: completed ? (result as CheckConclusion) : null,
     databaseId: source === 'check_run' ? (opts.id ?? 1000) : null,
     at: opts.at ?? '2026-03-10T09:30:00Z',
-    reporter: source === 'check_run' ? 'github-actions' : 'ci-bot',
+    reporter: opts.reporter !== undefined ? opts.reporter : source === 'check_run' ? 'github-actions' : 'ci-bot',
     url: null,
   };
 }
@@ -89,6 +115,7 @@ export function pullRequest(overrides: Partial<ChangeFacts> = {}): ChangeFacts {
     commits: [commit('head')],
     reviews: [review('bob', 'APPROVED')],
     checks: [check('ci', 'success')],
+    pushes: [],
     collectedAt: '2026-03-10T12:00:00Z',
     gaps: [],
     ...overrides,

@@ -57,7 +57,11 @@ describe('collectPullRequest through the simulator', () => {
       authors: [{ name: 'alice', email: 'alice@example.com', user: { login: 'alice', type: 'User' } }],
       committer: { name: 'alice', email: 'alice@example.com', user: { login: 'alice', type: 'User' } },
       url: `https://github.com/acme/api/commit/${pr.commits[0]}`,
+      parents: [pr.baseSha],
+      signature: null,
     });
+    expect(facts.commits[1]!.parents).toEqual([pr.commits[0]]);
+    expect(facts.pushes).toEqual([]);
     for (const c of facts.commits) expect(c.sha).toMatch(/^[0-9a-f]{40}$/);
     expect(facts.reviews).toEqual([
       {
@@ -75,6 +79,38 @@ describe('collectPullRequest through the simulator', () => {
       { source: 'status', name: 'ci/jenkins', status: 'completed', conclusion: 'success', databaseId: null, at: expect.any(String), reporter: 'ci-service', url: 'https://ci.example.com/ci/jenkins' },
     ]);
     expect(sim.counts()).toEqual({ 'POST /graphql': 1 });
+  });
+
+  test("signatures as GitHub verified them, and the timeline's head-ref force pushes, in the same single request", async () => {
+    const s = scenario()
+      .repo('acme/api')
+      .user('bob')
+      .pullRequest({ author: 'alice', commits: 0 })
+      .commit({ signature: { signer: 'alice' } })
+      .commit({ signature: { invalid: 'UNKNOWN_KEY' } })
+      .webCommit('alice')
+      .forcePush('bob', { drop: 1 });
+    const pr = s.pr();
+    const { facts, sim } = await collect(s);
+    expect(facts.commits.map((c) => c.signature)).toEqual([
+      { isValid: true, state: 'VALID', wasSignedByGitHub: false, signer: 'alice' },
+      { isValid: false, state: 'UNKNOWN_KEY', wasSignedByGitHub: false, signer: null },
+      null,
+    ]);
+    const event = pr.forcePushes![0]!;
+    expect(facts.pushes).toEqual([
+      { source: 'force_push', pusher: 'bob', before: event.before, after: event.after, at: event.createdAt, forced: true, deliveryId: null, seq: null },
+    ]);
+    expect(sim.counts()).toEqual({ 'POST /graphql': 1 });
+  });
+
+  test('a commit made on github.com is signed by GitHub and committed by web-flow', async () => {
+    const s = scenario().repo('acme/api').pullRequest({ author: 'alice', commits: 0 }).webCommit('alice');
+    const { facts } = await collect(s);
+    expect(facts.commits[0]).toMatchObject({
+      committer: { email: 'noreply@github.com', user: { login: 'web-flow' } },
+      signature: { isValid: true, state: 'VALID', wasSignedByGitHub: true, signer: null },
+    });
   });
 
   test('co-authors come from Co-authored-by trailers, each linked to its account or to none', async () => {

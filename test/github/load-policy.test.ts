@@ -100,6 +100,21 @@ describe('loading the policy', () => {
     expect(load.error.message).toContain('acme/.github:.github/changeproof.yml, which does not exist');
   });
 
+  test("an _extends into another owner's repository is a config error naming the key, and nothing is read from it", async () => {
+    const lax = 'scope:\n  branches: [nothing-matches-this]\n';
+    const s = scenario()
+      .repo('someone-else/cfg', { files: { [POLICY]: lax } })
+      .repo('acme/api', { files: { [POLICY]: 'peer_review:\n  required_approvals: 2\n_extends: someone-else/cfg\n' } });
+    const { octokit, cache, sim } = await start(s);
+    const load = await loadPolicy(octokit, api, { cache });
+    expect(load.ok).toBe(false);
+    if (load.ok) return;
+    expect(load.error.problems).toEqual([
+      expect.objectContaining({ file: 'acme/api:.github/changeproof.yml', line: 3, key: '_extends', message: '_extends "someone-else/cfg" names someone-else/cfg:.github/changeproof.yml, which belongs to someone-else, not to acme' }),
+    ]);
+    expect(sim.requests.filter((r) => r.path.includes('someone-else'))).toEqual([]);
+  });
+
   test('an organisation .github repository the installation cannot see counts as absent', async () => {
     const s = scenario()
       .installation({ id: 9, account: 'acme', repositories: ['acme/api'] })

@@ -18,7 +18,7 @@ describe('migrations', () => {
     expect(migrate(db, ':memory:')).toEqual({ from: 0, to: MIGRATIONS.length });
     expect(version(db)).toBe(MIGRATIONS.length);
     expect(db.pragma('application_id', { simple: true })).toBe(LEDGER_APPLICATION_ID);
-    expect(tables(db)).toEqual(['deliveries', 'entries', 'inbox']);
+    expect(tables(db)).toEqual(['deliveries', 'entries', 'entry_subjects', 'inbox']);
   });
 
   it('do nothing the second time', () => {
@@ -40,9 +40,9 @@ describe('migrations', () => {
 
   it('roll a failing migration back whole, leaving the version where it was', () => {
     const db = memory();
-    const broken: Migration = { version: 3, name: 'broken', sql: 'CREATE TABLE half (x); INSERT INTO nowhere VALUES (1);' };
+    const broken: Migration = { version: MIGRATIONS.length + 1, name: 'broken', sql: 'CREATE TABLE half (x); INSERT INTO nowhere VALUES (1);' };
     expect(() => migrate(db, ':memory:', [...MIGRATIONS, broken])).toThrow(/nowhere/);
-    expect(version(db)).toBe(2);
+    expect(version(db)).toBe(MIGRATIONS.length);
     expect(tables(db)).not.toContain('half');
   });
 
@@ -79,6 +79,18 @@ describe('migrations', () => {
     migrate(db, ':memory:');
     db.prepare("INSERT INTO entries VALUES (1, 't', 'push', 'a/b', 'h', '{}')").run();
     expect(() => db.prepare("INSERT INTO entries VALUES (1, 't', 'push', 'a/b', 'h2', '{}')").run()).toThrow(/UNIQUE|PRIMARY KEY/);
+  });
+
+  it('index the entries of an older ledger by subject when they add the subject index', () => {
+    const db = memory();
+    migrate(db, ':memory:', MIGRATIONS.slice(0, 2));
+    db.prepare("INSERT INTO entries VALUES (1, 't', 'push', 'acme/api', 'h', '{\"subject\":\"push/abc\"}')").run();
+    db.prepare("INSERT INTO entries VALUES (2, 't', 'checkpoint', NULL, 'h', '{\"subject\":\"checkpoint/1\"}')").run();
+    migrate(db, ':memory:');
+    expect(db.prepare('SELECT repo, subject, seq FROM entry_subjects').all()).toEqual([{ repo: 'acme/api', subject: 'push/abc', seq: 1 }]);
+    expect(() => db.exec('DELETE FROM entry_subjects')).toThrow(/DELETE refused/);
+    const plan = db.prepare("EXPLAIN QUERY PLAN SELECT seq FROM entry_subjects WHERE repo = 'acme/api' AND subject = 'push/abc' ORDER BY seq DESC").all() as Array<{ detail: string }>;
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/PRIMARY KEY/);
   });
 
   it('let the latest checkpoint be found through a partial index that ordinary entries never touch', () => {

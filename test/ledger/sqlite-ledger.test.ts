@@ -126,6 +126,17 @@ describe('read', () => {
     expect(seqs(await all(ledger.read({ from: '2027-01-01' })))).toEqual([]);
   });
 
+  it('filters by subject within a repository, newest first and limited on request', async () => {
+    const ledger = await filled();
+    await ledger.append([{ ...sampleEntry(1, 'acme/web'), kind: 'head_push' }, sampleEntry(1, 'acme/api')]);
+    expect(seqs(await all(ledger.read({ repo: 'acme/web', subject: 'pull/1' })))).toEqual([2, 7]);
+    expect(seqs(await all(ledger.read({ repo: 'acme/web', subject: 'pull/1', kinds: ['head_push'] })))).toEqual([7]);
+    expect(seqs(await all(ledger.read({ repo: 'acme/web', subject: 'pull/1', order: 'desc', limit: 1 })))).toEqual([7]);
+    expect(seqs(await all(ledger.read({ repo: 'acme/api', subject: 'pull/1' })))).toEqual([8]);
+    expect(seqs(await all(ledger.read({ repo: 'acme/web', order: 'desc', limit: 2 })))).toEqual([7, 6]);
+    await expect(all(ledger.read({ subject: 'pull/1' }))).rejects.toMatchObject({ code: 'LEDGER_INVALID_ENTRY' });
+  });
+
   it('refuses a time bound that is not ISO-8601', async () => {
     await expect(all((await filled()).read({ from: 'last tuesday' }))).rejects.toMatchObject({ code: 'LEDGER_INVALID_ENTRY' });
   });

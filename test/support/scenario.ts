@@ -1,8 +1,12 @@
 import {
-  World, commitSha, gitBlobSha, type GitPerson, type ReviewState, type SimAccount, type SimCheckRun, type SimPullRequest, type SimRepo,
+  World, commitSha, gitBlobSha, type GitPerson, type ReviewState, type SimAccount, type SimCheckRun, type SimPullRequest, type SimRepo, type SimSignature,
 } from './simulator/world.js';
 
 type PersonRef = string | { name: string; email: string };
+/** How a commit is signed: by GitHub's own key, by a verified key of `signer`, or with a signature GitHub rejects. */
+type SignatureRef = 'github' | { signer: string } | { invalid: string };
+
+const GITHUB: { name: string; email: string } = { name: 'GitHub', email: 'noreply@github.com' };
 type CheckResult =
   | 'success' | 'failure' | 'neutral' | 'cancelled' | 'skipped' | 'timed_out' | 'action_required' | 'stale' | 'startup_failure'
   | 'queued' | 'in_progress' | 'waiting' | 'requested' | 'pending';
@@ -114,7 +118,7 @@ export class ScenarioBuilder {
   }
 
   /** A commit on the pull request's branch (author defaults to the pull request's author). */
-  commit(options: { author?: PersonRef; committer?: PersonRef; coAuthors?: PersonRef[]; message?: string; files?: Record<string, string> } = {}): this {
+  commit(options: { author?: PersonRef; committer?: PersonRef; coAuthors?: PersonRef[]; message?: string; files?: Record<string, string>; signature?: SignatureRef } = {}): this {
     const repo = this.repoNow();
     const pr = this.prNow();
     const author = this.person(options.author ?? pr.author ?? 'ghost');
@@ -123,9 +127,33 @@ export class ScenarioBuilder {
     const headline = options.message ?? `Change ${pr.commits.length + 1} of #${pr.number}`;
     const message = trailers.length > 0 ? `${headline}\n\n${trailers.join('\n')}` : headline;
     const parent = repo.branches.get(pr.headRef)!;
-    const sha = this.makeCommit(repo, [parent], message, author, committer, options.files ?? { [`src/change-${pr.number}-${pr.commits.length + 1}.ts`]: `export const n = ${pr.commits.length + 1};\n` });
+    const sha = this.makeCommit(repo, [parent], message, author, committer, options.files ?? { [`src/change-${pr.number}-${pr.commits.length + 1}.ts`]: `export const n = ${pr.commits.length + 1};\n` }, signatureOf(options.signature));
     repo.branches.set(pr.headRef, sha);
     pr.commits.push(sha);
+    return this;
+  }
+
+  /**
+   * A commit made on github.com by `login` (a web edit, or "Update branch"):
+   * authored by them, committed by web-flow and signed with GitHub's key.
+   */
+  webCommit(login: string, options: { message?: string; files?: Record<string, string> } = {}): this {
+    return this.commit({ author: login, committer: GITHUB, signature: 'github', ...options });
+  }
+
+  /**
+   * `login` force-pushes the head branch: the last `drop` commits are gone
+   * and `commits` new ones (authored by `author`, default the pusher) take
+   * their place. The timeline records a head-ref force push.
+   */
+  forcePush(login: string, options: { drop?: number; commits?: number; author?: PersonRef } = {}): this {
+    const repo = this.repoNow();
+    const pr = this.prNow();
+    const before = pr.commits.at(-1)!;
+    pr.commits.splice(pr.commits.length - (options.drop ?? 1));
+    repo.branches.set(pr.headRef, pr.commits.at(-1) ?? pr.baseSha);
+    for (let i = 0; i < (options.commits ?? 1); i += 1) this.commit({ author: options.author ?? login });
+    (pr.forcePushes ??= []).push({ id: this.world.nextId(), actor: login, before, after: pr.commits.at(-1)!, createdAt: this.world.tick() });
     return this;
   }
 
@@ -184,15 +212,37 @@ export class ScenarioBuilder {
     return this;
   }
 
-  /** Merges the pull request with a merge commit made by `by` (committer: web-flow). */
-  merge(options: { by?: string } = {}): this {
+  /**
+   * Merges the pull request as GitHub's merge button does, by `by` (committer
+   * web-flow, signed by GitHub): a merge commit (default), a squash commit,
+   * or the commits rebased onto the base branch.
+   */
+  merge(options: { by?: string; method?: 'merge' | 'squash' | 'rebase' } = {}): this {
     const repo = this.repoNow();
     const pr = this.prNow();
     const by = options.by ?? pr.author ?? 'ghost';
-    const base = repo.branches.get(repo.defaultBranch)!;
+    let base = repo.branches.get(repo.defaultBranch)!;
     const head = pr.commits.at(-1)!;
     const files = Object.fromEntries(repo.commits.get(head)!.files);
-    const sha = this.makeCommit(repo, [base, head], `Merge pull request #${pr.number} from ${repo.owner}/${pr.headRef}`, this.person(by), this.person('web-flow'), files);
+    let sha: string;
+    switch (options.method ?? 'merge') {
+      case 'merge':
+        sha = this.makeCommit(repo, [base, head], `Merge pull request #${pr.number} from ${repo.owner}/${pr.headRef}`, this.person(by), this.person('web-flow'), files, signatureOf('github'));
+        break;
+      case 'squash':
+        sha = this.makeCommit(repo, [base], `${pr.title} (#${pr.number})`, this.person(pr.author ?? by), this.person('web-flow'), files, signatureOf('github'));
+        pr.mergedCommits = [sha];
+        break;
+      case 'rebase':
+        pr.mergedCommits = [];
+        for (const original of pr.commits) {
+          const c = repo.commits.get(original)!;
+          base = this.makeCommit(repo, [base], c.message, { ...c.author, date: c.author.date }, this.person('web-flow'), Object.fromEntries(c.files), signatureOf('github'));
+          pr.mergedCommits.push(base);
+        }
+        sha = base;
+        break;
+    }
     repo.branches.set(repo.defaultBranch, sha);
     Object.assign(pr, { state: 'closed', mergedAt: this.world.tick(), mergedBy: by, mergeCommitSha: sha, closedAt: this.world.now() });
     return this;
@@ -263,7 +313,7 @@ export class ScenarioBuilder {
     return { name: account.name ?? account.login, email: account.emails[0] ?? `${ref}@example.com`, date: this.world.tick() };
   }
 
-  private makeCommit(repo: SimRepo, parents: string[], message: string, author: GitPerson, committer: GitPerson, changes: Record<string, string | null>): string {
+  private makeCommit(repo: SimRepo, parents: string[], message: string, author: GitPerson, committer: GitPerson, changes: Record<string, string | null>, signature?: SimSignature): string {
     const files = new Map(parents[0] ? repo.commits.get(parents[0])!.files : []);
     for (const [path, content] of Object.entries(changes)) {
       if (content === null) files.delete(path);
@@ -272,7 +322,7 @@ export class ScenarioBuilder {
     const tree = gitBlobSha(JSON.stringify([...files.entries()].sort()));
     this.salt += 1;
     const sha = commitSha({ message, parents, author, tree, salt: this.salt });
-    repo.commits.set(sha, { sha, message, author, committer, parents, files });
+    repo.commits.set(sha, { sha, message, author, committer, parents, files, ...(signature ? { signature } : {}) });
     return sha;
   }
 
@@ -285,4 +335,11 @@ export class ScenarioBuilder {
     if (!this.currentPr) throw new Error('simulator: call .pullRequest(...) first');
     return this.currentPr;
   }
+}
+
+function signatureOf(ref: SignatureRef | undefined): SimSignature | undefined {
+  if (ref === undefined) return undefined;
+  if (ref === 'github') return { isValid: true, state: 'VALID', wasSignedByGitHub: true, signer: null };
+  if ('signer' in ref) return { isValid: true, state: 'VALID', wasSignedByGitHub: false, signer: ref.signer };
+  return { isValid: false, state: ref.invalid, wasSignedByGitHub: false, signer: null };
 }

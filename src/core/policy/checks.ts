@@ -2,8 +2,9 @@ import { CHECK_RUN_NAME } from '../constants.js';
 import type { CheckConclusion, CheckFacts } from '../facts.js';
 import { listOf, plural, shortSha } from '../format.js';
 import { matchesCheckName } from '../glob.js';
-import type { RuleContext } from './context.js';
-import { perPolicy } from './memo.js';
+import { sameLogin } from '../people.js';
+import { isContributor, type RuleContext } from './context.js';
+import { perPolicy, perPolicyValue } from './memo.js';
 import { ruleResult } from './rule-result.js';
 import type { CheckResult, CheckSeen, ChecksEvidence, RuleResult } from './verdict.js';
 
@@ -15,32 +16,79 @@ export function classifyCheck(check: CheckFacts): CheckResult {
   return check.conclusion && PASSING.has(check.conclusion) ? 'passing' : 'failing';
 }
 
+/** A `checks.required` entry, normalised: a name pattern and the source it is pinned to, if any. */
+export interface RequiredCheck {
+  name: string;
+  /** Only a check run by this GitHub App (slug) counts. */
+  app: string | null;
+  /** Only a commit status by this account counts. */
+  creator: string | null;
+  /** How the entry reads in evidence: `build`, `build (check run by app github-actions)`. */
+  label: string;
+}
+
+/** The policy's `checks.required` entries, normalised once per policy. */
+export const requiredChecks = perPolicyValue((policy): RequiredCheck[] =>
+  policy.checks.required.map((entry) => {
+    if (typeof entry === 'string') return { name: entry, app: null, creator: null, label: entry };
+    const app = entry.app ?? null;
+    const creator = entry.creator ?? null;
+    const label = app ? `${entry.name} (check run by app ${app})` : creator ? `${entry.name} (status by @${creator})` : entry.name;
+    return { name: entry.name, app, creator, label };
+  }),
+);
+
+/** Whether a check comes from the source an entry pins (any source when it pins none). */
+function fromPinnedSource(entry: RequiredCheck, check: CheckFacts): boolean {
+  if (entry.app) return check.source === 'check_run' && sameLogin(check.reporter, entry.app);
+  if (entry.creator) return check.source === 'status' && sameLogin(check.reporter, entry.creator);
+  return true;
+}
+
 /**
  * Checks on the head commit: the latest check run per name and the latest
  * status per context, Changeproof's own excluded. Any failure fails; anything
  * still running, a required check not yet reported, or fewer than
  * `min_passing` passing checks is pending while open and fails at merge.
+ *
+ * A check counts only when the people it checks could not have written it:
+ * a commit status posted by a contributor of the change (or by an account
+ * GitHub no longer names) is set aside, and a required entry pinned to an
+ * app or account is met only by a check from that source.
  */
 export function checkChecks(ctx: RuleContext): RuleResult<ChecksEvidence> {
-  const { required: patterns, min_passing: minPassing } = ctx.policy.checks;
+  const { min_passing: minPassing } = ctx.policy.checks;
+  const required = requiredChecks(ctx.policy);
   const { latest, ignored } = latestChecks(ctx.facts.checks);
   const considered: CheckSeen[] = [];
   for (const check of latest) {
-    const requiredBy = patterns.filter((p) => matchesCheckName(p, check.name));
-    if (patterns.length && !requiredBy.length) {
-      ignored.push({ name: check.name, source: check.source, why: 'not listed in checks.required' });
-      continue;
+    if (check.source === 'status') {
+      const notCounted = !check.reporter ? 'posted by an account GitHub does not name: not counted' : isContributor(ctx, check.reporter) ? `posted by a contributor (@${check.reporter}): not counted` : null;
+      if (notCounted) {
+        ignored.push({ name: check.name, source: check.source, why: notCounted, reporter: check.reporter });
+        continue;
+      }
+    }
+    let requiredBy: string[] = [];
+    if (required.length) {
+      const named = required.filter((r) => matchesCheckName(r.name, check.name));
+      requiredBy = named.filter((r) => fromPinnedSource(r, check)).map((r) => r.label);
+      if (!requiredBy.length) {
+        const why = named.length ? `from ${describeSource(check)}, not the source ${listOf(named.map((r) => `\`${r.label}\``), 'or')} requires: not counted` : 'not listed in checks.required';
+        ignored.push({ name: check.name, source: check.source, why, reporter: check.reporter });
+        continue;
+      }
     }
     const { name, source, status, conclusion, at, url, reporter } = check;
     considered.push({ name, source, status, conclusion, at, url, reporter, result: classifyCheck(check), requiredBy });
   }
-  const missingRequired = patterns.filter((p) => !considered.some((c) => c.requiredBy.includes(p)));
+  const missingRequired = required.filter((r) => !considered.some((c) => c.requiredBy.includes(r.label))).map((r) => r.label);
   const failing = considered.filter((c) => c.result === 'failing');
   const running = considered.filter((c) => c.result === 'pending');
   const passing = considered.filter((c) => c.result === 'passing').length;
-  const evidence: ChecksEvidence = { headSha: ctx.facts.headSha, considered, ignored, requiredPatterns: patterns, missingRequired, passing, minPassing };
+  const evidence: ChecksEvidence = { headSha: ctx.facts.headSha, considered, ignored, requiredPatterns: required.map((r) => r.label), missingRequired, passing, minPassing };
   const head = { rule: 'checks' as const, name: 'Checks', required: describeRequirement(ctx.policy), evidence };
-  const seen = describeSeen(ctx.facts.headSha, considered, missingRequired);
+  const seen = describeSeen(ctx.facts.headSha, considered, missingRequired, ignored);
 
   if (failing.length) {
     const names = listOf(failing.map((c) => `\`${c.name}\` (${c.conclusion ?? 'no conclusion'})`));
@@ -56,12 +104,18 @@ export function checkChecks(ctx: RuleContext): RuleResult<ChecksEvidence> {
   if (ctx.stage === 'merge') {
     return ruleResult(head, { status: 'fail', seen, short: `merged while ${unmet[0]}`, toPass: 'the change was merged before its checks passed; record an exception' });
   }
+  const setAside = ignored.some((i) => i.why.endsWith(': not counted'));
   return ruleResult(head, {
     status: 'pending',
     seen,
     short: unmet[0]!,
-    toPass: `wait for the checks to finish${missingRequired.length || passing < minPassing ? '; make sure the required checks run on this commit' : ''}`,
+    toPass: `wait for the checks to finish${missingRequired.length || passing < minPassing ? '; make sure the required checks run on this commit' : ''}${setAside ? ', reported by a source that is not a contributor of the change (and the one a pinned entry names)' : ''}`,
   });
+}
+
+function describeSource(check: CheckFacts): string {
+  if (check.source === 'check_run') return check.reporter ? `app ${check.reporter}` : 'an unknown app';
+  return check.reporter ? `a status by @${check.reporter}` : 'a status by an unknown account';
 }
 
 /** The latest run of each check name and status context; everything set aside says why. */
@@ -92,14 +146,17 @@ function isNewer(a: CheckFacts, b: CheckFacts): boolean {
   return ta >= tb;
 }
 
-const describeRequirement = perPolicy(({ checks: { required: patterns, min_passing: minPassing } }) => {
-  const which = patterns.length ? `Required checks ${listOf(patterns.map((p) => `\`${p}\``))} present and passing` : 'Every check on the head commit passing';
-  return `${which}; at least ${plural(minPassing, 'passing check')}`;
+const describeRequirement = perPolicy((policy) => {
+  const required = requiredChecks(policy);
+  const which = required.length ? `Required checks ${listOf(required.map((p) => `\`${p.label}\``))} present and passing` : 'Every check on the head commit passing';
+  return `${which}; at least ${plural(policy.checks.min_passing, 'passing check')}; statuses posted by a contributor never count`;
 });
 
-function describeSeen(headSha: string, considered: CheckSeen[], missing: string[]): string {
-  if (!considered.length && !missing.length) return `No checks reported on ${shortSha(headSha)}.`;
+function describeSeen(headSha: string, considered: CheckSeen[], missing: string[], ignored: ChecksEvidence['ignored']): string {
+  const notCounted = ignored.filter((i) => i.why.endsWith(': not counted'));
+  const notCountedText = notCounted.length ? `; ${notCounted.map((i) => `\`${i.name}\` ${i.why}`).join('; ')}` : '';
+  if (!considered.length && !missing.length) return `No checks reported on ${shortSha(headSha)}${notCountedText}.`;
   const list = considered.map((c) => `\`${c.name}\` ${c.conclusion ?? c.status}${c.at ? ` at ${c.at}` : ''}`).join('; ');
   const missingText = missing.length ? `${list ? '; ' : ''}not reported: ${missing.map((p) => `\`${p}\``).join(', ')}` : '';
-  return `On ${shortSha(headSha)}: ${list}${missingText}.`;
+  return `On ${shortSha(headSha)}: ${list}${missingText}${notCountedText}.`;
 }

@@ -6,13 +6,18 @@ import type { Policy } from '../../config/policy.schema.js';
  * sentences is a large share of an evaluation's cost (bench/evaluate.ts).
  */
 export function perPolicy(describe: (policy: Policy) => string): (policy: Policy) => string {
-  const cache = new WeakMap<Policy, string>();
+  return perPolicyValue(describe);
+}
+
+/** {@link perPolicy} for any value derived from the policy alone (e.g. normalised settings). */
+export function perPolicyValue<T>(derive: (policy: Policy) => T): (policy: Policy) => T {
+  const cache = new WeakMap<Policy, { value: T }>();
   return (policy) => {
-    let text = cache.get(policy);
-    if (text === undefined) {
-      text = describe(policy);
-      cache.set(policy, text);
+    let hit = cache.get(policy);
+    if (!hit) {
+      hit = { value: derive(policy) };
+      cache.set(policy, hit);
     }
-    return text;
+    return hit.value;
   };
 }

@@ -50,7 +50,7 @@ const reviewerQualities = perPolicy((policy) => {
   const { peer_review: pr, separation_of_duties: sod } = policy;
   const not = [
     sod.author_can_approve ? null : 'the author',
-    sod.contributors_can_approve ? null : 'a contributor (commit author, co-author or committer)',
+    sod.contributors_can_approve ? null : 'a contributor (who wrote, committed, signed or pushed any of its commits)',
     pr.count_bot_approvals ? null : 'a bot',
   ].filter((x): x is string => x !== null);
   return [

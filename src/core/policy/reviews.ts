@@ -69,16 +69,11 @@ function standingOf(ctx: RuleContext, review: ReviewFacts, options: StandingOpti
   };
 }
 
-/** "co-authored commit abc1234", "committed commits abc1234 and def5678" */
+/** Why a reviewer counts as a contributor: "authored 3f2a1bc and pushed 4e5f6a7 at 2026-03-04T10:02:00Z (synchronize)" */
 export function contributionOf(ctx: RuleContext, login: string): string {
   const c = ctx.contributors.find((x) => sameLogin(x.login, login));
-  if (!c) return 'contributed to the change';
-  const verbs = c.roles
-    .filter((r) => r !== 'pr_author')
-    .map((r) => ({ commit_author: 'authored', co_author: 'co-authored', committer: 'committed' })[r as 'commit_author']);
-  const shas = c.commits.slice(0, 3).map(shortSha);
-  const more = c.commits.length > 3 ? ` and ${c.commits.length - 3} more` : '';
-  return `${listOf(verbs)} commit${c.commits.length === 1 ? '' : 's'} ${shas.join(', ')}${more}`;
+  const reasons = c?.reasons.filter((r) => r !== 'opened the pull request') ?? [];
+  return reasons.length ? listOf(reasons) : 'contributed to the change';
 }
 
 function chronological(reviews: ReviewFacts[]): ReviewFacts[] {

@@ -1,9 +1,9 @@
 import { at, listOf, plural, shortSha } from '../format.js';
-import { describePerson, isWebFlow, sameLogin } from '../people.js';
+import { describePerson, sameLogin } from '../people.js';
 import type { RuleContext } from './context.js';
 import { perPolicy } from './memo.js';
 import { ruleResult } from './rule-result.js';
-import type { ReviewerStanding, RuleResult, SeparationOfDutiesEvidence, UnattributedCommit } from './verdict.js';
+import type { ReviewerStanding, RuleResult, SeparationOfDutiesEvidence, UnattributedCommit, UnverifiedCommit } from './verdict.js';
 
 /**
  * Separation of duties: the people who approve must not be the people who
@@ -15,7 +15,8 @@ import type { ReviewerStanding, RuleResult, SeparationOfDutiesEvidence, Unattrib
 export function checkSeparationOfDuties(ctx: RuleContext, standings: ReviewerStanding[]): RuleResult<SeparationOfDutiesEvidence> {
   const { policy, facts, stage } = ctx;
   const sod = policy.separation_of_duties;
-  const unattributed = findUnattributedCommits(ctx);
+  const unattributed = ctx.unattributed;
+  const unverified = sod.require_verified_signatures ? findUnverifiedCommits(ctx) : [];
   const excludedApprovals = standings
     .filter((s) => s.state === 'APPROVED')
     .flatMap((s) => {
@@ -24,7 +25,17 @@ export function checkSeparationOfDuties(ctx: RuleContext, standings: ReviewerSta
     });
   const mergedBy = facts.merge?.mergedBy?.login ?? null;
   const merger = facts.merge ? { login: mergedBy, sameAsAuthor: sameLogin(mergedBy, facts.author?.login) } : null;
-  const evidence: SeparationOfDutiesEvidence = { author: facts.author?.login ?? null, contributors: ctx.contributors, unattributedCommits: unattributed, excludedApprovals, merger };
+  const pushes = facts.pushes ?? [];
+  const evidence: SeparationOfDutiesEvidence = {
+    author: facts.author?.login ?? null,
+    contributors: ctx.contributors,
+    unattributedCommits: unattributed,
+    requireVerifiedSignatures: sod.require_verified_signatures,
+    unverifiedCommits: unverified,
+    pushes: { recorded: pushes.length, unknownPushers: pushes.filter((p) => !p.pusher).length, headPushKnown: pushes.some((p) => p.after === facts.headSha && !!p.pusher) },
+    excludedApprovals,
+    merger,
+  };
 
   const problems: string[] = [];
   const fixes: string[] = [];
@@ -34,7 +45,13 @@ export function checkSeparationOfDuties(ctx: RuleContext, standings: ReviewerSta
   }
   if (unattributed.length && !sod.allow_unattributed_commits) {
     problems.push(`cannot show who wrote ${describeUnattributed(unattributed)}`);
-    fixes.push('link the commit email to a GitHub account (or amend the commits with a linked email) and push again');
+    fixes.push(unattributed.some((u) => u.why === 'github_name_unsigned')
+      ? 'a commit in GitHub\'s name must be one GitHub made and signed; amend the commits with your own linked email and push again'
+      : 'link the commit email to a GitHub account (or amend the commits with a linked email) and push again');
+  }
+  if (unverified.length) {
+    problems.push(describeUnverified(unverified));
+    fixes.push('sign the commits with a key registered on the author\'s GitHub account (GitHub shows them as Verified) and push again');
   }
   if (sod.merger_must_differ_from_author && stage === 'merge' && (merger?.sameAsAuthor || !mergedBy)) {
     problems.push(mergedBy ? `merged by its author ${at(mergedBy)}` : 'cannot show who merged it');
@@ -49,30 +66,47 @@ export function checkSeparationOfDuties(ctx: RuleContext, standings: ReviewerSta
   return ruleResult(head, { status: 'pass', seen, short: 'duties separated', toPass: null });
 }
 
-function findUnattributedCommits(ctx: RuleContext): UnattributedCommit[] {
-  const out: UnattributedCommit[] = [];
+/**
+ * `require_verified_signatures`: every commit signed with a signature GitHub
+ * verified, made by the commit's own linked author — or by GitHub itself for
+ * the commits it makes (web edits, merges, squashes).
+ */
+function findUnverifiedCommits(ctx: RuleContext): UnverifiedCommit[] {
+  const out: UnverifiedCommit[] = [];
   for (const commit of ctx.facts.commits) {
-    commit.authors.forEach((person, i) => {
-      if (!person.user && !isWebFlow(person)) {
-        out.push({ sha: commit.sha, role: i === 0 ? 'author' : 'co_author', name: person.name, email: person.email });
-      }
-    });
+    const sig = commit.signature;
+    const author = commit.authors[0]?.user?.login ?? null;
+    let why: string | null = null;
+    if (!sig || sig.state === 'UNSIGNED') why = 'is not signed';
+    else if (!sig.isValid) why = `has a signature GitHub could not verify (${sig.state})`;
+    else if (sig.wasSignedByGitHub) why = null;
+    else if (!author) why = 'has an author linked to no GitHub account, so its signer cannot be matched to it';
+    else if (!sameLogin(sig.signer, author)) why = `is signed by ${sig.signer ? at(sig.signer) : 'an account GitHub does not name'}, not by its author ${at(author)}`;
+    if (why) out.push({ sha: commit.sha, why });
   }
   return out;
 }
 
-function describeUnattributed(list: UnattributedCommit[]): string {
-  const first = list.slice(0, 3).map((u) => `commit ${shortSha(u.sha)} (${u.role === 'author' ? 'author' : 'co-author'} ${describePerson(u)} is not linked to a GitHub account)`);
+function describeUnverified(list: UnverifiedCommit[]): string {
+  const first = list.slice(0, 3).map((u) => `commit ${shortSha(u.sha)} ${u.why}`);
   return list.length > 3 ? `${first.join(', ')} and ${list.length - 3} more` : listOf(first);
 }
+
+function describeUnattributed(list: UnattributedCommit[]): string {
+  const first = list.slice(0, 3).map((u) => `commit ${shortSha(u.sha)} (${ROLE_WORDS[u.role]} ${describePerson(u)} ${u.why === 'github_name_unsigned' ? "is GitHub's name on a commit GitHub did not sign, and no push of it was received" : 'is not linked to a GitHub account'})`);
+  return list.length > 3 ? `${first.join(', ')} and ${list.length - 3} more` : listOf(first);
+}
+
+const ROLE_WORDS: Record<UnattributedCommit['role'], string> = { author: 'author', co_author: 'co-author', committer: 'committer' };
 
 const describeRequirement = perPolicy((policy) => {
   const sod = policy.separation_of_duties;
   const parts = [
     sod.author_can_approve ? 'the author may approve' : 'approvers other than the author',
-    sod.contributors_can_approve ? 'contributors may approve' : 'approvers who wrote, co-wrote or committed no commit of the change',
+    sod.contributors_can_approve ? 'contributors may approve' : 'approvers who wrote, committed, signed or pushed no commit of the change',
     sod.allow_unattributed_commits ? 'unattributed commits allowed' : 'every commit author linked to a GitHub account',
   ];
+  if (sod.require_verified_signatures) parts.push('every commit signed with a signature GitHub verified, by its author');
   if (sod.merger_must_differ_from_author) parts.push('merged by someone other than the author');
   return `${parts.join('; ')}.`.replace(/^./, (c) => c.toUpperCase());
 });
@@ -83,6 +117,9 @@ function describeSeen(ctx: RuleContext, e: SeparationOfDutiesEvidence): string {
     `contributors ${listOf(e.contributors.map((c) => at(c.login))) || 'none'}`,
     `${plural(ctx.facts.commits.length, 'commit')}, ${e.unattributedCommits.length ? `${plural(new Set(e.unattributedCommits.map((u) => u.sha)).size, 'commit')} unattributed` : 'all attributed'}`,
   ];
+  if (e.pushes && !e.pushes.headPushKnown) parts.push(`the push of head ${shortSha(ctx.facts.headSha)} was not received, so who pushed it is not known`);
+  if (e.pushes?.unknownPushers) parts.push(`${plural(e.pushes.unknownPushers, 'push')} by an account GitHub no longer names`);
+  if (e.unverifiedCommits?.length) parts.push(`${plural(e.unverifiedCommits.length, 'commit')} without a verified signature by its author`);
   if (e.excludedApprovals.length) parts.push(`approvals set aside: ${e.excludedApprovals.map((x) => `${at(x.login)} ${x.reason}`).join('; ')}`);
   if (e.merger) parts.push(`merged by ${at(e.merger.login)}`);
   return `${parts.join('; ')}.`;

@@ -106,26 +106,51 @@ export interface ChangesRequestedEvidence {
   blocking: { login: string; submittedAt: IsoTime | null; commitSha: string | null; url: string | null }[];
 }
 
-export type ContributorRole = 'pr_author' | 'commit_author' | 'co_author' | 'committer';
+export type ContributorRole = 'pr_author' | 'commit_author' | 'co_author' | 'committer' | 'pusher' | 'signer';
 
 export interface Contributor {
   login: string;
   roles: ContributorRole[];
-  /** Full SHAs of the commits they authored, co-authored or committed. */
+  /** Full SHAs of the commits they authored, co-authored, committed, signed or pushed. */
   commits: string[];
+  /**
+   * Why they count, in words: "opened the pull request", "authored 3f2a1bc",
+   * "pushed 3f2a1bc at 2026-03-04T10:02:00Z (synchronize)", "signed 3f2a1bc".
+   */
+  reasons: string[];
 }
 
 export interface UnattributedCommit {
   sha: string;
-  role: 'author' | 'co_author';
+  role: 'author' | 'co_author' | 'committer';
   name: string | null;
   email: string | null;
+  /**
+   * - `not_linked`: the email is linked to no GitHub account;
+   * - `github_name_unsigned`: it carries GitHub's name (`web-flow`,
+   *   noreply@github.com) without GitHub's signature, and no push of it was received.
+   * Absent in records written before the distinction (all `not_linked`).
+   */
+  why?: 'not_linked' | 'github_name_unsigned';
+}
+
+/** A commit that fails `separation_of_duties.require_verified_signatures`, and why. */
+export interface UnverifiedCommit {
+  sha: string;
+  /** e.g. "is not signed", "has a signature GitHub could not verify (UNKNOWN_KEY)", "is signed by @bob, not by its author @alice" */
+  why: string;
 }
 
 export interface SeparationOfDutiesEvidence {
   author: string | null;
   contributors: Contributor[];
   unattributedCommits: UnattributedCommit[];
+  /** Whether every commit had to carry a signature GitHub verified (absent in older records: false). */
+  requireVerifiedSignatures?: boolean;
+  /** Commits that fail that requirement (empty when it is off or met). */
+  unverifiedCommits?: UnverifiedCommit[];
+  /** Pushes GitHub names nobody for (a deleted account), and whether the push of the head commit was received. */
+  pushes?: { recorded: number; unknownPushers: number; headPushKnown: boolean };
   /** Approvals set aside because the approver wrote part of the change. */
   excludedApprovals: { login: string; reason: string }[];
   merger: { login: string | null; sameAsAuthor: boolean } | null;
@@ -142,7 +167,7 @@ export interface CheckSeen {
   at: IsoTime | null;
   url: string | null;
   reporter: string | null;
-  /** The `checks.required` patterns this check satisfies. */
+  /** The `checks.required` entries this check satisfies (their labels: `build`, `build (check run by app github-actions)`). */
   requiredBy: string[];
 }
 
@@ -150,8 +175,12 @@ export interface ChecksEvidence {
   headSha: string;
   /** The latest result of each check that the rule judged. */
   considered: CheckSeen[];
-  /** Checks on the head that were not judged, and why (not required, superseded by a re-run, our own). */
-  ignored: { name: string; source: 'check_run' | 'status'; why: string }[];
+  /**
+   * Checks on the head that were not judged, and why (not required, superseded
+   * by a re-run, our own, posted by a contributor, from another source than
+   * the one a required entry pins), with who reported it where that matters.
+   */
+  ignored: { name: string; source: 'check_run' | 'status'; why: string; reporter?: string | null }[];
   requiredPatterns: string[];
   missingRequired: string[];
   passing: number;
@@ -168,7 +197,12 @@ export interface ScopeEvidence {
   branches: string[];
   matchedPattern: string | null;
   author: string | null;
+  /** The author is in `scope.ignore_authors`. */
   ignoredAuthor: boolean;
+  /** When the author is ignored: the contributors who are not (they bring the change under the policy). */
+  contributorsNotIgnored?: string[];
+  /** When the author is ignored: commits nobody can be shown to answer for (they bring it under the policy too). */
+  unattributedCommits?: number;
 }
 
 export interface EmergencyEvidence {

@@ -67,19 +67,18 @@ function checksSection(e: ChecksEvidence | undefined): string {
 
 function peopleSection(e: SeparationOfDutiesEvidence | undefined): string {
   if (!e) return '';
-  const roleNames = { pr_author: 'opened the PR', commit_author: 'commit author', co_author: 'co-author', committer: 'committer' } as const;
-  const rows = e.contributors.map((c) => [
-    `@${cell(c.login)}`,
-    c.roles.map((r) => roleNames[r]).join(', '),
-    c.commits.slice(0, 5).map((s) => `\`${shortSha(s)}\``).join(' ') + (c.commits.length > 5 ? ` +${c.commits.length - 5}` : ''),
-  ]);
+  const rows = e.contributors.map((c) => [`@${cell(c.login)}`, cell(c.reasons?.join('; ') || c.roles.join(', '))]);
   const unattributed = e.unattributedCommits.length
     ? `\n\nUnattributed: ${e.unattributedCommits
         .slice(0, MAX_ROWS)
-        .map((u) => `\`${u.sha}\` ${u.role === 'author' ? 'author' : 'co-author'} ${cell(`${u.name ?? ''} <${u.email ?? 'no email'}>`)}`)
+        .map((u) => `\`${u.sha}\` ${u.role.replace('_', '-')} ${cell(`${u.name ?? ''} <${u.email ?? 'no email'}>`)}${u.why === 'github_name_unsigned' ? " (GitHub's name, not signed by GitHub; no push of it received)" : ' (not linked to a GitHub account)'}`)
         .join('; ')}.`
     : '';
-  return details(`Contributors (${e.contributors.length})`, limited(table(['Account', 'Role', 'Commits'], rows.slice(0, MAX_ROWS)), rows.length) + unattributed);
+  const unverified = e.unverifiedCommits?.length
+    ? `\n\nWithout a verified signature by its author: ${e.unverifiedCommits.slice(0, MAX_ROWS).map((u) => `\`${u.sha}\` ${cell(u.why)}`).join('; ')}.`
+    : '';
+  const pushes = e.pushes && !e.pushes.headPushKnown ? '\n\nThe push of the head commit was not received: who pushed it is not known.' : '';
+  return details(`Contributors (${e.contributors.length})`, limited(table(['Account', 'Why a contributor'], rows.slice(0, MAX_ROWS)), rows.length) + unattributed + unverified + pushes);
 }
 
 function limited(markdown: string, total: number): string {

@@ -40,7 +40,14 @@ function standingWords(s: View<ReviewerStanding>): string {
   return `<span class="fail">✗ does not count</span>: ${list(s.notCountedBecause).map((n) => show(n.detail ?? n.code)).join('; ') || NOT_RECORDED}`;
 }
 
-const ROLE_WORDS: Record<string, string> = { pr_author: 'opened the PR', commit_author: 'commit author', co_author: 'co-author', committer: 'committer' };
+const ROLE_WORDS: Record<string, string> = {
+  pr_author: 'opened the PR', commit_author: 'commit author', co_author: 'co-author', committer: 'committer', pusher: 'pushed to its branch', signer: 'signed a commit',
+};
+
+const UNATTRIBUTED_WHY: Record<string, string> = {
+  not_linked: 'not linked to a GitHub account',
+  github_name_unsigned: "GitHub's name on a commit GitHub did not sign, and no push of it was received",
+};
 
 /**
  * Who wrote the change, as the separation-of-duties rule saw it: each
@@ -51,11 +58,18 @@ const ROLE_WORDS: Record<string, string> = { pr_author: 'opened the PR', commit_
  */
 export function peopleTable(e: Loose<SeparationOfDutiesEvidence>): string {
   if (!e) return '';
-  const rows = list(e.contributors).map((c) => [login(c.login), list(c.roles).map((r) => show(ROLE_WORDS[r] ?? r)).join(', '), list(c.commits).map(hash).join('<br>') || '—']);
-  const unattributed = list(e.unattributedCommits).map((u) => `${hash(u.sha)} ${show(u.role)} ${show(u.name)} &lt;${show(u.email)}&gt;`);
+  const rows = list(e.contributors).map((c) => [
+    login(c.login),
+    list(c.roles).map((r) => show(ROLE_WORDS[r] ?? r)).join(', '),
+    list(c.reasons).map(show).join('<br>') || '—',
+    list(c.commits).map(hash).join('<br>') || '—',
+  ]);
+  const unattributed = list(e.unattributedCommits).map((u) => `${hash(u.sha)} ${show(u.role)} ${show(u.name)} &lt;${show(u.email)}&gt; (${show(UNATTRIBUTED_WHY[u.why ?? 'not_linked'] ?? u.why)})`);
+  const unverified = list(e.unverifiedCommits).map((u) => `${hash(u.sha)} ${show(u.why)}`);
+  const headPush = e.pushes && e.pushes.headPushKnown === false ? ' The push of the head commit was not received: who pushed it is not known.' : '';
   const excluded = list(e.excludedApprovals).map((x) => `${login(x.login)}: ${show(x.reason)}`);
   const merger = e.merger ? `${login(e.merger.login)}${e.merger.sameAsAuthor ? ' (the author)' : ''}` : NOT_RECORDED;
   return `<h3>Who wrote the change (separation of duties)</h3>
-${table(['Account', 'Role', 'Commits'], rows, { empty: 'No contributors recorded.' })}
-<p>Merged by: ${merger}. Approvals set aside: ${excluded.join('; ') || 'none'}. Unattributed commits: ${unattributed.join('; ') || 'none'}.</p>`;
+${table(['Account', 'Role', 'Why a contributor', 'Commits'], rows, { empty: 'No contributors recorded.' })}
+<p>Merged by: ${merger}. Approvals set aside: ${excluded.join('; ') || 'none'}. Unattributed commits: ${unattributed.join('; ') || 'none'}.${e.requireVerifiedSignatures ? ` Commits without a verified signature by their author: ${unverified.join('; ') || 'none'}.` : ''}${headPush}</p>`;
 }

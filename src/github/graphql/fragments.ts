@@ -24,6 +24,17 @@ fragment CommitFields on Commit {
   url
   authors(first: 100) { totalCount pageInfo { ...PageInfoFields } nodes { ...GitActorFields } }
   committer { ...GitActorFields }
+  parents(first: 10) { totalCount nodes { oid } }
+  signature { isValid state wasSignedByGitHub signer { login } }
+}
+`;
+
+// Who force-pushed the head branch: the timeline names the actor even when the
+// app missed the delivery (or was not installed yet), and each event's before/after.
+export const FORCE_PUSH = /* GraphQL */ `
+fragment ForcePushNodes on PullRequestTimelineItems {
+  __typename
+  ... on HeadRefForcePushedEvent { id createdAt actor { __typename login } beforeCommit { oid } afterCommit { oid } }
 }
 `;
 

@@ -1,4 +1,4 @@
-import { CHECK_RUN, CHECK_SUITE, COMMIT, GIT_ACTOR, HEAD_CHECKS, PAGE_INFO, REVIEW, STATUS_CONTEXT } from './fragments.js';
+import { CHECK_RUN, CHECK_SUITE, COMMIT, FORCE_PUSH, GIT_ACTOR, HEAD_CHECKS, PAGE_INFO, REVIEW, STATUS_CONTEXT } from './fragments.js';
 
 /**
  * Follow-up pages of the pull request's own lists, only for those beyond 100.
@@ -10,7 +10,8 @@ query ChangeproofPullRequestPage(
   $owner: String!, $name: String!, $number: Int!,
   $withCommits: Boolean!, $commitsAfter: String,
   $withReviews: Boolean!, $reviewsAfter: String,
-  $withLabels: Boolean!, $labelsAfter: String
+  $withLabels: Boolean!, $labelsAfter: String,
+  $withForcePushes: Boolean!, $forcePushesAfter: String
 ) {
   repository(owner: $owner, name: $name) {
     pullRequest(number: $number) {
@@ -23,10 +24,13 @@ query ChangeproofPullRequestPage(
       labels(first: 100, after: $labelsAfter) @include(if: $withLabels) {
         totalCount pageInfo { ...PageInfoFields } nodes { name }
       }
+      forcePushes: timelineItems(first: 100, after: $forcePushesAfter, itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT]) @include(if: $withForcePushes) {
+        totalCount pageInfo { ...PageInfoFields } nodes { ...ForcePushNodes }
+      }
     }
   }
 }
-${PAGE_INFO}${GIT_ACTOR}${COMMIT}${REVIEW}`;
+${PAGE_INFO}${GIT_ACTOR}${COMMIT}${REVIEW}${FORCE_PUSH}`;
 
 /** More co-authors of one commit (beyond 100 `Co-authored-by:` trailers). */
 export const COMMIT_AUTHORS_PAGE_QUERY = /* GraphQL */ `

@@ -1,8 +1,9 @@
-import { CHECK_RUN, CHECK_SUITE, COMMIT, GIT_ACTOR, HEAD_CHECKS, PAGE_INFO, POLICY_FILE, REVIEW, STATUS_CONTEXT } from './fragments.js';
+import { CHECK_RUN, CHECK_SUITE, COMMIT, FORCE_PUSH, GIT_ACTOR, HEAD_CHECKS, PAGE_INFO, POLICY_FILE, REVIEW, STATUS_CONTEXT } from './fragments.js';
 
 /**
  * The one query that gathers a pull request's evidence: the pull request,
- * its labels, commits (with co-authors), reviews, and the check runs and
+ * its labels, commits (with co-authors, parents and signatures), reviews,
+ * the head branch's force pushes, and the check runs and
  * commit statuses of its head commit — 100 of each; longer lists are paged
  * with the queries in `pull-request-pages.graphql.ts`.
  *
@@ -49,6 +50,7 @@ query ChangeproofPullRequest(
       labels(first: 100) { totalCount pageInfo { ...PageInfoFields } nodes { name } }
       commits(first: 100) { totalCount pageInfo { ...PageInfoFields } nodes { commit { ...CommitFields } } }
       reviews(first: 100) { totalCount pageInfo { ...PageInfoFields } nodes { ...ReviewFields } }
+      forcePushes: timelineItems(first: 100, itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT]) { totalCount pageInfo { ...PageInfoFields } nodes { ...ForcePushNodes } }
       headCommit: commits(last: 1) { nodes { commit { ...HeadChecks } } }
     }
   }
@@ -67,4 +69,4 @@ query ChangeproofPullRequest(
     }
   }
 }
-${PAGE_INFO}${GIT_ACTOR}${COMMIT}${REVIEW}${CHECK_RUN}${CHECK_SUITE}${STATUS_CONTEXT}${HEAD_CHECKS}${POLICY_FILE}`;
+${PAGE_INFO}${GIT_ACTOR}${COMMIT}${REVIEW}${FORCE_PUSH}${CHECK_RUN}${CHECK_SUITE}${STATUS_CONTEXT}${HEAD_CHECKS}${POLICY_FILE}`;

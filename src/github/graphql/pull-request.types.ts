@@ -36,6 +36,18 @@ export interface GqlCommit {
   url: string;
   authors: Connection<GqlGitActor>;
   committer: GqlGitActor | null;
+  parents: { totalCount: number; nodes: Array<{ oid: string } | null> | null };
+  signature: { isValid: boolean; state: string; wasSignedByGitHub: boolean; signer: { login: string } | null } | null;
+}
+
+/** A `HEAD_REF_FORCE_PUSHED_EVENT` timeline item (other item types are not asked for). */
+export interface GqlForcePush {
+  __typename: string;
+  id?: string;
+  createdAt?: string;
+  actor?: GqlActor | null;
+  beforeCommit?: { oid: string } | null;
+  afterCommit?: { oid: string } | null;
 }
 
 export interface GqlReview {
@@ -115,6 +127,7 @@ export interface GqlPullRequest {
   labels: Connection<{ name: string }> | null;
   commits: Connection<{ commit: GqlCommit }>;
   reviews: Connection<GqlReview> | null;
+  forcePushes: Connection<GqlForcePush> | null;
   headCommit: { nodes: Array<{ commit: GqlHeadChecks } | null> | null };
 }
 
@@ -135,6 +148,7 @@ export interface PullRequestPageData {
       commits?: Connection<{ commit: GqlCommit }>;
       reviews?: Connection<GqlReview> | null;
       labels?: Connection<{ name: string }> | null;
+      forcePushes?: Connection<GqlForcePush> | null;
     } | null;
   } | null;
 }

@@ -34,6 +34,14 @@ export function commitView(repo: SimRepo, commit: SimCommit, ctx: GqlContext) {
     committer: gitActorView(commit.committer, ctx),
     authors: (args: ConnectionArgs) => connection(authors.map((p) => gitActorView(p, ctx)), args, 'authors'),
     parents: (args: ConnectionArgs) => connection(commit.parents.map((sha) => commitView(repo, repo.commits.get(sha)!, ctx)), args, 'parents'),
+    signature: commit.signature
+      ? {
+          __typename: 'GpgSignature', email: commit.signature.wasSignedByGitHub ? 'noreply@github.com' : commit.author.email, isValid: commit.signature.isValid,
+          payload: '', signature: '-----BEGIN PGP SIGNATURE-----', state: commit.signature.state, wasSignedByGitHub: commit.signature.wasSignedByGitHub,
+          signer: actorView(commit.signature.signer, ctx), keyId: commit.signature.wasSignedByGitHub ? 'B5690EEEBB952194' : 'ABCDEF0123456789',
+          verifiedAt: commit.signature.isValid ? commit.committer.date : null,
+        }
+      : null,
     checkSuites: (args: ConnectionArgs) =>
       connection(repo.checkSuites.filter((s) => s.headSha === commit.sha).map((s) => checkSuiteView(repo, s)), args, 'checkSuites'),
     status: () => (repo.statuses.some((s) => s.sha === commit.sha) ? statusView(repo, commit.sha, ctx) : null),

@@ -81,6 +81,17 @@ function pullRequestView(repo: SimRepo, pr: SimPullRequest, ctx: GqlContext) {
     labels: (args: ConnectionArgs) =>
       connection(pr.labels.map((name) => ({ __typename: 'Label', id: nodeId('Label', `${repo.id}:${name}`), name, color: 'ededed' })), args, 'labels'),
     commits: (args: ConnectionArgs) => connection(commitNodes(), args, 'commits'),
+    // Only the timeline items Changeproof asks for are modelled: head-ref force pushes.
+    timelineItems: (args: ConnectionArgs & { itemTypes?: string[] | null }) => {
+      const wanted = !args.itemTypes || args.itemTypes.includes('HEAD_REF_FORCE_PUSHED_EVENT');
+      const events = wanted ? (pr.forcePushes ?? []) : [];
+      return connection(events.map((e) => ({
+        __typename: 'HeadRefForcePushedEvent', id: nodeId('HeadRefForcePushedEvent', e.id), createdAt: e.createdAt, actor: actorView(e.actor, ctx),
+        beforeCommit: repo.commits.has(e.before) ? commitView(repo, repo.commits.get(e.before)!, ctx) : null,
+        afterCommit: repo.commits.has(e.after) ? commitView(repo, repo.commits.get(e.after)!, ctx) : null,
+        ref: null,
+      })), args, 'timelineItems');
+    },
     // Another account's pending (unsubmitted) review is invisible to an app.
     reviews: (args: ConnectionArgs) => connection(pr.reviews.filter((r) => r.state !== 'PENDING').map((r) => reviewView(repo, pr, r.id, ctx)), args, 'reviews'),
   };

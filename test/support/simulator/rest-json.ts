@@ -38,7 +38,9 @@ export class RestJson {
       commit: {
         message: commit.message, author: gitPerson(commit.author), committer: gitPerson(commit.committer), comment_count: 0,
         url: `${this.apiUrl}/repos/${fullName}/git/commits/${commit.sha}`, tree: { sha: commit.sha, url: '' },
-        verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
+        verification: commit.signature
+          ? { verified: commit.signature.isValid, reason: commit.signature.isValid ? 'valid' : commit.signature.state.toLowerCase(), signature: '-----BEGIN PGP SIGNATURE-----', payload: '', verified_at: commit.signature.isValid ? commit.committer.date : null }
+          : { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
       },
       author: linked(commit.author.email), committer: linked(commit.committer.email),
       parents: commit.parents.map((sha) => ({ sha, url: `${this.apiUrl}/repos/${fullName}/commits/${sha}`, html_url: `${this.webUrl}/${fullName}/commit/${sha}` })),

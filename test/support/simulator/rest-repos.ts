@@ -82,7 +82,7 @@ export const repoRoutes: RouteDef[] = [
       // On the default branch GitHub lists the merged pull request that introduced the commit;
       // elsewhere, the open and merged pull requests that contain it.
       const pulls = [...repo.pulls.values()].filter((pr) => {
-        const contains = pr.commits.includes(commit.sha) || pr.mergeCommitSha === commit.sha;
+        const contains = pr.commits.includes(commit.sha) || pr.mergeCommitSha === commit.sha || (pr.mergedCommits ?? []).includes(commit.sha);
         return contains && (onDefault ? pr.mergedAt !== null : pr.state === 'open' || pr.mergedAt !== null);
       });
       const { page, headers } = paginate(pulls, req, ctx, `/repos/${repo.owner}/${repo.name}/commits/${commit.sha}/pulls`);

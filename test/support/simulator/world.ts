@@ -33,6 +33,27 @@ export interface SimCommit {
   parents: string[];
   /** Full file snapshot at this commit: path → content. */
   files: Map<string, string>;
+  /** The signature as GitHub verified it; absent for an unsigned commit. */
+  signature?: SimSignature;
+}
+
+/** A commit signature as GitHub judged it (GraphQL `GitSignature`). */
+export interface SimSignature {
+  isValid: boolean;
+  /** `GitSignatureState`: VALID, UNKNOWN_KEY, BAD_EMAIL, … */
+  state: string;
+  wasSignedByGitHub: boolean;
+  /** The login GitHub matched the signing key to. */
+  signer: string | null;
+}
+
+/** A head-ref force push in a pull request's timeline. */
+export interface SimForcePush {
+  id: number;
+  actor: string | null;
+  before: string;
+  after: string;
+  createdAt: string;
 }
 
 export type ReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
@@ -66,6 +87,10 @@ export interface SimPullRequest {
   mergedBy: string | null;
   mergeCommitSha: string | null;
   closedAt: string | null;
+  /** The commits a squash or rebase merge placed on the base branch (GitHub associates them with the pull request). */
+  mergedCommits?: string[];
+  /** Head-ref force pushes, oldest first (the timeline's HEAD_REF_FORCE_PUSHED_EVENT items). */
+  forcePushes?: SimForcePush[];
 }
 
 export interface SimCheckSuite {
