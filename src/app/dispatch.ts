@@ -4,6 +4,7 @@ import { openPullRequestsForSha } from '../github/list-open-pull-requests.js';
 import { evaluatePullRequests, REEVALUATE_EVENT, type PullRequestTarget } from './jobs/evaluate-pull-requests.js';
 import { NOTHING, RetryLater, type Job, type JobContext, type Payload } from './jobs/job.js';
 import { gateDeployment } from './jobs/gate-deployment.js';
+import { headPushEntries } from './jobs/head-pushes.js';
 import { recordDeployment } from './jobs/record-deployment.js';
 import { recordInstallation } from './jobs/record-installation.js';
 import { recordMerge } from './jobs/record-merge.js';
@@ -35,7 +36,7 @@ export function jobFor(event: string, payload: Payload): Job {
   switch (event) {
     case 'pull_request':
       if (payload['action'] === 'closed') return payload['pull_request']?.['merged'] ? onMerged : () => Promise.resolve(NOTHING);
-      return REEVALUATING_PR_ACTIONS.has(payload['action']) ? (ctx) => evaluatePullRequests(ctx, [targetOf(ctx.payload, ctx.payload['pull_request'])]) : noop;
+      return REEVALUATING_PR_ACTIONS.has(payload['action']) ? onPullRequestActivity : noop;
     case 'pull_request_review':
       if (!REEVALUATING_REVIEW_ACTIONS.has(payload['action'])) return noop;
       return payload['pull_request']?.['merged_at'] ? (ctx) => resolveEmergency(ctx, refOf(ctx.payload, ctx.payload['pull_request'])) : (ctx) => evaluatePullRequests(ctx, [targetOf(ctx.payload, ctx.payload['pull_request'])]);
@@ -117,6 +118,13 @@ export function serialKey(event: string, payload: Payload): string {
 }
 
 const noop: Job = () => Promise.resolve(NOTHING);
+
+/** A pull request opened, pushed to, edited, labelled…: the push it reports (if any) is recorded, then it is evaluated. */
+async function onPullRequestActivity(ctx: JobContext) {
+  const pushed = await headPushEntries(ctx);
+  const result = await evaluatePullRequests(ctx, [targetOf(ctx.payload, ctx.payload['pull_request'])]);
+  return { ...result, entries: [...pushed, ...result.entries] };
+}
 
 async function onMerged(ctx: JobContext) {
   const pr = ctx.payload['pull_request'];

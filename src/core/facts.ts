@@ -176,6 +176,8 @@ export interface ChangeFacts {
   draft: boolean;
   baseRef: string;
   headRef: string;
+  /** The repository the head branch lives in (`owner/name`): another one for a fork; `null` when it was deleted. */
+  headRepository: string | null;
   baseSha: string;
   headSha: string;
   labels: string[];

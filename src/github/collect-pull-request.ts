@@ -103,6 +103,7 @@ export async function gatherPullRequest(
     draft: pr.isDraft,
     baseRef: pr.baseRefName,
     headRef: pr.headRefName,
+    headRepository: pr.headRepository?.nameWithOwner ?? null,
     baseSha: pr.baseRefOid,
     headSha: pr.headRefOid,
     labels: lists.labels,

@@ -176,7 +176,7 @@ describe('pull request enforcement, end to end', () => {
     const s = base().bot('dependabot').file('.github/changeproof.yml', "scope:\n  ignore_authors: ['dependabot[bot]']\n").pullRequest({ author: 'dependabot[bot]' }).check('ci', 'success');
     const { sim, app } = await open(s);
     expect(ourRuns(sim)[0]).toMatchObject({ conclusion: 'NEUTRAL' });
-    expect(ourRuns(sim)[0]!.output.title).toBe('Not enforced: author @dependabot[bot] is in scope.ignore_authors');
+    expect(ourRuns(sim)[0]!.output.title).toBe('Not enforced: author @dependabot[bot] is in scope.ignore_authors, and so is every contributor');
     expect(await app.entries('evaluation')).toHaveLength(1);
   });
 });

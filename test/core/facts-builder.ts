@@ -107,6 +107,7 @@ export function pullRequest(overrides: Partial<ChangeFacts> = {}): ChangeFacts {
     draft: false,
     baseRef: 'main',
     headRef: 'alice/rate-limit',
+    headRepository: 'acme/api',
     baseSha: sha('base'),
     headSha: HEAD,
     labels: [],

@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { openReadOnly } from '../../src/ledger/sqlite-connection.js';
+import { iterateStored, toLedgerEntry } from '../../src/ledger/sqlite-reader.js';
+import { replayVerdicts } from '../support/replay.js';
 
 /**
  * `npm run demo` end to end, as a newcomer runs it: the script in its own
@@ -73,7 +76,7 @@ describe('npm run demo', () => {
       /^ {2}Exceptions +4: 2 merged without passing the control \(open\); 1 emergency change \(resolved late\); 1 direct push \(open\)$/m,
     );
     expect(run.stdout).toMatch(/^ {2}Deployments +\d+ to production: \d+ approved, 2 rejected by the gate$/m);
-    expect(run.stdout).toContain('no merged pull request introduced it (pushed directly)');
+    expect(run.stdout).toContain("no merged pull request's merge commit on the deployed history contains it (pushed directly");
     expect(run.stdout).toMatch(/^ {2}Population +\d+: 30 changes, 1 direct push, \d+ gated deployments/m);
     expect(run.stdout).toMatch(/^ {2}Sample +\d+ \(stratified, seed demo-2026-03\)/m);
   });
@@ -87,6 +90,17 @@ describe('npm run demo', () => {
     expect(readFileSync(open[1]!, 'utf8')).toContain('<html');
     expect(await cli(['verify', '--ledger', join(out, 'ledger.db'), '--public-key', join(out, 'public-key.pem'), '--require-final-checkpoint'])).toBe(0);
     expect(await cli(['verify-export', join(out, 'export-2026-03'), '--public-key', join(out, 'public-key.pem')])).toBe(0);
+  });
+
+  it('records evidence complete enough to re-compute every verdict offline', () => {
+    const db = openReadOnly(join(out, 'ledger.db'));
+    try {
+      const { replayed, mismatches } = replayVerdicts([...iterateStored(db)].map(toLedgerEntry));
+      expect(replayed).toBeGreaterThan(30);
+      expect(mismatches).toEqual([]);
+    } finally {
+      db.close();
+    }
   });
 
   it('refuses to empty a folder it did not write', () => {

@@ -59,7 +59,13 @@ export function examplePayload(event: string, action?: string, index = 0): Paylo
  * @example
  * const payload = pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: 7 });
  */
-export function pullRequestPayload(sim: GitHubSimulator, fullName: string, number: number, action: string, options: { installationId?: number; sender?: string } = {}): Payload {
+export function pullRequestPayload(
+  sim: GitHubSimulator,
+  fullName: string,
+  number: number,
+  action: string,
+  options: { installationId?: number; sender?: string; before?: string; after?: string; pushedAt?: string } = {},
+): Payload {
   const json = new RestJson(sim.world, sim.apiUrl, 'https://github.com');
   const repo = sim.world.repo(fullName);
   const pr = repo.pulls.get(number);
@@ -69,7 +75,17 @@ export function pullRequestPayload(sim: GitHubSimulator, fullName: string, numbe
   payload['action'] = action;
   payload['number'] = number;
   payload['pull_request'] = { ...payload['pull_request'], ...json.pull(repo, pr) };
-  return patchCommon(payload, json, sim, fullName, options.sender ?? pr.author ?? repo.owner, options.installationId);
+  if (action === 'synchronize') {
+    // GitHub says which head the push replaced: by default the commit before the head.
+    payload['before'] = options.before ?? pr.commits.at(-2) ?? pr.baseSha;
+    payload['after'] = options.after ?? pr.commits.at(-1);
+  } else {
+    delete payload['before'];
+    delete payload['after'];
+  }
+  const patched = patchCommon(payload, json, sim, fullName, options.sender ?? pr.author ?? repo.owner, options.installationId);
+  patched['repository']['pushed_at'] = options.pushedAt ?? sim.world.now();
+  return patched;
 }
 
 /**
@@ -107,7 +123,7 @@ export function deploymentProtectionRulePayload(
 export function pushPayload(
   sim: GitHubSimulator,
   fullName: string,
-  options: { before: string; after: string; pusher: string; forced?: boolean; ref?: string; installationId?: number },
+  options: { before: string; after: string; pusher: string; forced?: boolean; ref?: string; installationId?: number; pushedAt?: string; created?: boolean },
 ): Payload {
   const json = new RestJson(sim.world, sim.apiUrl, 'https://github.com');
   const repo = sim.world.repo(fullName);
@@ -125,11 +141,14 @@ export function pushPayload(
     }));
   const pusher = sim.world.account(options.pusher);
   Object.assign(payload, {
-    ref: options.ref ?? `refs/heads/${repo.defaultBranch}`, before: options.before, after: options.after, created: false, deleted: false,
+    ref: options.ref ?? `refs/heads/${repo.defaultBranch}`, before: options.before, after: options.after, created: options.created ?? false, deleted: false,
     forced: options.forced ?? false, base_ref: null, compare: `https://github.com/${fullName}/compare/${options.before.slice(0, 12)}...${options.after.slice(0, 12)}`,
     commits: commits.slice(-20), head_commit: commits.at(-1) ?? null, pusher: { name: options.pusher, email: pusher?.emails[0] ?? null },
   });
-  return patchCommon(payload, json, sim, fullName, options.pusher, options.installationId);
+  const patched = patchCommon(payload, json, sim, fullName, options.pusher, options.installationId);
+  // A push payload gives the repository's push time in Unix seconds (other events: ISO-8601).
+  patched['repository']['pushed_at'] = Math.floor(Date.parse(options.pushedAt ?? sim.world.now()) / 1000);
+  return patched;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { EvaluationRecord, PolicyRecord } from '../../core/records.js';
 import { collectChange } from '../../github/collect-change.js';
 import { GitHubEvidenceError } from '../../github/errors.js';
 import type { PolicyLoad } from '../../github/load-policy.js';
+import { withRecordedPushes } from './head-pushes.js';
 import type { JobContext } from './job.js';
 
 export interface PullRequestRef {
@@ -29,7 +30,8 @@ export interface Evaluation {
 }
 
 /**
- * Gathers a pull request's evidence and policy (one GraphQL request) and
+ * Gathers a pull request's evidence and policy (one GraphQL request), adds
+ * the pushes to its head branch the app recorded as deliveries arrived, and
  * judges it. GitHub failures become an `error` verdict with the cause — never
  * a pass; an invalid policy file becomes a non-compliant verdict naming it.
  *
@@ -45,7 +47,8 @@ export async function evaluatePullRequest(ctx: JobContext, ref: PullRequestRef, 
     const verdict = errorVerdict(subjectFromHint(ref, hint), error.message, stage, clock());
     return { record: { trigger: ctx.trigger, verdict, facts: null, policy: null }, retryable: error.retryable };
   }
-  const { facts, policy } = collected;
+  const facts = await withRecordedPushes(ctx, collected.facts);
+  const { policy } = collected;
   const verdict: Verdict = policy.ok ? evaluate(policy.policy, facts, clock()) : policyErrorVerdict(facts, policy.error.problems, clock());
   return { record: { trigger: ctx.trigger, verdict, facts, policy: policyRecord(policy) }, retryable: false };
 }

@@ -2,6 +2,7 @@ import { targetsOutOfScopeBranch } from '../../core/policy/special-verdicts.js';
 import type { EntryInput, LedgerEntry } from '../../ledger/index.js';
 import { evaluatePullRequest, type PullRequestHint, type PullRequestRef } from './evaluate-pull-request.js';
 import type { FollowUp, JobContext, JobResult } from './job.js';
+import { policyEntries } from './policy-entries.js';
 import { publishVerdict } from './publish-verdict.js';
 
 export interface PullRequestTarget {
@@ -12,9 +13,9 @@ export interface PullRequestTarget {
 export const REEVALUATE_EVENT = 'changeproof.reevaluate';
 
 /**
- * Evaluates pull requests, records each evaluation, then shows each recorded
- * verdict as a check run. Changes to branches outside the policy's scope are
- * neither recorded nor shown; an evaluation GitHub could not serve is recorded
+ * Evaluates pull requests, records each evaluation (and the policy, when it
+ * changed), then shows each recorded verdict as a check run. Changes to
+ * branches outside the policy's scope are neither recorded nor shown; an evaluation GitHub could not serve is recorded
  * as `error` and re-tried automatically a few times.
  *
  * @example return evaluatePullRequests(ctx, [{ ref: { owner, repo, number }, hint }]);
@@ -24,11 +25,14 @@ export async function evaluatePullRequests(ctx: JobContext, targets: PullRequest
   const followUps: FollowUp[] = [];
   for (const { ref, hint } of targets) {
     const { record, retryable } = await evaluatePullRequest(ctx, ref, hint);
+    const repo = `${ref.owner}/${ref.repo}`;
+    // The policy is on record even when it takes the change out of scope: that too is a control decision.
+    entries.push(...(await policyEntries(ctx, repo, record.policy, `pull/${ref.number}`)));
     if (targetsOutOfScopeBranch(record.verdict)) {
       ctx.services.log.debug({ pull: `${ref.owner}/${ref.repo}#${ref.number}` }, 'base branch out of scope: not recorded');
       continue;
     }
-    entries.push({ kind: 'evaluation', repo: `${ref.owner}/${ref.repo}`, subject: `pull/${ref.number}`, data: record });
+    entries.push({ kind: 'evaluation', repo, subject: `pull/${ref.number}`, data: record });
     const retry = retryable ? reevaluation(ctx, ref) : null;
     if (retry) followUps.push(retry);
   }

@@ -19,6 +19,8 @@ export interface JobContext {
   attempt: number;
   /** No retry will follow: record what could not be established instead of asking for one. */
   finalAttempt: boolean;
+  /** Policy sources this delivery already recorded (or found recorded), by repository: one `policy` entry per change. */
+  policySources?: Map<string, string>;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { EntryInput, LedgerEntry } from '../../ledger/index.js';
 import { evaluatePullRequest, type PullRequestHint, type PullRequestRef } from './evaluate-pull-request.js';
 import { NOTHING, RetryLater, type JobContext, type JobResult } from './job.js';
 import { publishVerdict } from './publish-verdict.js';
-import { changesRecordedSince } from './recorded-changes.js';
+import { policyEntries } from './policy-entries.js';
 
 /**
  * A merged pull request: the final evaluation on the facts at merge becomes
@@ -17,8 +17,8 @@ import { changesRecordedSince } from './recorded-changes.js';
  * change as not evaluable (`error`), which is an exception too.
  */
 export async function recordMerge(ctx: JobContext, ref: PullRequestRef, hint: PullRequestHint & { mergedAt: string; mergedBy: string | null; mergeCommitSha: string | null }): Promise<JobResult> {
-  // A pull request merges once: a second delivery of its merge (a redelivery under a new id, a sweep) records nothing.
-  if (await hasChangeRecord(ctx, ref, hint.mergedAt)) return NOTHING;
+  // A pull request merges once: a second delivery of its merge (a replay under a new id, a sweep) records nothing.
+  if (await hasChangeRecord(ctx, ref)) return NOTHING;
   const { record, retryable } = await evaluatePullRequest(ctx, ref, hint, 'merge');
   const { verdict } = record;
   if (verdict.outcome === 'error' && retryable && !ctx.finalAttempt) throw new RetryLater(`evaluation at merge failed: ${verdict.error}`);
@@ -31,7 +31,7 @@ export async function recordMerge(ctx: JobContext, ref: PullRequestRef, hint: Pu
   const repo = `${ref.owner}/${ref.repo}`;
   const subject = `pull/${ref.number}`;
   const change: ChangeRecord = { ...record, mergedAt, mergedBy, mergeCommitSha: merge?.mergeCommitSha ?? hint.mergeCommitSha, exception };
-  const entries: EntryInput[] = [{ kind: 'change', repo, subject, data: change }];
+  const entries: EntryInput[] = [...(await policyEntries(ctx, repo, record.policy, subject)), { kind: 'change', repo, subject, data: change }];
   if (exception) {
     const emergency = verdict.outcome === 'emergency';
     const data: ExceptionRecord = {
@@ -58,9 +58,9 @@ export async function recordMerge(ctx: JobContext, ref: PullRequestRef, hint: Pu
   };
 }
 
-async function hasChangeRecord(ctx: JobContext, ref: PullRequestRef, mergedAt: string): Promise<boolean> {
-  const recorded = await changesRecordedSince(ctx.services.ledger, `${ref.owner}/${ref.repo}`, new Date(Date.parse(mergedAt) - 86_400_000));
-  return recorded.has(`pull/${ref.number}`);
+async function hasChangeRecord(ctx: JobContext, ref: PullRequestRef): Promise<boolean> {
+  for await (const _ of ctx.services.ledger.read({ repo: `${ref.owner}/${ref.repo}`, subject: `pull/${ref.number}`, kinds: ['change'], limit: 1 })) return true;
+  return false;
 }
 
 function describeOutcome(outcome: string): string {

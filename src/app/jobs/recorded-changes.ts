@@ -1,4 +1,5 @@
 import type { ChangeSummary } from '../../core/policy/deployment-range.js';
+import type { SeparationOfDutiesEvidence } from '../../core/policy/verdict.js';
 import type { ChangeRecord, DeploymentDecisionRecord, ExceptionRecord, ExceptionResolvedRecord } from '../../core/records.js';
 import type { Ledger } from '../../ledger/index.js';
 
@@ -49,11 +50,14 @@ export async function lastApprovedDeployment(ledger: Ledger, repo: string, envir
   return sha;
 }
 
+/** Everyone who wrote the change: its author, commit authors and committers, and every contributor the verdict named (pushers, signers). */
 function authorsOf(record: ChangeRecord): string[] {
   const logins = new Set<string>();
   if (record.verdict.subject.author) logins.add(record.verdict.subject.author);
   for (const commit of record.facts?.commits ?? []) {
     for (const person of [...commit.authors, commit.committer]) if (person.user) logins.add(person.user.login);
   }
+  const sod = record.verdict.rules.find((r) => r.rule === 'separation_of_duties')?.evidence as SeparationOfDutiesEvidence | undefined;
+  for (const c of sod?.contributors ?? []) logins.add(c.login);
   return [...logins];
 }

@@ -6,6 +6,7 @@ import { collectPullRequest } from '../../github/collect-pull-request.js';
 import { GitHubEvidenceError } from '../../github/errors.js';
 import type { Ledger, LedgerEntry } from '../../ledger/index.js';
 import type { PullRequestRef } from './evaluate-pull-request.js';
+import { withRecordedPushes } from './head-pushes.js';
 import { NOTHING, RetryLater, type JobContext, type JobResult } from './job.js';
 
 /**
@@ -29,7 +30,8 @@ export async function resolveEmergency(ctx: JobContext, ref: PullRequestRef): Pr
     throw error;
   }
   if (facts.gaps.length || !facts.merge) return NOTHING;
-  const result = findRetrospectiveApproval(buildContext(open.policy, facts));
+  // Whoever pushed to the change cannot approve it after the fact either.
+  const result = findRetrospectiveApproval(buildContext(open.policy, await withRecordedPushes(ctx, facts)));
   if (result.status === 'open' || !result.approval) return NOTHING;
 
   const data: ExceptionResolvedRecord = {
@@ -49,8 +51,7 @@ export async function resolveEmergency(ctx: JobContext, ref: PullRequestRef): Pr
 export async function findOpenEmergency(ledger: Ledger, repo: string, subject: string): Promise<{ exception: LedgerEntry; policy: Policy } | null> {
   let exception: LedgerEntry | null = null;
   let policy: Policy | null = null;
-  for await (const entry of ledger.read({ repo, kinds: ['change', 'exception', 'exception_resolved'] })) {
-    if (entry.subject !== subject) continue;
+  for await (const entry of ledger.read({ repo, subject, kinds: ['change', 'exception', 'exception_resolved'] })) {
     if (entry.kind === 'change') {
       const record = entry.data as unknown as ChangeRecord;
       policy = record.policy?.valid ? record.policy.settings : null;

@@ -41,6 +41,7 @@ query ChangeproofPullRequest(
       author { __typename login }
       baseRefName
       headRefName
+      headRepository { nameWithOwner }
       baseRefOid
       headRefOid
       merged

@@ -118,6 +118,7 @@ export interface GqlPullRequest {
   author: GqlActor | null;
   baseRefName: string;
   headRefName: string;
+  headRepository: { nameWithOwner: string } | null;
   baseRefOid: string;
   headRefOid: string;
   merged: boolean;

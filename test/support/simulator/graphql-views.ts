@@ -72,6 +72,7 @@ function pullRequestView(repo: SimRepo, pr: SimPullRequest, ctx: GqlContext) {
     author: actorView(pr.author, ctx),
     baseRefName: pr.baseRef,
     headRefName: pr.headRef,
+    headRepository: () => repositoryView(repo, ctx),
     baseRefOid: pr.baseSha,
     headRefOid: pr.commits.at(-1),
     merged: pr.mergedAt !== null,

@@ -155,7 +155,8 @@ export async function startGitHubSimulator(source: World | { world: World }, opt
 }
 
 function visible(caller: Caller, repo: SimRepo): boolean {
-  if (caller.kind !== 'installation') return true;
+  // Any token can read a public repository, as on GitHub.
+  if (caller.kind !== 'installation' || !repo.private) return true;
   const { installation } = caller;
   if (installation.account.toLowerCase() !== repo.owner.toLowerCase()) return false;
   const fullName = `${repo.owner}/${repo.name}`.toLowerCase();
