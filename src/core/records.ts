@@ -58,7 +58,7 @@ export type ExceptionType =
   | 'merged_without_passing_control'
   /** Merged with the emergency label and without review; awaits a retrospective approval. */
   | 'emergency_change'
-  /** Commits reached a branch in scope without a merged pull request. */
+  /** Commits reached a branch in scope without a merged pull request, or the branch was rewound or rewritten. */
   | 'direct_push';
 
 /** `exception`: a deviation from the control, as an auditor would list it. */
@@ -70,7 +70,7 @@ export interface ExceptionRecord {
   reason: string;
   /** The verdict at merge, for merged changes. */
   outcome: Outcome | null;
-  /** When it happened on GitHub (merged_at, or when the push was received). */
+  /** When it happened on GitHub (merged_at, or the push's `pushed_at`). */
   occurredAt: IsoTime;
   /** For emergency changes: when the retrospective approval is due. */
   deadline: IsoTime | null;
@@ -93,12 +93,61 @@ export interface ExceptionResolvedRecord {
   trigger: Trigger;
 }
 
+/**
+ * `head_push`: a push to a branch as a delivery reported it — who pushed, from
+ * which head to which. Recorded as the delivery arrives (subject `pull/<n>`
+ * for `pull_request` opened / reopened / synchronize, `branch/<name>` for a
+ * `push`), so every later evaluation of a pull request on that branch knows
+ * who pushed to it, whatever the commits claim.
+ */
+export interface HeadPushRecord {
+  source: 'opened' | 'reopened' | 'synchronize' | 'push';
+  /** The branch pushed to (the pull request's head ref), without `refs/heads/`. */
+  ref: string;
+  /** The repository of that branch (`owner/name`). */
+  headRepository: string | null;
+  /** The pull request, for `pull_request` deliveries. */
+  pull: number | null;
+  before: string | null;
+  after: string | null;
+  forced: boolean | null;
+  /** The delivery's sender: who pushed (or opened / reopened). */
+  pusher: string | null;
+  /** GitHub's time of the push (`repository.pushed_at`), else when the delivery arrived (`timeSource`). */
+  pushedAt: IsoTime;
+  timeSource: 'github' | 'received';
+  /** The commits a `push` payload lists (GitHub lists up to 2,048); empty for `pull_request` deliveries. */
+  commits: string[];
+  trigger: Trigger;
+}
+
+/** `policy`: the effective policy of a repository changed (its files or blob SHAs); recorded when first used. */
+export interface PolicyChangeRecord {
+  /** The files the policy is built from, base first (none: the defaults). */
+  files: PolicySourceFile[];
+  valid: boolean;
+  /** The fully defaulted settings when valid. */
+  settings: Policy | null;
+  /** What is wrong when not valid. */
+  problems: PolicyProblem[] | null;
+  /** The `policy` entry it replaces; null for the repository's first. */
+  previous: { seq: number; hash: string } | null;
+  /** What first used it (the entry recorded beside it). */
+  firstUsedBy: { subject: string; trigger: Trigger };
+}
+
 /** One commit of a push and the merged pull request that introduced it, if any. */
 export interface PushedCommit {
   sha: string;
   author: string | null;
   headline: string | null;
-  introducedBy: { number: number; url: string | null; mergedAt: IsoTime | null } | null;
+  /**
+   * The merged pull request whose merge commit contains this commit (it is the
+   * merge commit, a commit of its merged branch, or one of the commits its
+   * squash or rebase placed on the branch) and is the push's `after` or an
+   * ancestor of it; null when none does.
+   */
+  introducedBy: { number: number; url: string | null; mergedAt: IsoTime | null; mergeCommitSha?: string | null } | null;
 }
 
 /** `push`: a push to a branch in scope, with every commit it brought and how each was reviewed. */
@@ -111,11 +160,25 @@ export interface PushRecord {
   deleted: boolean;
   pusher: { name: string | null; email: string | null };
   sender: string | null;
-  /** When the app received the push (GitHub's payload carries no push time). */
+  /** When the app received the push. */
   receivedAt: IsoTime;
+  /**
+   * When GitHub says the push happened (`repository.pushed_at` of the push
+   * payload); the push's time everywhere. Absent in records written before it
+   * was kept (then `receivedAt` stands in).
+   */
+  pushedAt?: IsoTime;
   commits: PushedCommit[];
   /** Commits no merged pull request introduced. */
   unreviewed: string[];
+  /**
+   * The branch was rewound or rewritten (a forced push, or `after` does not
+   * descend from `before`): the commits it no longer contains, oldest first.
+   * Absent in older records.
+   */
+  removed?: string[];
+  /** How GitHub compared `before` with `after`: `ahead` for a fast-forward. Absent in older records. */
+  comparison?: 'ahead' | 'behind' | 'diverged' | 'identical' | null;
   /** Set when the commits could not all be listed or associated; the push is then an exception. */
   gap: string | null;
   trigger: Trigger;

@@ -152,8 +152,9 @@ export function pushItem(exception: LedgerEntry, push: LedgerEntry | null, timeZ
   const commits = pushed?.commits.length ?? null;
   const unreviewed = pushed?.unreviewed.length ?? null;
   const branch = pushed?.ref.replace(/^refs\/heads\//, '') ?? null;
+  const removed = pushed?.removed ?? [];
   const title = pushed
-    ? `Direct push to ${branch}: ${commits} commit(s), ${unreviewed} without a merged pull request${pushed.forced ? ' (forced)' : ''}`
+    ? `Direct push to ${branch}: ${commits} commit(s), ${unreviewed} without a merged pull request${removed.length ? `, ${removed.length} removed` : ''}${pushed.forced ? ' (forced)' : ''}`
     : `Direct push ${after}`;
   const fail = (detail: string): AttributeValue => ({ result: 'fail', detail });
   return {
@@ -174,7 +175,11 @@ export function pushItem(exception: LedgerEntry, push: LedgerEntry | null, timeZ
     verdict: 'direct_push',
     enforced: true,
     attributes: {
-      peer_review: fail(`${unreviewed ?? 'Some'} commit(s) reached ${branch ?? 'the branch'} without a reviewed, merged pull request: ${(pushed?.unreviewed ?? []).join(', ') || record.reason}`),
+      peer_review: fail(
+        unreviewed || !removed.length
+          ? `${unreviewed ?? 'Some'} commit(s) reached ${branch ?? 'the branch'} without a reviewed, merged pull request: ${(pushed?.unreviewed ?? []).join(', ') || record.reason}`
+          : `the branch ${branch ?? ''} was rewound without review, removing ${removed.join(', ')}`,
+      ),
       separation_of_duties: fail(`pushed by ${record.actor ?? 'an unknown account'} without a second person`),
       tests: { result: 'not_evaluated', detail: 'a direct push is not checked before it lands' },
       traceability: { result: 'not_evaluated', detail: 'a direct push carries no change request' },

@@ -61,8 +61,34 @@ describe('deployment gate, end to end', () => {
     const pushed = mainHead(sim);
     const { answer, record } = await requestDeployment(sim, app);
     expect(answer.body.state).toBe('rejected');
-    expect(answer.body.comment).toContain(`- ${pushed.slice(0, 7)} by @mallory: no change record: no merged pull request introduced it (pushed directly)`);
+    expect(answer.body.comment).toContain(`- ${pushed.slice(0, 7)} by @mallory: no change record: no merged pull request's merge commit on the deployed history contains it (pushed directly, or an intermediate commit of a pull request)`);
     expect(record.decision.offending.map((o) => o.sha)).toEqual([pushed]);
+  });
+
+  it('an intermediate commit of a reviewed pull request is not what was approved: deploying it is rejected', async () => {
+    const s = acmeScenario();
+    const { sim, app } = await env.start(s, followSim);
+    await mergePullRequest(s, sim, app, (x) => x.commit().approvedBy('bob').check('ci', 'success'));
+    const intermediate = s.pr().commits[0]!;
+    const { answer, record } = await requestDeployment(sim, app, { sha: intermediate });
+    expect(answer.body.state).toBe('rejected');
+    expect(record.decision.offending).toEqual([expect.objectContaining({ sha: intermediate, why: expect.stringContaining('an intermediate commit of a pull request') })]);
+  });
+
+  it('a rollback is judged by the commit it deploys: an earlier compliant merge is approved, a commit from inside a pull request is not', async () => {
+    const s = acmeScenario();
+    const { sim, app } = await env.start(s, followSim);
+    await mergePullRequest(s, sim, app, (x) => x.commit().approvedBy('bob').check('ci', 'success'));
+    const firstMerge = mainHead(sim);
+    const inside = s.pr().commits[0]!;
+    await mergePullRequest(s, sim, app);
+    expect((await requestDeployment(sim, app)).answer.body.state).toBe('approved');
+    const rollback = await requestDeployment(sim, app, { sha: firstMerge });
+    expect(rollback.record.facts).toMatchObject({ rangeStatus: 'behind', commits: [expect.objectContaining({ sha: firstMerge, pullRequest: expect.objectContaining({ number: 1 }) })] });
+    expect(rollback.answer.body.state).toBe('approved');
+    const backToInside = await requestDeployment(sim, app, { sha: inside });
+    expect(backToInside.answer.body.state).toBe('rejected');
+    expect(backToInside.record.decision.offending.map((o) => o.sha)).toEqual([inside]);
   });
 
   it('a range with a non-compliant merged pull request is rejected', async () => {

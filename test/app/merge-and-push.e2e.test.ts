@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChangeRecord, ExceptionRecord, ExceptionResolvedRecord, PushRecord } from '../../src/core/records.js';
+import type { ChangeRecord, ExceptionRecord, ExceptionResolvedRecord, HeadPushRecord, PushRecord } from '../../src/core/records.js';
 import { publicKeyFromPem, verifyLedger } from '../../src/ledger/index.js';
 import { acmeScenario, INSTALLATION_ID as INSTALLATION, useApp } from '../support/app-harness.js';
 import { pullRequestPayload, pullRequestReviewPayload, pushPayload } from '../support/webhooks.js';
@@ -113,13 +113,14 @@ describe('merges, exceptions and direct pushes, end to end', () => {
     expect(await app.entries('exception')).toHaveLength(0);
   });
 
-  it('a push to a branch outside the scope is not recorded', async () => {
+  it('a push to a branch outside the scope is no push record and no exception, only the fact of who pushed', async () => {
     const s = base().pullRequest({ author: 'alice' });
     const repo = s.currentRepository();
     const head = repo.branches.get('feature-1')!;
     const { sim, app } = await start(s);
     await app.deliverAndSettle('push', pushPayload(sim, 'acme/api', { before: repo.branches.get('main')!, after: head, pusher: 'alice', ref: 'refs/heads/feature-1', installationId: INSTALLATION }));
-    expect(await app.entries()).toHaveLength(0);
+    expect((await app.entries()).map((e) => [e.kind, e.subject])).toEqual([['head_push', 'branch/feature-1'], ['policy', 'policy']]);
+    expect(data<HeadPushRecord>((await app.entries('head_push'))[0])).toMatchObject({ source: 'push', ref: 'feature-1', pusher: 'alice', after: head, timeSource: 'github' });
   });
 
   it('a policy change on the default branch re-evaluates the open pull requests', async () => {

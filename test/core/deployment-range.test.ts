@@ -18,7 +18,7 @@ const facts = (commits: DeployedCommit[], over: Partial<DeploymentFacts> = {}): 
 describe('the deployment gate', () => {
   it.each([
     { name: 'a range of compliant changes is approved', commits: [commit('a', change(1)), commit('b', change(2))], state: 'approved', summary: /^Approved: 2 commits since the last approved deployment \([0-9a-f]{7}\.\.[0-9a-f]{7}\), 2 changes \(#1 and #2\), all compliant\.$/ },
-    { name: 'a commit no merged pull request introduced is rejected', commits: [commit('a', change(1)), commit('x', null, null, 'mallory')], state: 'rejected', offending: [/no merged pull request introduced it \(pushed directly\)/] },
+    { name: 'a commit no merged pull request introduced is rejected', commits: [commit('a', change(1)), commit('x', null, null, 'mallory')], state: 'rejected', offending: [/no merged pull request's merge commit on the deployed history contains it \(pushed directly/] },
     { name: 'a merged pull request without a change record is rejected', commits: [commit('a', null, 7)], state: 'rejected', offending: [/pull request #7 has no change record/] },
     { name: 'a non-compliant change is rejected', commits: [commit('a', change(3, { outcome: 'non_compliant' }))], state: 'rejected', offending: [/#3: merged non-compliant/] },
     { name: 'a change merged while pending is rejected', commits: [commit('a', change(3, { outcome: 'pending' }))], state: 'rejected', offending: [/#3: merged while pending/] },

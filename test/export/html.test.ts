@@ -200,7 +200,7 @@ describe('evidence page of a direct push', () => {
     expect(sectionIds(html)).toEqual(['summary', 'push', 'push-commits', 'exceptions', 'ledger']);
     for (const text of ['refs/heads/main', sha('pushed-before'), after, 'yes (history rewritten)', 'Mallory &lt;mallory@example.com&gt;', '2026-02-03T16:20:00.000Z']) expect(html, text).toContain(text);
     expect(html).toMatch(/Fix typo.*reviewed<\/span>: merged pull request <a href="https:\/\/github.com\/acme\/api\/pull\/40"/s);
-    expect(html).toMatch(/Hotfix config.*not reviewed<\/span>: no merged pull request introduced it<\/td>/s);
+    expect(html).toMatch(/Hotfix config.*not reviewed<\/span>: no merged pull request's merge commit on this push contains it<\/td>/s);
     expect(html).toContain('<code>direct_push</code>');
     expect(html).toContain('<span class="warn">open</span>');
   });

@@ -1,3 +1,4 @@
+import { introducedByMerges } from '../../core/introduced-by.js';
 import { decideDeployment, renderDeploymentComment, type DeployedCommit, type DeploymentFacts } from '../../core/policy/deployment-range.js';
 import { formatProblem } from '../../config/parse-policy.js';
 import type { Policy } from '../../config/policy.schema.js';
@@ -6,9 +7,11 @@ import { answerDeploymentGate, parseDeploymentCallbackUrl } from '../../github/a
 import { associateCommits } from '../../github/associate-commits.js';
 import { GitHubEvidenceError } from '../../github/errors.js';
 import { listRangeCommits } from '../../github/list-range-commits.js';
-import { loadPolicy } from '../../github/load-policy.js';
+import { loadPolicy, type PolicyLoad } from '../../github/load-policy.js';
 import type { LedgerEntry } from '../../ledger/index.js';
+import { policyRecord } from './evaluate-pull-request.js';
 import { RetryLater, type JobContext, type JobResult } from './job.js';
+import { policyEntries } from './policy-entries.js';
 import { lastApprovedDeployment, readChangeSummaries } from './recorded-changes.js';
 
 /**
@@ -18,7 +21,7 @@ import { lastApprovedDeployment, readChangeSummaries } from './recorded-changes.
  * 1. load the policy from the default branch (an ungated environment is approved, saying so);
  * 2. find the range: the last approved deployment to this environment → the requested SHA
  *    (the first deployment: the change that produced the SHA);
- * 3. associate each commit with the merged pull request that introduced it, and that with its change record;
+ * 3. find the merged pull request whose merge commit contains each commit (by ancestry), and its change record;
  * 4. decide (core), record the decision with its evidence, then answer GitHub from the record.
  *
  * GitHub failures are retried first; on the last attempt the request is
@@ -39,7 +42,7 @@ export async function gateDeployment(ctx: JobContext): Promise<JobResult> {
     baseSha: null, rangeStatus: 'first', commits: [], gap: null,
   };
 
-  const { record, policy, files } = await gather(ctx, facts, owner, repo);
+  const { record, policy, files, load } = await gather(ctx, facts, owner, repo);
   const decision = policy
     ? decideDeployment(policy, record, ctx.services.clock())
     : { state: 'rejected' as const, gated: true, summary: `Rejected: ${record.gap}`, commits: [], offending: [], changes: [], evaluatedAt: ctx.services.clock().toISOString() };
@@ -51,22 +54,26 @@ export async function gateDeployment(ctx: JobContext): Promise<JobResult> {
     callbackUrl,
     trigger: ctx.trigger,
   };
+  const subject = `deployment/${facts.deploymentId}`;
   return {
-    entries: [{ kind: 'deployment_decision', repo: fullName, subject: `deployment/${facts.deploymentId}`, data }],
-    act: async ([entry]: LedgerEntry[]) => {
-      const recorded = entry!.data as unknown as DeploymentDecisionRecord;
+    entries: [...(await policyEntries(ctx, fullName, load ? policyRecord(load) : null, subject)), { kind: 'deployment_decision', repo: fullName, subject, data }],
+    act: async (recorded: LedgerEntry[]) => {
+      const entry = recorded.find((e) => e.kind === 'deployment_decision');
+      const decided = entry!.data as unknown as DeploymentDecisionRecord;
       await answerDeploymentGate(ctx.octokit, {
-        callbackUrl: recorded.callbackUrl,
-        environment: recorded.facts.environment,
-        state: recorded.decision.state,
-        comment: renderDeploymentComment(recorded.decision, `Changeproof ledger entry #${entry!.seq} (deployment/${recorded.facts.deploymentId}, ${entry!.hash.slice(0, 16)}…)`),
+        callbackUrl: decided.callbackUrl,
+        environment: decided.facts.environment,
+        state: decided.decision.state,
+        comment: renderDeploymentComment(decided.decision, `Changeproof ledger entry #${entry!.seq} (deployment/${decided.facts.deploymentId}, ${entry!.hash.slice(0, 16)}…)`),
       });
     },
   };
 }
 
 /** Step 1, then 2 and 3 for a gated environment; what could not be read becomes the facts' `gap`. */
-async function gather(ctx: JobContext, facts: DeploymentFacts, owner: string, repo: string): Promise<{ record: DeploymentFacts; policy: Policy | null; files: PolicySourceFile[] }> {
+async function gather(
+  ctx: JobContext, facts: DeploymentFacts, owner: string, repo: string,
+): Promise<{ record: DeploymentFacts; policy: Policy | null; files: PolicySourceFile[]; load: PolicyLoad | null }> {
   const failed = (error: unknown) => {
     if (!(error instanceof GitHubEvidenceError)) throw error;
     if (error.retryable && !ctx.finalAttempt) throw new RetryLater(error.message);
@@ -76,43 +83,50 @@ async function gather(ctx: JobContext, facts: DeploymentFacts, owner: string, re
   try {
     load = await loadPolicy(ctx.octokit, { owner, repo }, { cache: ctx.services.policyCache });
   } catch (error) {
-    return { record: { ...facts, gap: `the policy could not be read: ${failed(error)}` }, policy: null, files: [] };
+    return { record: { ...facts, gap: `the policy could not be read: ${failed(error)}` }, policy: null, files: [], load: null };
   }
   const files = load.source.files;
-  if (!load.ok) return { record: { ...facts, gap: `the policy file is invalid: ${load.error.problems.map((x) => formatProblem(x)).join('; ')}` }, policy: null, files };
+  if (!load.ok) return { record: { ...facts, gap: `the policy file is invalid: ${load.error.problems.map((x) => formatProblem(x)).join('; ')}` }, policy: null, files, load };
   const gated = load.policy.deployments.environments.some((e) => e.toLowerCase() === facts.environment.toLowerCase());
-  if (!gated) return { record: facts, policy: load.policy, files };
+  if (!gated) return { record: facts, policy: load.policy, files, load };
   try {
-    return { record: await readRange(ctx, facts, owner, repo), policy: load.policy, files };
+    return { record: await readRange(ctx, facts, owner, repo), policy: load.policy, files, load };
   } catch (error) {
-    return { record: { ...facts, gap: failed(error) }, policy: load.policy, files };
+    return { record: { ...facts, gap: failed(error) }, policy: load.policy, files, load };
   }
 }
 
 /** Steps 2 and 3: the commits the deployment brings, each with its pull request and change record. */
 async function readRange(ctx: JobContext, facts: DeploymentFacts, owner: string, repo: string): Promise<DeploymentFacts> {
   const base = await lastApprovedDeployment(ctx.services.ledger, facts.repository, facts.environment);
-  let commits: { sha: string; author: string | null }[];
+  let commits: { sha: string; author: string | null; parents: string[] }[];
   let rangeStatus: DeploymentFacts['rangeStatus'] = 'first';
   let gap: string | null = null;
   if (base && base !== facts.sha) {
     const range = await listRangeCommits(ctx.octokit, { owner, repo, base, head: facts.sha });
     rangeStatus = range.status;
     gap = range.gap;
-    commits = range.commits.map((c) => ({ sha: c.sha, author: c.author.user?.login ?? c.author.email }));
+    commits = range.commits.map((c) => ({ sha: c.sha, author: c.author.user?.login ?? c.author.email, parents: c.parents }));
+    // A rollback brings no new commit, but deploys a state of its own: it is judged itself.
+    if (range.status === 'behind') commits = [{ sha: facts.sha, author: null, parents: [] }];
   } else if (base === facts.sha) {
     rangeStatus = 'identical';
     commits = [];
   } else {
-    commits = [{ sha: facts.sha, author: null }];
+    commits = [{ sha: facts.sha, author: null, parents: [] }];
   }
+  // Reviewed only through a merged pull request whose merge commit contains the commit and is
+  // the deployed SHA or an ancestor of it: an intermediate commit of a reviewed pull request is
+  // not what was approved.
   const links = await associateCommits(ctx.octokit, { owner, repo, shas: commits.map((c) => c.sha) });
+  const introduced = introducedByMerges(commits, new Map(links.map((l) => [l.sha, l.pullRequests])), null);
+  const authors = new Map(links.map((l) => [l.sha, l.pullRequests.find((p) => p.mergedAt)?.author?.login ?? null]));
   const changes = await readChangeSummaries(ctx.services.ledger, facts.repository);
-  const deployed: DeployedCommit[] = commits.map((c, i) => {
-    const pr = links[i]!.introducedBy;
+  const deployed: DeployedCommit[] = commits.map((c) => {
+    const pr = introduced.get(c.sha);
     return {
       sha: c.sha,
-      author: c.author ?? pr?.author?.login ?? null,
+      author: c.author ?? authors.get(c.sha) ?? null,
       pullRequest: pr ? { number: pr.number, url: pr.url } : null,
       change: pr ? (changes.get(`pull/${pr.number}`) ?? null) : null,
     };

@@ -1,4 +1,5 @@
 import { POLICY_PATH, defaultPolicy } from '../../config/parse-policy.js';
+import { introducedByMerges } from '../../core/introduced-by.js';
 import { matchBranch } from '../../core/policy/scope.js';
 import type { ConfigErrorRecord, ExceptionRecord, PushRecord, PushedCommit } from '../../core/records.js';
 import { associateCommits } from '../../github/associate-commits.js';
@@ -7,23 +8,34 @@ import { listOpenPullRequests } from '../../github/list-open-pull-requests.js';
 import { listRangeCommits, type RangeCommit } from '../../github/list-range-commits.js';
 import { loadPolicy, type PolicyLoad } from '../../github/load-policy.js';
 import type { EntryInput } from '../../ledger/index.js';
+import { policyRecord } from './evaluate-pull-request.js';
 import { evaluatePullRequests } from './evaluate-pull-requests.js';
+import { headPushEntries, pushTime } from './head-pushes.js';
+import { policyEntries } from './policy-entries.js';
 import { NOTHING, RetryLater, type JobContext, type JobResult, type Payload } from './job.js';
 
 const ZERO_SHA = /^0{40}$/;
 
 /**
- * A push. To a branch in scope, it is recorded with every commit it brought
- * and the merged pull request that introduced each; commits no merged pull
- * request introduced make it a direct-push exception (with the pusher,
- * `forced`, before and after). On the default branch, a push that changed
+ * A push. Every push to a branch is recorded as a `head_push` fact (who
+ * pushed what), so the pull requests on that branch know their pushers. To a
+ * branch in scope, it is also recorded with every commit it brought and the
+ * merged pull request whose merge commit contains each; commits none
+ * contains, or a branch rewound or rewritten (forced, or `after` not
+ * descending from `before`), make it a direct-push exception naming the
+ * pusher, before, after and the commits removed. Its time is GitHub's
+ * (`repository.pushed_at`). On the default branch, a push that changed
  * `.github/changeproof.yml` re-evaluates every open pull request under the new
  * policy (and records a `config_error` when the new file is invalid).
  *
+ * A push is recorded once, whatever delivery id carries it: a replayed or
+ * re-sent payload (same branch, before and after) adds nothing.
+ *
  * Steps:
- * 1. load the policy from the default branch;
- * 2. if the branch is in scope: list the commits, associate each with its pull request, record;
- * 3. if the policy file changed on the default branch: re-evaluate the open pull requests.
+ * 1. stop if this push is already recorded;
+ * 2. load the policy from the default branch (recorded when it changed);
+ * 3. if the branch is in scope: list the commits, find what introduced each, record;
+ * 4. if the policy file changed on the default branch: re-evaluate the open pull requests.
  */
 export async function recordPush(ctx: JobContext): Promise<JobResult> {
   const p = ctx.payload;
@@ -31,18 +43,22 @@ export async function recordPush(ctx: JobContext): Promise<JobResult> {
   const branch = p['ref'].slice('refs/heads/'.length);
   const owner: string = p['repository']['owner']['login'] ?? p['repository']['owner']['name'];
   const repo: string = p['repository']['name'];
+  const fullName = `${owner}/${repo}`;
   const defaultBranch: string = p['repository']['default_branch'];
 
+  const fact = await headPushEntries(ctx);
+  if (!fact.length || (await isRecordedPush(ctx, fullName, String(p['before']), String(p['after'])))) return NOTHING;
+
   const policy = await loadPolicyOrRetry(ctx, owner, repo);
+  const entries: EntryInput[] = [...fact, ...(await policyEntries(ctx, fullName, policy ? policyRecord(policy) : null, `push/${p['after']}`))];
   // An unusable policy file must not take branches out of scope: judge by the defaults.
   const scope = policy?.ok ? policy.policy.scope.branches : defaultPolicy().scope.branches;
-  const entries: EntryInput[] = [];
   if (matchBranch(scope, branch, defaultBranch)) entries.push(...(await examinePush(ctx, { owner, repo, branch, defaultBranch })));
 
   if (branch !== defaultBranch || !touchesPolicyFile(p) || !policy) return { entries };
   if (!policy.ok) {
     const data: ConfigErrorRecord = { problems: policy.error.problems, files: policy.source.files, trigger: ctx.trigger };
-    entries.push({ kind: 'config_error', repo: `${owner}/${repo}`, subject: `policy/${p['after']}`, data });
+    entries.push({ kind: 'config_error', repo: fullName, subject: `policy/${p['after']}`, data });
   }
   const open = await listOpenPullRequests(ctx.octokit, { owner, repo }).catch((error: unknown) => {
     if (error instanceof GitHubEvidenceError && error.retryable && !ctx.finalAttempt) throw new RetryLater(error.message);
@@ -53,6 +69,14 @@ export async function recordPush(ctx: JobContext): Promise<JobResult> {
     open.map((pr) => ({ ref: { owner, repo, number: pr.number }, hint: { url: pr.url, headSha: pr.headSha, baseRef: pr.baseRef, author: pr.author } })),
   );
   return { ...evaluations, entries: [...entries, ...evaluations.entries] };
+}
+
+/** Whether a push from `before` to `after` was recorded already (by any delivery). */
+async function isRecordedPush(ctx: JobContext, repo: string, before: string, after: string): Promise<boolean> {
+  for await (const entry of ctx.services.ledger.read({ repo, subject: `push/${after}`, kinds: ['push'] })) {
+    if ((entry.data as unknown as PushRecord).before === before) return true;
+  }
+  return false;
 }
 
 async function loadPolicyOrRetry(ctx: JobContext, owner: string, repo: string): Promise<PolicyLoad | null> {
@@ -72,48 +96,64 @@ interface PushTarget {
   defaultBranch: string;
 }
 
+/** What the push did to the branch, as entries: the push record, and the direct-push exception when it was one. */
 async function examinePush(ctx: JobContext, t: PushTarget): Promise<EntryInput[]> {
   const p = ctx.payload;
   const fullName = `${t.owner}/${t.repo}`;
   const after: string = p['after'];
   const before: string = p['before'];
-  // A new branch brings what is not already on the default branch.
-  const base = p['created'] || ZERO_SHA.test(before) ? t.defaultBranch : before;
+  const created = !!p['created'] || ZERO_SHA.test(before);
+  const { pushedAt } = pushTime(p['repository']?.['pushed_at'], ctx.receivedAt);
   let commits: PushedCommit[] = [];
-  let gap: string | null = null;
+  let removed: string[] = [];
+  let comparison: PushRecord['comparison'] = null;
+  const gaps: string[] = [];
   try {
+    // A new branch brings what is not already on the default branch.
+    const base = created ? t.defaultBranch : before;
     if (base === t.branch) {
-      gap = 'the first push of the default branch: there is no earlier state to compare with';
+      gaps.push('the first push of the default branch: there is no earlier state to compare with');
     } else {
       const range = await listRangeCommits(ctx.octokit, { owner: t.owner, repo: t.repo, base, head: after });
-      gap = range.gap;
-      commits = await associate(ctx, t, range.commits);
+      if (range.gap) gaps.push(range.gap);
+      comparison = created ? null : range.status;
+      commits = await introduce(ctx, t, range.commits);
+    }
+    if (!created && (p['forced'] || comparison === 'behind' || comparison === 'diverged')) {
+      // Rewound or rewritten: what the branch held before and no longer does.
+      const lost = await listRangeCommits(ctx.octokit, { owner: t.owner, repo: t.repo, base: after, head: before });
+      if (lost.gap) gaps.push(`the commits removed could not all be listed: ${lost.gap}`);
+      removed = lost.commits.map((c) => c.sha);
     }
   } catch (error) {
     if (!(error instanceof GitHubEvidenceError)) throw error;
     if (error.retryable && !ctx.finalAttempt) throw new RetryLater(error.message);
-    gap = error.message;
+    gaps.push(error.message);
   }
+  const gap = gaps.length ? gaps.join('; ') : null;
   const unreviewed = commits.filter((c) => c.introducedBy === null).map((c) => c.sha);
-  const receivedAt = ctx.receivedAt.toISOString();
+  const rewound = !created && (!!p['forced'] || comparison === 'behind' || comparison === 'diverged');
   const pusher = { name: p['pusher']?.['name'] ?? null, email: p['pusher']?.['email'] ?? null };
   const push: PushRecord = {
     ref: p['ref'], before, after, forced: !!p['forced'], created: !!p['created'], deleted: !!p['deleted'],
-    pusher, sender: p['sender']?.['login'] ?? null, receivedAt, commits, unreviewed, gap, trigger: ctx.trigger,
+    pusher, sender: p['sender']?.['login'] ?? null, receivedAt: ctx.receivedAt.toISOString(), pushedAt,
+    commits, unreviewed, removed, comparison, gap, trigger: ctx.trigger,
   };
   const subject = `push/${after}`;
   const entries: EntryInput[] = [{ kind: 'push', repo: fullName, subject, data: push }];
-  if (unreviewed.length || gap) {
+  if (unreviewed.length || rewound || gap) {
     const who = push.sender ?? pusher.name ?? 'an unknown pusher';
-    const what = unreviewed.length
-      ? `${unreviewed.length} commit(s) reached ${t.branch} without a merged pull request: ${unreviewed.map((s) => s.slice(0, 7)).join(', ')}`
-      : `the pushed commits could not all be checked: ${gap}`;
+    const what = [
+      rewound ? `the branch was ${comparison === 'behind' ? 'rewound' : 'rewritten'}${push.forced ? ' (forced)' : ''}, removing ${removed.length} commit(s)${removed.length ? `: ${shortList(removed)}` : ''}` : '',
+      unreviewed.length ? `${unreviewed.length} commit(s) reached ${t.branch} without a merged pull request: ${shortList(unreviewed)}` : '',
+      gap ? `the pushed commits could not all be checked: ${gap}` : '',
+    ].filter(Boolean);
     const data: ExceptionRecord = {
       type: 'direct_push',
       subject,
-      reason: `@${who} pushed ${before.slice(0, 7)}..${after.slice(0, 7)} to ${t.branch}${push.forced ? ' (forced)' : ''} at ${receivedAt}; ${what}.`,
+      reason: `@${who} pushed ${before.slice(0, 7)}..${after.slice(0, 7)} to ${t.branch}${push.forced ? ' (forced)' : ''} at ${pushedAt}; ${what.join('; ')}.`,
       outcome: null,
-      occurredAt: receivedAt,
+      occurredAt: pushedAt,
       deadline: null,
       url: typeof p['compare'] === 'string' ? p['compare'] : null,
       actor: who,
@@ -124,18 +164,25 @@ async function examinePush(ctx: JobContext, t: PushTarget): Promise<EntryInput[]
   return entries;
 }
 
-/** Reviewed = introduced by a pull request merged into this very branch. */
-async function associate(ctx: JobContext, t: PushTarget, commits: RangeCommit[]): Promise<PushedCommit[]> {
+/** Each commit of the range, with the pull request merged into this branch whose merge commit contains it (by ancestry). */
+async function introduce(ctx: JobContext, t: PushTarget, commits: RangeCommit[]): Promise<PushedCommit[]> {
   const links = await associateCommits(ctx.octokit, { owner: t.owner, repo: t.repo, shas: commits.map((c) => c.sha) });
-  return commits.map((c, i) => {
-    const merged = links[i]!.pullRequests.filter((pr) => pr.mergedAt !== null && pr.baseRef === t.branch).sort((a, b) => a.mergedAt!.localeCompare(b.mergedAt!))[0];
+  const associated = new Map(links.map((l) => [l.sha, l.pullRequests]));
+  const introduced = introducedByMerges(commits, associated, t.branch);
+  return commits.map((c) => {
+    const pr = introduced.get(c.sha);
     return {
       sha: c.sha,
       author: c.author.user?.login ?? c.author.email,
       headline: c.headline,
-      introducedBy: merged ? { number: merged.number, url: merged.url, mergedAt: merged.mergedAt } : null,
+      introducedBy: pr ? { number: pr.number, url: pr.url, mergedAt: pr.mergedAt, mergeCommitSha: pr.mergeCommitSha } : null,
     };
   });
+}
+
+function shortList(shas: readonly string[]): string {
+  const shown = shas.slice(0, 10).map((s) => s.slice(0, 7)).join(', ');
+  return shas.length > 10 ? `${shown} and ${shas.length - 10} more` : shown;
 }
 
 /** Whether the push changed the policy file; GitHub lists at most 20 commits, so a longer push may have. */

@@ -110,7 +110,7 @@ export function decideDeployment(policy: Policy, facts: DeploymentFacts, now: Da
 
 function judgeCommit(c: DeployedCommit, now: Date): CommitJudgement {
   const base = { sha: c.sha, author: c.author, change: c.change?.subject ?? null };
-  if (!c.pullRequest) return { ...base, ok: false, why: 'no change record: no merged pull request introduced it (pushed directly)' };
+  if (!c.pullRequest) return { ...base, ok: false, why: "no change record: no merged pull request's merge commit on the deployed history contains it (pushed directly, or an intermediate commit of a pull request)" };
   if (!c.change) return { ...base, ok: false, why: `pull request #${c.pullRequest.number} has no change record` };
   const change = c.change;
   if (!change.enforced) return { ...base, ok: true, why: `#${c.pullRequest.number}: recorded, not enforced by policy` };
@@ -129,7 +129,7 @@ function rangeWords(facts: DeploymentFacts): string {
     case 'first':
       return `(first deployment to ${facts.environment}: the change that produced ${shortSha(facts.sha)})`;
     case 'behind':
-      return `(a rollback to ${shortSha(facts.sha)}, already deployed before ${shortSha(facts.baseSha)})`;
+      return `(a rollback to ${shortSha(facts.sha)}, an ancestor of the last approved deployment ${shortSha(facts.baseSha)}: the deployed commit itself is judged)`;
     default:
       return `since the last approved deployment (${shortSha(facts.baseSha)}..${shortSha(facts.sha)})`;
   }

@@ -18,8 +18,8 @@ export function pushSections({ item, entries }: EvidenceInput): string[] {
   const rows = list(push.commits).map((c) => {
     const pr = c.introducedBy;
     const review = pr
-      ? `<span class="pass">reviewed</span>: merged pull request ${link(`#${show(pr.number)}`, pr.url)}, merged at ${time(pr.mergedAt)}`
-      : `<span class="fail">not reviewed</span>: no merged pull request introduced it${unreviewed.has(c.sha) ? '' : ' (not in the record’s unreviewed list)'}`;
+      ? `<span class="pass">reviewed</span>: merged pull request ${link(`#${show(pr.number)}`, pr.url)}, merged at ${time(pr.mergedAt)}${pr.mergeCommitSha ? `, in its merge commit ${hash(pr.mergeCommitSha)}` : ''}`
+      : `<span class="fail">not reviewed</span>: no merged pull request's merge commit on this push contains it${unreviewed.has(c.sha) ? '' : ' (not in the record’s unreviewed list)'}`;
     return [hash(c.sha), show(c.headline), login(c.author), review];
   });
   const details = fields([
@@ -31,7 +31,10 @@ export function pushSections({ item, entries }: EvidenceInput): string[] {
     ['Created / deleted the branch', `${yesNo(push.created, 'created', 'not created')}, ${yesNo(push.deleted, 'deleted', 'not deleted')}`],
     ['Pusher', push.pusher ? `${show(push.pusher.name)} &lt;${show(push.pusher.email)}&gt;` : NOT_RECORDED],
     ['Sender', login(push.sender)],
+    ['Pushed at (UTC, GitHub)', push.pushedAt ? time(push.pushedAt) : `${NOT_RECORDED} (received at ${time(push.receivedAt)})`],
     ['Received at (UTC)', time(push.receivedAt)],
+    ['How GitHub compared before and after', push.comparison ? show(push.comparison) : NOT_RECORDED],
+    ['Commits removed from the branch', push.removed === undefined ? NOT_RECORDED : list(push.removed).map(hash).join(' ') || 'none'],
     ['Gap', push.gap === null ? 'none: every commit was listed and associated' : show(push.gap)],
     ['Ledger entry', entry ? ledgerRef(entry) : NOT_RECORDED],
   ]);

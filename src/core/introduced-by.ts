@@ -1,0 +1,81 @@
+import type { IsoTime } from './facts.js';
+
+/** A commit of a push's range: reachable from its `after`, not from its `before`. */
+export interface RangeNode {
+  sha: string;
+  parents: readonly string[];
+}
+
+/** A merged pull request GitHub associates with a commit. */
+export interface MergedPullRequest {
+  number: number;
+  url: string | null;
+  mergedAt: IsoTime | null;
+  mergeCommitSha: string | null;
+  baseRef: string;
+}
+
+/**
+ * Which merged pull request introduced each commit of a push, by ancestry
+ * (SPEC "Pushes"): a commit is introduced by a pull request merged into
+ * `branch` only when that pull request's merge commit *contains* it — it is
+ * the merge commit itself, or brought by a true merge (reachable from its
+ * second parent and not from its first), or one of the commits a rebase placed on the branch (the merge commit's
+ * first-parent chain of commits GitHub associates with the same pull
+ * request) — and that merge commit is the push's `after` or an ancestor of it.
+ *
+ * A merge commit that contains a commit of the range is itself in the range
+ * (were it reachable from `before`, so would the commit be), so only merge
+ * commits within the range can introduce anything. That is what stops a push
+ * that rewinds a branch to an old commit of a merged pull request, or pushes
+ * the original commits of a squashed one: GitHub still associates those
+ * commits with the pull request, but its merge commit is not on the way.
+ *
+ * @param range the push's commits with their parents (the compare API's list)
+ * @param associated for each commit of the range, the merged pull requests GitHub lists for it
+ * @param branch the branch the pull requests must have been merged into; `null` for any
+ * @returns each introduced commit's pull request; commits absent from the map are unreviewed
+ */
+export function introducedByMerges(
+  range: readonly RangeNode[],
+  associated: ReadonlyMap<string, readonly MergedPullRequest[]>,
+  branch: string | null,
+): Map<string, MergedPullRequest> {
+  const nodes = new Map(range.map((c) => [c.sha, c]));
+  const intoBranch = (sha: string) => (associated.get(sha) ?? []).filter((pr) => pr.mergedAt !== null && (branch === null || pr.baseRef === branch));
+  const out = new Map<string, MergedPullRequest>();
+  const claim = (sha: string, pr: MergedPullRequest) => {
+    if (!out.has(sha)) out.set(sha, pr);
+  };
+  const reach = (from: readonly string[]): Set<string> => {
+    const seen = new Set<string>();
+    const stack = from.filter((p) => nodes.has(p));
+    while (stack.length) {
+      const sha = stack.pop()!;
+      if (seen.has(sha)) continue;
+      seen.add(sha);
+      for (const p of nodes.get(sha)!.parents) if (nodes.has(p) && !seen.has(p)) stack.push(p);
+    }
+    return seen;
+  };
+  for (const commit of range) {
+    const pr = intoBranch(commit.sha).find((p) => p.mergeCommitSha === commit.sha);
+    if (!pr) continue;
+    claim(commit.sha, pr);
+    if (commit.parents.length >= 2) {
+      // A true merge brings what its merged side has and its base side has not (`git log M^1..M^2`):
+      // a commit that was on the base branch already, but pushed there directly, is not reviewed
+      // because a later pull request branched from it.
+      const base = reach(commit.parents.slice(0, 1));
+      for (const sha of reach(commit.parents.slice(1))) if (!base.has(sha)) claim(sha, pr);
+    } else {
+      // A squash (the merge commit alone) or a rebase (the commits placed before it, all GitHub's for this pull request).
+      let sha = commit.parents[0];
+      while (sha !== undefined && nodes.has(sha) && intoBranch(sha).some((p) => p.number === pr.number)) {
+        claim(sha, pr);
+        sha = nodes.get(sha)!.parents[0];
+      }
+    }
+  }
+  return out;
+}

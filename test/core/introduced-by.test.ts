@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { introducedByMerges, type MergedPullRequest, type RangeNode } from '../../src/core/introduced-by.js';
+
+/**
+ * Which merged pull request introduced each commit of a push, by ancestry.
+ * Histories are written as `sha: parents`; `B` is the branch before the push
+ * (outside the range), everything else is in it.
+ */
+
+const pr = (number: number, mergeCommitSha: string, baseRef = 'main'): MergedPullRequest => ({ number, url: null, mergedAt: '2026-03-02T10:00:00Z', mergeCommitSha, baseRef });
+
+function history(spec: string): RangeNode[] {
+  return spec.trim().split(/\s*;\s*/).map((part) => {
+    const [sha, parents] = part.split(':').map((s) => s.trim()) as [string, string | undefined];
+    return { sha, parents: parents ? parents.split(/\s+/) : [] };
+  });
+}
+
+interface Case {
+  name: string;
+  range: string;
+  /** What GitHub's commit → pull request association lists, per commit. */
+  associated: Record<string, MergedPullRequest[]>;
+  /** Expected: the pull request number per commit, `null` for unreviewed. */
+  expected: Record<string, number | null>;
+  branch?: string | null;
+}
+
+const P1 = pr(1, 'M');
+describe('introducedByMerges', () => {
+  it.each<Case>([
+    {
+      name: 'a true merge brings its merged side',
+      range: 'a: B; b: a; M: B b',
+      associated: { a: [P1], b: [P1], M: [P1] },
+      expected: { a: 1, b: 1, M: 1 },
+    },
+    {
+      name: 'a squash commit introduces itself only',
+      range: 'S: B',
+      associated: { S: [pr(1, 'S')] },
+      expected: { S: 1 },
+    },
+    {
+      name: "a squashed pull request's original commits pushed directly are unreviewed",
+      range: 'a: B; b: a',
+      associated: { a: [pr(1, 'S')], b: [pr(1, 'S')] },
+      expected: { a: null, b: null },
+    },
+    {
+      name: 'a rebase places several commits, all introduced',
+      range: "a': B; b': a'; c': b'",
+      associated: { "a'": [pr(1, "c'")], "b'": [pr(1, "c'")], "c'": [pr(1, "c'")] },
+      expected: { "a'": 1, "b'": 1, "c'": 1 },
+    },
+    {
+      name: 'a rebase chain stops at a commit of another pull request',
+      range: "x: B; a': x; b': a'",
+      associated: { x: [pr(2, 'S2')], "a'": [pr(1, "b'")], "b'": [pr(1, "b'")] },
+      expected: { x: null, "a'": 1, "b'": 1 },
+    },
+    {
+      name: 'a commit of a merged pull request whose merge commit is not in the push is unreviewed (a rewind to an old commit)',
+      range: 'a: B',
+      associated: { a: [pr(1, 'M-elsewhere')] },
+      expected: { a: null },
+    },
+    {
+      name: 'a direct commit that a later pull request branched from is not brought by its merge',
+      range: 'd: B; f: d; M: d f',
+      associated: { d: [], f: [P1], M: [P1] },
+      expected: { d: null, f: 1, M: 1 },
+    },
+    {
+      name: 'a hand-made merge commit of no pull request introduces nothing',
+      range: 'x: B; X: B x',
+      associated: { x: [], X: [] },
+      expected: { x: null, X: null },
+    },
+    {
+      name: 'a pull request merged into another branch does not count',
+      range: 'a: B; M: B a',
+      associated: { a: [pr(1, 'M', 'develop')], M: [pr(1, 'M', 'develop')] },
+      expected: { a: null, M: null },
+    },
+    {
+      name: 'with no branch given, any base branch counts (the deployment gate)',
+      range: 'a: B; M: B a',
+      associated: { a: [pr(1, 'M', 'develop')], M: [pr(1, 'M', 'develop')] },
+      branch: null,
+      expected: { a: 1, M: 1 },
+    },
+    {
+      name: 'two merges in one push each bring their own side',
+      range: 'a: B; M1: B a; c: B; M2: M1 c',
+      associated: { a: [pr(1, 'M1')], M1: [pr(1, 'M1')], c: [pr(2, 'M2')], M2: [pr(2, 'M2')] },
+      expected: { a: 1, M1: 1, c: 2, M2: 2 },
+    },
+    {
+      name: 'an unmerged pull request introduces nothing',
+      range: 'a: B; M: B a',
+      associated: { a: [{ ...P1, mergedAt: null }], M: [{ ...P1, mergedAt: null }] },
+      expected: { a: null, M: null },
+    },
+  ])('$name', ({ range, associated, expected, branch }) => {
+    const nodes = history(range);
+    const introduced = introducedByMerges(nodes, new Map(Object.entries(associated)), branch === undefined ? 'main' : branch);
+    expect(Object.fromEntries(nodes.map((n) => [n.sha, introduced.get(n.sha)?.number ?? null]))).toEqual(expected);
+  });
+});
