@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PolicyInput } from '../../src/config/policy.schema.js';
 import type { RuleId } from '../../src/core/cc81.js';
 import type { ChangeFacts, CommitPerson } from '../../src/core/facts.js';
+import { describeContributor } from '../../src/core/policy/contributors.js';
 import { evaluate } from '../../src/core/policy/evaluate.js';
 import type { ChecksEvidence, Outcome, RuleStatus, SeparationOfDutiesEvidence } from '../../src/core/policy/verdict.js';
 import { check, commit, HEAD, merged, NOW, person, policy, pullRequest, push, review, sha, SIGNED_BY_GITHUB, signedBy, user, WEB_FLOW } from './facts-builder.js';
@@ -164,7 +165,7 @@ describe('who is a contributor', () => {
       pushes: [push('frank', HEAD, { before: sha('a'), at: '2026-03-09T10:02:00Z' })],
     });
     const sod = evaluate(policy(), facts, NOW).rules.find((r) => r.rule === 'separation_of_duties')!.evidence as SeparationOfDutiesEvidence;
-    expect(Object.fromEntries(sod.contributors.map((c) => [c.login, c.reasons]))).toEqual({
+    expect(Object.fromEntries(sod.contributors.map((c) => [c.login, describeContributor(c)]))).toEqual({
       alice: ['opened the pull request', `authored ${short(sha('a'))} and ${short(HEAD)}`, `committed ${short(sha('a'))}`, `signed ${short(HEAD)}`],
       frank: [`pushed ${short(HEAD)} at 2026-03-09T10:02:00Z (synchronize)`],
       dave: [`co-authored ${short(sha('a'))}`],

@@ -9,6 +9,8 @@ import { ruleResult } from './rule-result.js';
 import type { CheckResult, CheckSeen, ChecksEvidence, RuleResult } from './verdict.js';
 
 const PASSING: ReadonlySet<CheckConclusion> = new Set(['success', 'neutral', 'skipped']);
+const NOT_COUNTED = ': not counted';
+const NONE: string[] = [];
 
 /** How one check's latest result reads: passing, failing, or still running. */
 export function classifyCheck(check: CheckFacts): CheckResult {
@@ -37,6 +39,8 @@ export const requiredChecks = perPolicyValue((policy): RequiredCheck[] =>
     return { name: entry.name, app, creator, label };
   }),
 );
+
+const requiredLabels = perPolicyValue((policy): string[] => requiredChecks(policy).map((r) => r.label));
 
 /** Whether a check comes from the source an entry pins (any source when it pins none). */
 function fromPinnedSource(entry: RequiredCheck, check: CheckFacts): boolean {
@@ -82,11 +86,11 @@ export function checkChecks(ctx: RuleContext): RuleResult<ChecksEvidence> {
     const { name, source, status, conclusion, at, url, reporter } = check;
     considered.push({ name, source, status, conclusion, at, url, reporter, result: classifyCheck(check), requiredBy });
   }
-  const missingRequired = required.filter((r) => !considered.some((c) => c.requiredBy.includes(r.label))).map((r) => r.label);
+  const missingRequired = required.length ? required.filter((r) => !considered.some((c) => c.requiredBy.includes(r.label))).map((r) => r.label) : NONE;
   const failing = considered.filter((c) => c.result === 'failing');
   const running = considered.filter((c) => c.result === 'pending');
   const passing = considered.filter((c) => c.result === 'passing').length;
-  const evidence: ChecksEvidence = { headSha: ctx.facts.headSha, considered, ignored, requiredPatterns: required.map((r) => r.label), missingRequired, passing, minPassing };
+  const evidence: ChecksEvidence = { headSha: ctx.facts.headSha, considered, ignored, requiredPatterns: requiredLabels(ctx.policy), missingRequired, passing, minPassing };
   const head = { rule: 'checks' as const, name: 'Checks', required: describeRequirement(ctx.policy), evidence };
   const seen = describeSeen(ctx.facts.headSha, considered, missingRequired, ignored);
 
@@ -104,7 +108,7 @@ export function checkChecks(ctx: RuleContext): RuleResult<ChecksEvidence> {
   if (ctx.stage === 'merge') {
     return ruleResult(head, { status: 'fail', seen, short: `merged while ${unmet[0]}`, toPass: 'the change was merged before its checks passed; record an exception' });
   }
-  const setAside = ignored.some((i) => i.why.endsWith(': not counted'));
+  const setAside = ignored.some((i) => i.why.endsWith(NOT_COUNTED));
   return ruleResult(head, {
     status: 'pending',
     seen,
@@ -153,8 +157,8 @@ const describeRequirement = perPolicy((policy) => {
 });
 
 function describeSeen(headSha: string, considered: CheckSeen[], missing: string[], ignored: ChecksEvidence['ignored']): string {
-  const notCounted = ignored.filter((i) => i.why.endsWith(': not counted'));
-  const notCountedText = notCounted.length ? `; ${notCounted.map((i) => `\`${i.name}\` ${i.why}`).join('; ')}` : '';
+  let notCountedText = '';
+  for (const i of ignored) if (i.why.endsWith(NOT_COUNTED)) notCountedText += `; \`${i.name}\` ${i.why}`;
   if (!considered.length && !missing.length) return `No checks reported on ${shortSha(headSha)}${notCountedText}.`;
   const list = considered.map((c) => `\`${c.name}\` ${c.conclusion ?? c.status}${c.at ? ` at ${c.at}` : ''}`).join('; ');
   const missingText = missing.length ? `${list ? '; ' : ''}not reported: ${missing.map((p) => `\`${p}\``).join(', ')}` : '';

@@ -1,7 +1,7 @@
 import type { ChangeFacts, CommitFacts, CommitPerson, PushFact } from '../facts.js';
 import { listOf, shortSha } from '../format.js';
 import { isWebFlow, sameLogin } from '../people.js';
-import type { Contributor, ContributorRole, UnattributedCommit } from './verdict.js';
+import type { Contributor, ContributorPush, ContributorRole, UnattributedCommit } from './verdict.js';
 
 /** Who contributed to a change, and the commits nobody can be shown to answer for. */
 export interface ContributorAnalysis {
@@ -20,43 +20,49 @@ export interface ContributorAnalysis {
  * signed with its own key. Any other commit in GitHub's name is answered for
  * by whoever pushed it; when no push of it was received it is unattributed.
  *
+ * The result is structured evidence; {@link describeContributor} puts it in
+ * words ("pushed 3f2a1bc at 2026-03-04T10:02:00Z (synchronize)").
+ *
  * @example
  * const { contributors } = analyseContributors(facts);
- * contributors.find((c) => c.login === 'bob')?.reasons; // ['pushed 3f2a1bc at 2026-03-04T10:02:00Z (synchronize)']
+ * describeContributor(contributors.find((c) => c.login === 'bob')!); // ['pushed 3f2a1bc at … (synchronize)']
  */
 export function analyseContributors(facts: ChangeFacts): ContributorAnalysis {
   const people = new People();
   const unattributed: UnattributedCommit[] = [];
-  if (facts.author) people.add(facts.author.login, 'pr_author', null, OPENED);
+  if (facts.author) people.person(facts.author.login, 'pr_author');
 
   const pushes = facts.pushes ?? [];
-  const pushedBy = pushes.length ? attributeToPushes(facts.commits, pushes) : EMPTY;
-  for (const push of groupPushes(pushes)) {
-    if (push.pusher) people.add(push.pusher, 'pusher', push.after, describePush(push));
-  }
+  // Which push brought which commit matters only for a commit in GitHub's name that GitHub did not sign.
+  let attributed: ReadonlyMap<string, PushFact> | null = null;
+  const pushedBy = (sha: string) => (attributed ??= pushes.length ? attributeToPushes(facts.commits, pushes) : EMPTY).get(sha);
 
   for (const commit of facts.commits) {
     const signedByGitHub = !!commit.signature?.isValid && commit.signature.wasSignedByGitHub;
-    commit.authors.forEach((person, i) => {
+    for (let i = 0; i < commit.authors.length; i++) {
+      const person = commit.authors[i]!;
       const role = i === 0 ? 'author' : 'co_author';
       if (isWebFlow(person)) {
         if (!signedByGitHub) answerForGitHubName(commit, person, role, pushedBy, people, unattributed);
       } else if (person.user) {
-        people.add(person.user.login, i === 0 ? 'commit_author' : 'co_author', commit.sha, null);
+        people.wrote(person.user.login, i === 0 ? 'commit_author' : 'co_author', commit.sha);
       } else {
         unattributed.push({ sha: commit.sha, role, name: person.name, email: person.email, why: 'not_linked' });
       }
-    });
+    }
     const committer = commit.committer;
     if (isWebFlow(committer)) {
       if (!signedByGitHub) answerForGitHubName(commit, committer, 'committer', pushedBy, people, unattributed);
     } else if (committer.user) {
-      people.add(committer.user.login, 'committer', commit.sha, null);
+      people.wrote(committer.user.login, 'committer', commit.sha);
     }
     const signer = commit.signature?.isValid ? commit.signature.signer : null;
-    if (signer && !sameLogin(signer, WEB_FLOW)) people.add(signer, 'signer', commit.sha, null);
+    if (signer && !sameLogin(signer, WEB_FLOW)) people.wrote(signer, 'signer', commit.sha);
   }
-  return { contributors: people.list(), unattributed };
+  if (pushes.length) {
+    for (const push of groupPushes(pushes)) if (push.pusher) people.pushed(push.pusher, push.fact);
+  }
+  return { contributors: people.list, unattributed };
 }
 
 const WEB_FLOW = 'web-flow';
@@ -67,16 +73,13 @@ function answerForGitHubName(
   commit: CommitFacts,
   person: CommitPerson,
   role: UnattributedCommit['role'],
-  pushedBy: ReadonlyMap<string, PushFact>,
+  pushedBy: (sha: string) => PushFact | undefined,
   people: People,
   unattributed: UnattributedCommit[],
 ): void {
-  const push = pushedBy.get(commit.sha);
-  if (push?.pusher) {
-    people.add(push.pusher, 'pusher', commit.sha, `pushed ${shortSha(commit.sha)}, which carries GitHub's name without GitHub's signature`);
-  } else {
-    unattributed.push({ sha: commit.sha, role, name: person.name, email: person.email, why: 'github_name_unsigned' });
-  }
+  const push = pushedBy(commit.sha);
+  if (push?.pusher) people.answersFor(push.pusher, commit.sha);
+  else unattributed.push({ sha: commit.sha, role, name: person.name, email: person.email, why: 'github_name_unsigned' });
 }
 
 /**
@@ -110,16 +113,77 @@ export function attributeToPushes(commits: readonly CommitFacts[], pushes: reado
   return out;
 }
 
-/** One push reported by several deliveries (`synchronize` and `push`) is one line of evidence. */
-function groupPushes(pushes: readonly PushFact[]): Array<PushFact & { sources: string[] }> {
-  const groups = new Map<string, PushFact & { sources: string[] }>();
+/** One push reported by several deliveries (`synchronize` and `push`) is one piece of evidence, with every source. */
+function groupPushes(pushes: readonly PushFact[]): Array<{ pusher: string | null; fact: ContributorPush }> {
+  const groups: Array<{ pusher: string | null; fact: ContributorPush }> = [];
   for (const push of pushes) {
-    const key = `${(push.pusher ?? '').toLowerCase()}\u0000${push.before ?? ''}\u0000${push.after ?? ''}\u0000${push.source === 'opened' || push.source === 'reopened' ? push.source : 'push'}`;
-    const group = groups.get(key);
-    if (!group) groups.set(key, { ...push, sources: [push.source] });
-    else if (!group.sources.includes(push.source)) group.sources.push(push.source);
+    const opening = push.source === 'opened' || push.source === 'reopened';
+    const group = groups.find(({ pusher, fact: g }) =>
+      g.after === push.after && g.before === push.before
+      && (g.source === 'opened' || g.source === 'reopened' ? g.source === push.source : !opening)
+      && (pusher === null ? push.pusher === null : sameLogin(pusher, push.pusher)));
+    if (!group) {
+      groups.push({ pusher: push.pusher, fact: { source: push.source, before: push.before, after: push.after, at: push.at, forced: push.forced, sources: [push.source] } });
+    } else if (!group.fact.sources.includes(push.source)) group.fact.sources.push(push.source);
   }
-  return [...groups.values()];
+  return groups;
+}
+
+/** Contributors by login (case-insensitive), in order of first appearance. */
+class People {
+  readonly list: Contributor[] = [];
+  private last: Contributor | null = null;
+
+  person(login: string, role: ContributorRole): Contributor {
+    // Consecutive calls are mostly about one person (a commit's author, then its committer):
+    // look for the exact spelling before comparing case-insensitively (on the hot path of every evaluation).
+    let c = this.last !== null && this.last.login === login ? this.last : this.find(login);
+    if (!c) {
+      c = { login, roles: [], commits: [] };
+      this.list.push(c);
+    }
+    this.last = c;
+    if (!c.roles.includes(role)) c.roles.push(role);
+    return c;
+  }
+
+  /** Authored, co-authored, committed or signed `sha` (commits are visited in order, so a repeat can only be the last one added). */
+  wrote(login: string, role: ContributorRole, sha: string): void {
+    const c = this.person(login, role);
+    if (c.commits[c.commits.length - 1] !== sha) c.commits.push(sha);
+    const byRole = (c.byRole ??= []);
+    for (const entry of byRole) {
+      if (entry.role !== role) continue;
+      // Commits are visited one after another: a repeat can only be the last one added.
+      if (entry.commits[entry.commits.length - 1] !== sha) entry.commits.push(sha);
+      return;
+    }
+    byRole.push({ role, commits: [sha] });
+  }
+
+  private find(login: string): Contributor | undefined {
+    for (const c of this.list) if (c.login === login) return c;
+    for (const c of this.list) if (sameLogin(c.login, login)) return c;
+    return undefined;
+  }
+
+  pushed(login: string, push: ContributorPush): void {
+    const c = this.person(login, 'pusher');
+    if (push.after) addCommit(c, push.after);
+    (c.pushes ??= []).push(push);
+  }
+
+  /** Pushed `sha`, a commit in GitHub's name (visited in commit order, like {@link wrote}). */
+  answersFor(login: string, sha: string): void {
+    const c = this.person(login, 'pusher');
+    if (c.commits[c.commits.length - 1] !== sha) c.commits.push(sha);
+    const list = (c.answersFor ??= []);
+    if (list[list.length - 1] !== sha) list.push(sha);
+  }
+}
+
+function addCommit(c: Contributor, sha: string): void {
+  if (!c.commits.includes(sha)) c.commits.push(sha);
 }
 
 const SOURCE_WORDS: Record<PushFact['source'], string> = {
@@ -130,70 +194,74 @@ const SOURCE_WORDS: Record<PushFact['source'], string> = {
   force_push: 'force push',
 };
 
-/** "pushed 3f2a1bc at 2026-03-04T10:02:00Z (synchronize, push)" */
-export function describePush(push: PushFact & { sources?: string[] }): string {
-  const when = push.at ? ` at ${push.at}` : ' (time not known)';
-  const sources = ` (${(push.sources ?? [push.source]).map((s) => SOURCE_WORDS[s as PushFact['source']] ?? s).join(', ')})`;
-  switch (push.source) {
-    case 'opened':
-      return `opened it with head ${shortSha(push.after)}${when}${sources}`;
-    case 'reopened':
-      return `reopened it with head ${shortSha(push.after)}${when}${sources}`;
-    case 'force_push':
-      return `force-pushed ${shortSha(push.before)} → ${shortSha(push.after)}${when}${sources}`;
-    default:
-      return `pushed ${shortSha(push.after)}${when}${push.forced ? ' (forced)' : ''}${sources}`;
-  }
-}
-
-/** Contributors by login (case-insensitive), in order of first appearance. */
-class People {
-  private readonly byLogin = new Map<string, { c: Contributor; shas: Map<ContributorRole, string[]>; reasons: string[] }>();
-
-  /** A role for a commit (reason: null, worded from the role) or with its own words (pushes, the opener). */
-  add(login: string, role: ContributorRole, sha: string | null, reason: string | null): void {
-    const key = login.toLowerCase();
-    let p = this.byLogin.get(key);
-    if (!p) {
-      p = { c: { login, roles: [], commits: [], reasons: [] }, shas: new Map(), reasons: [] };
-      this.byLogin.set(key, p);
-    }
-    if (!p.c.roles.includes(role)) p.c.roles.push(role);
-    if (sha && !p.c.commits.includes(sha)) p.c.commits.push(sha);
-    if (reason !== null) {
-      if (!p.reasons.includes(reason)) p.reasons.push(reason);
-    } else if (sha) {
-      const list = p.shas.get(role);
-      if (!list) p.shas.set(role, [sha]);
-      else if (!list.includes(sha)) list.push(sha);
-    }
-  }
-
-  list(): Contributor[] {
-    return [...this.byLogin.values()].map(({ c, shas, reasons }) => {
-      // Roles over the same commits read as one phrase: "authored and committed 3f2a1bc".
-      const byCommits = new Map<string, string[]>();
-      for (const [role, list] of shas) {
-        const key = list.join(',');
-        byCommits.set(key, [...(byCommits.get(key) ?? []), ROLE_VERBS[role]]);
-      }
-      const worded = [...byCommits].map(([key, verbs]) => `${listOf(verbs)} ${shaList(key.split(','))}`);
-      c.reasons = [...reasons.filter((r) => r === OPENED), ...worded, ...reasons.filter((r) => r !== OPENED)];
-      return c;
-    });
-  }
-}
-
-const OPENED = 'opened the pull request';
-
-const ROLE_VERBS: Record<ContributorRole, string> = {
-  pr_author: 'opened',
+const ROLE_VERBS: Partial<Record<ContributorRole, string>> = {
   commit_author: 'authored',
   co_author: 'co-authored',
   committer: 'committed',
-  pusher: 'pushed',
   signer: 'signed',
 };
+
+const ROLE_WORDS: Record<ContributorRole, string> = {
+  pr_author: 'opened the pull request',
+  commit_author: 'authored commits',
+  co_author: 'co-authored commits',
+  committer: 'committed commits',
+  pusher: 'pushed to its branch',
+  signer: 'signed commits',
+};
+
+/**
+ * Why someone counts as a contributor, in words, one line per fact:
+ * "opened the pull request", "authored and committed 3f2a1bc",
+ * "pushed 3f2a1bc at 2026-03-04T10:02:00Z (synchronize, push)", "signed 3f2a1bc".
+ * Records written before the structured evidence fall back to the roles; a
+ * record read back from a ledger may lack any field, and reads as far as it goes.
+ *
+ * @example describeContributor({ login: 'bob', roles: ['pusher'], commits: [sha], pushes: [push] })
+ */
+export function describeContributor(c: Contributor): string[] {
+  const roles = Array.isArray(c.roles) ? c.roles : [];
+  if (!c.byRole && !c.pushes && !c.answersFor) return roles.map((r) => ROLE_WORDS[r] ?? String(r));
+  const lines: string[] = [];
+  if (roles.includes('pr_author')) lines.push(ROLE_WORDS.pr_author);
+  // Roles over the same commits read as one phrase: "authored and committed 3f2a1bc".
+  const byRole = (Array.isArray(c.byRole) ? c.byRole : []).filter((e) => e && Array.isArray(e.commits) && e.commits.length > 0);
+  const done = new Set<number>();
+  byRole.forEach((entry, i) => {
+    if (done.has(i)) return;
+    const verbs = [ROLE_VERBS[entry.role] ?? entry.role];
+    byRole.forEach((other, j) => {
+      if (j > i && !done.has(j) && sameCommits(entry.commits, other.commits)) {
+        verbs.push(ROLE_VERBS[other.role] ?? other.role);
+        done.add(j);
+      }
+    });
+    lines.push(`${listOf(verbs)} ${shaList(entry.commits)}`);
+  });
+  for (const push of Array.isArray(c.pushes) ? c.pushes : []) if (push) lines.push(describePush(push));
+  for (const sha of Array.isArray(c.answersFor) ? c.answersFor : []) lines.push(`pushed ${shortSha(sha)}, which carries GitHub's name without GitHub's signature`);
+  return lines;
+}
+
+/** "pushed 3f2a1bc at 2026-03-04T10:02:00Z (synchronize, push)" */
+export function describePush(push: ContributorPush): string {
+  const when = push.at ? ` at ${push.at}` : ' (time not known)';
+  const from = ` (${(Array.isArray(push.sources) ? push.sources : [push.source]).map((s) => SOURCE_WORDS[s] ?? String(s)).join(', ')})`;
+  switch (push.source) {
+    case 'opened':
+      return `opened it with head ${shortSha(push.after)}${when}${from}`;
+    case 'reopened':
+      return `reopened it with head ${shortSha(push.after)}${when}${from}`;
+    case 'force_push':
+      return `force-pushed ${shortSha(push.before)} → ${shortSha(push.after)}${when}${from}`;
+    default:
+      return `pushed ${shortSha(push.after)}${when}${push.forced ? ' (forced)' : ''}${from}`;
+  }
+}
+
+function sameCommits(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((sha, i) => sha === b[i]);
+}
 
 /** "3f2a1bc", "3f2a1bc and 4e5f6a7", "3f2a1bc, 4e5f6a7, 5a6b7c8 and 2 more" */
 function shaList(shas: readonly string[]): string {

@@ -2,6 +2,7 @@ import type { ReviewFacts } from '../facts.js';
 import { listOf, shortSha } from '../format.js';
 import { isBot, sameLogin } from '../people.js';
 import { isContributor, type RuleContext } from './context.js';
+import { describeContributor } from './contributors.js';
 import type { NotCountedReason, ReviewerStanding } from './verdict.js';
 
 /** States that set a reviewer's standing; COMMENTED reviews leave it as it was. */
@@ -72,7 +73,7 @@ function standingOf(ctx: RuleContext, review: ReviewFacts, options: StandingOpti
 /** Why a reviewer counts as a contributor: "authored 3f2a1bc and pushed 4e5f6a7 at 2026-03-04T10:02:00Z (synchronize)" */
 export function contributionOf(ctx: RuleContext, login: string): string {
   const c = ctx.contributors.find((x) => sameLogin(x.login, login));
-  const reasons = c?.reasons.filter((r) => r !== 'opened the pull request') ?? [];
+  const reasons = c ? describeContributor(c).filter((r) => r !== 'opened the pull request') : [];
   return reasons.length ? listOf(reasons) : 'contributed to the change';
 }
 

@@ -2,6 +2,7 @@ import picomatch from 'picomatch';
 import { at, listOf, plural } from '../format.js';
 import { sameLogin } from '../people.js';
 import type { RuleContext } from './context.js';
+import { describeContributor } from './contributors.js';
 import { ruleResult } from './rule-result.js';
 import type { RuleResult, ScopeEvidence } from './verdict.js';
 
@@ -39,7 +40,7 @@ export function checkScope(ctx: RuleContext): { result: RuleResult<ScopeEvidence
   const why = !ignoredAuthor
     ? ''
     : others.length
-      ? ` is in scope.ignore_authors, but ${listOf(others.map((c) => `${at(c.login)} (${listOf(c.reasons)})`))} ${others.length === 1 ? 'is' : 'are'} not, so the policy applies`
+      ? ` is in scope.ignore_authors, but ${listOf(others.map((c) => `${at(c.login)} (${listOf(describeContributor(c))})`))} ${others.length === 1 ? 'is' : 'are'} not, so the policy applies`
       : ` is in scope.ignore_authors, but ${plural(evidence.unattributedCommits ?? 0, 'commit')} cannot be attributed to anyone, so the policy applies`;
   const seen = `Base branch \`${baseRef}\`; author ${at(author?.login)}${why}.`;
   return { result: ruleResult(head, { status: 'pass', seen, short: 'in scope', toPass: null }), inScope: true, reason: null };

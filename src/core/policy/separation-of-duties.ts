@@ -26,13 +26,19 @@ export function checkSeparationOfDuties(ctx: RuleContext, standings: ReviewerSta
   const mergedBy = facts.merge?.mergedBy?.login ?? null;
   const merger = facts.merge ? { login: mergedBy, sameAsAuthor: sameLogin(mergedBy, facts.author?.login) } : null;
   const pushes = facts.pushes ?? [];
+  let unknownPushers = 0;
+  let headPushKnown = false;
+  for (const p of pushes) {
+    if (!p.pusher) unknownPushers += 1;
+    else if (p.after === facts.headSha) headPushKnown = true;
+  }
   const evidence: SeparationOfDutiesEvidence = {
     author: facts.author?.login ?? null,
     contributors: ctx.contributors,
     unattributedCommits: unattributed,
     requireVerifiedSignatures: sod.require_verified_signatures,
     unverifiedCommits: unverified,
-    pushes: { recorded: pushes.length, unknownPushers: pushes.filter((p) => !p.pusher).length, headPushKnown: pushes.some((p) => p.after === facts.headSha && !!p.pusher) },
+    pushes: { recorded: pushes.length, unknownPushers, headPushKnown },
     excludedApprovals,
     merger,
   };

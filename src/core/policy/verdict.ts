@@ -1,5 +1,5 @@
 import type { PointOfFocus, RuleId } from '../cc81.js';
-import type { CheckConclusion, CheckStatus, IsoTime, ReviewState } from '../facts.js';
+import type { CheckConclusion, CheckStatus, IsoTime, PushSource, ReviewState } from '../facts.js';
 
 /**
  * - `compliant`: every requirement met.
@@ -113,11 +113,22 @@ export interface Contributor {
   roles: ContributorRole[];
   /** Full SHAs of the commits they authored, co-authored, committed, signed or pushed. */
   commits: string[];
-  /**
-   * Why they count, in words: "opened the pull request", "authored 3f2a1bc",
-   * "pushed 3f2a1bc at 2026-03-04T10:02:00Z (synchronize)", "signed 3f2a1bc".
-   */
-  reasons: string[];
+  /** The commits of each commit role (`commit_author`, `co_author`, `committer`, `signer`), in order. Absent in older records. */
+  byRole?: Array<{ role: ContributorRole; commits: string[] }>;
+  /** Their pushes to the head branch, each with every source that reported it. Absent in older records. */
+  pushes?: ContributorPush[];
+  /** Commits in GitHub's name that GitHub did not sign, which they pushed and so answer for. */
+  answersFor?: string[];
+}
+
+/** A push as contributor evidence: what it did and which deliveries (or the timeline) reported it. */
+export interface ContributorPush {
+  source: PushSource;
+  before: string | null;
+  after: string | null;
+  at: IsoTime | null;
+  forced: boolean | null;
+  sources: PushSource[];
 }
 
 export interface UnattributedCommit {

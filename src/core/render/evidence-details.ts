@@ -6,6 +6,7 @@ import type {
   SeparationOfDutiesEvidence,
   Verdict,
 } from '../policy/verdict.js';
+import { describeContributor } from '../policy/contributors.js';
 import { cell, details, link, table } from './markdown.js';
 
 /** Long lists are cut in the check run; the ledger keeps every item. */
@@ -67,7 +68,7 @@ function checksSection(e: ChecksEvidence | undefined): string {
 
 function peopleSection(e: SeparationOfDutiesEvidence | undefined): string {
   if (!e) return '';
-  const rows = e.contributors.map((c) => [`@${cell(c.login)}`, cell(c.reasons?.join('; ') || c.roles.join(', '))]);
+  const rows = e.contributors.map((c) => [`@${cell(c.login)}`, cell(describeContributor(c).join('; '))]);
   const unattributed = e.unattributedCommits.length
     ? `\n\nUnattributed: ${e.unattributedCommits
         .slice(0, MAX_ROWS)

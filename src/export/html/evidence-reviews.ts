@@ -1,5 +1,6 @@
 import type { ChangeFacts, ReviewFacts } from '../../core/facts.js';
-import type { PeerReviewEvidence, ReviewerStanding, SeparationOfDutiesEvidence } from '../../core/policy/verdict.js';
+import { describeContributor } from '../../core/policy/contributors.js';
+import type { Contributor, PeerReviewEvidence, ReviewerStanding, SeparationOfDutiesEvidence } from '../../core/policy/verdict.js';
 import { login, NO_SNAPSHOT, yesNo } from './evidence-words.js';
 import { hash, link, NOT_RECORDED, show, table, time } from './page.js';
 import { list, type Loose, type View } from './loose.js';
@@ -61,7 +62,7 @@ export function peopleTable(e: Loose<SeparationOfDutiesEvidence>): string {
   const rows = list(e.contributors).map((c) => [
     login(c.login),
     list(c.roles).map((r) => show(ROLE_WORDS[r] ?? r)).join(', '),
-    list(c.reasons).map(show).join('<br>') || '—',
+    describeContributor(c as Contributor).map(show).join('<br>') || '—',
     list(c.commits).map(hash).join('<br>') || '—',
   ]);
   const unattributed = list(e.unattributedCommits).map((u) => `${hash(u.sha)} ${show(u.role)} ${show(u.name)} &lt;${show(u.email)}&gt; (${show(UNATTRIBUTED_WHY[u.why ?? 'not_linked'] ?? u.why)})`);
