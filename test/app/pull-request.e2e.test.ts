@@ -47,6 +47,15 @@ describe('pull request enforcement, end to end', () => {
     await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'edited', { installationId: INSTALLATION }));
     expect(sim.counts()).toEqual({ 'POST /graphql': 1, 'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}': 1 });
     expect(ourRuns(sim)).toHaveLength(1);
+
+    // A push (synchronize): the pusher is recorded and read back from the ledger, not from GitHub —
+    // still 1 GraphQL read, and 1 write (a new check run on the new head).
+    s.commit();
+    sim.resetRequests();
+    await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'synchronize', { installationId: INSTALLATION }));
+    expect(sim.counts()).toEqual({ 'POST /graphql': 1, 'POST /repos/{owner}/{repo}/check-runs': 1 });
+    const last = (await app.entries('evaluation')).at(-1)!.data as unknown as EvaluationRecord;
+    expect(last.facts!.pushes.map((p) => [p.source, p.pusher])).toEqual([['opened', 'alice'], ['synchronize', 'alice']]);
   });
 
   it.each([

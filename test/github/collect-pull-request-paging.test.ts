@@ -30,6 +30,21 @@ describe('collectPullRequest paging beyond 100 per list', () => {
     expect(sim.count()).toBe(3);
   });
 
+  test('more than 100 force pushes are paged with the commits, in the same follow-up', async () => {
+    const s = scenario().repo('acme/api').user('bob').pullRequest({ author: 'alice', commits: 130 });
+    for (let i = 0; i < 120; i += 1) s.forcePush(i % 2 ? 'bob' : 'alice', { drop: 1, commits: 1 });
+    sim = await startGitHubSimulator(s);
+
+    const facts = await collectPullRequest(simulatorOctokit(sim), ref, { now });
+
+    expect(facts.gaps).toEqual([]);
+    expect(facts.pushes).toHaveLength(120);
+    expect(facts.pushes.filter((p) => p.pusher === 'bob')).toHaveLength(60);
+    expect(facts.pushes.map((p) => p.after)).toEqual(s.pr().forcePushes!.map((e) => e.after));
+    // Main query; commits 101–130 with force pushes 101–120.
+    expect(sim.count('POST /graphql')).toBe(2);
+  });
+
   test('check runs beyond 100 in a suite and status contexts beyond 100 are paged too', async () => {
     const s = scenario().repo('acme/api').pullRequest({ author: 'alice' });
     for (let i = 0; i < 130; i += 1) s.check(`job-${i}`, 'success');

@@ -63,7 +63,11 @@ function deliveries(sim: GitHubSimulator, push: { root: string; merged: string }
       const number = random.int(1, 3);
       return { id, event: 'pull_request', payload: pullRequestPayload(sim, 'acme/api', number, random.pick(['opened', 'edited', 'labeled']), { installationId: INSTALLATION_ID }), expect: ['evaluation'] };
     }
-    if (roll < 0.25) return { id, event: 'push', payload: pushPayload(sim, 'acme/web', { before: push.root, after: push.merged, pusher: 'bob', installationId: INSTALLATION_ID }), expect: ['push'] };
+    // A push is recorded once whatever delivery carries it, so each push here is to a branch of its own.
+    if (roll < 0.25) {
+      const ref = `refs/heads/topic-${random.int(1, 1_000_000_000)}`;
+      return { id, event: 'push', payload: pushPayload(sim, 'acme/web', { before: push.root, after: push.merged, pusher: 'bob', ref, installationId: INSTALLATION_ID }), expect: ['head_push'] };
+    }
     if (roll < 0.6) {
       const payload = deploymentStatusPayload(sim, 'acme/web', { deploymentId: 5000 + random.int(1, 50), sha: push.merged, state: random.pick(['success', 'failure']), installationId: INSTALLATION_ID });
       return { id, event: 'deployment_status', payload, expect: ['deployment'] };
@@ -197,7 +201,7 @@ describe.runIf(RELIABILITY)('the app killed with SIGKILL under load', () => {
     figures.note('replayedAtStart', replayed);
     figures.note('distinctDeliveries', state.all.size);
     figures.note('entries', entries.length);
-    figures.note('kinds', Object.fromEntries(['evaluation', 'push', 'deployment', 'installation'].map((k) => [k, entries.filter((e) => e.kind === k).length])));
+    figures.note('kinds', Object.fromEntries(['evaluation', 'head_push', 'deployment', 'installation'].map((k) => [k, entries.filter((e) => e.kind === k).length])));
 
     expect(lost.map((d) => `${d.event} ${d.id}`)).toEqual([]);
     expect(state.acked.size).toBeGreaterThan(KILLS * 10);

@@ -1,4 +1,4 @@
-import type { ChangeFacts, CommitFacts, CommitPerson, PushFact } from '../facts.js';
+import type { ChangeFacts, CommitFacts, CommitPerson, PushFact, PushSource } from '../facts.js';
 import { listOf, shortSha } from '../format.js';
 import { isWebFlow, sameLogin } from '../people.js';
 import type { Contributor, ContributorPush, ContributorRole, UnattributedCommit } from './verdict.js';
@@ -60,7 +60,7 @@ export function analyseContributors(facts: ChangeFacts): ContributorAnalysis {
     if (signer && !sameLogin(signer, WEB_FLOW)) people.wrote(signer, 'signer', commit.sha);
   }
   if (pushes.length) {
-    for (const push of groupPushes(pushes)) if (push.pusher) people.pushed(push.pusher, push.fact);
+    for (const push of groupPushes(pushes)) if (push.pusher) people.pushed(push.pusher, push);
   }
   return { contributors: people.list, unattributed };
 }
@@ -113,18 +113,27 @@ export function attributeToPushes(commits: readonly CommitFacts[], pushes: reado
   return out;
 }
 
-/** One push reported by several deliveries (`synchronize` and `push`) is one piece of evidence, with every source. */
-function groupPushes(pushes: readonly PushFact[]): Array<{ pusher: string | null; fact: ContributorPush }> {
-  const groups: Array<{ pusher: string | null; fact: ContributorPush }> = [];
+/**
+ * One push reported by several deliveries (`synchronize` and `push`) is one
+ * piece of evidence, listing every source; a push reported once is its fact as it is.
+ */
+function groupPushes(pushes: readonly PushFact[]): Array<PushFact & { sources?: PushSource[] }> {
+  const groups: Array<PushFact & { sources?: PushSource[] }> = [];
   for (const push of pushes) {
     const opening = push.source === 'opened' || push.source === 'reopened';
-    const group = groups.find(({ pusher, fact: g }) =>
-      g.after === push.after && g.before === push.before
-      && (g.source === 'opened' || g.source === 'reopened' ? g.source === push.source : !opening)
-      && (pusher === null ? push.pusher === null : sameLogin(pusher, push.pusher)));
-    if (!group) {
-      groups.push({ pusher: push.pusher, fact: { source: push.source, before: push.before, after: push.after, at: push.at, forced: push.forced, sources: [push.source] } });
-    } else if (!group.fact.sources.includes(push.source)) group.fact.sources.push(push.source);
+    let i = 0;
+    for (; i < groups.length; i++) {
+      const g = groups[i]!;
+      if (g.after !== push.after || g.before !== push.before) continue;
+      if (g.source === 'opened' || g.source === 'reopened' ? g.source !== push.source : opening) continue;
+      if (g.pusher === null ? push.pusher === null : sameLogin(g.pusher, push.pusher)) break;
+    }
+    if (i === groups.length) groups.push(push);
+    else {
+      const g = groups[i]!;
+      const sources = g.sources ?? [g.source];
+      if (!sources.includes(push.source)) groups[i] = { ...g, sources: [...sources, push.source] };
+    }
   }
   return groups;
 }
@@ -151,14 +160,10 @@ class People {
   wrote(login: string, role: ContributorRole, sha: string): void {
     const c = this.person(login, role);
     if (c.commits[c.commits.length - 1] !== sha) c.commits.push(sha);
-    const byRole = (c.byRole ??= []);
-    for (const entry of byRole) {
-      if (entry.role !== role) continue;
-      // Commits are visited one after another: a repeat can only be the last one added.
-      if (entry.commits[entry.commits.length - 1] !== sha) entry.commits.push(sha);
-      return;
-    }
-    byRole.push({ role, commits: [sha] });
+    const byRole = (c.byRole ??= {});
+    const list = byRole[role];
+    if (!list) byRole[role] = [sha];
+    else if (list[list.length - 1] !== sha) list.push(sha);
   }
 
   private find(login: string): Contributor | undefined {
@@ -225,18 +230,18 @@ export function describeContributor(c: Contributor): string[] {
   const lines: string[] = [];
   if (roles.includes('pr_author')) lines.push(ROLE_WORDS.pr_author);
   // Roles over the same commits read as one phrase: "authored and committed 3f2a1bc".
-  const byRole = (Array.isArray(c.byRole) ? c.byRole : []).filter((e) => e && Array.isArray(e.commits) && e.commits.length > 0);
+  const byRole = Object.entries(c.byRole && typeof c.byRole === 'object' ? c.byRole : {}).filter(([, commits]) => Array.isArray(commits) && commits.length > 0) as Array<[ContributorRole, string[]]>;
   const done = new Set<number>();
-  byRole.forEach((entry, i) => {
+  byRole.forEach(([role, commits], i) => {
     if (done.has(i)) return;
-    const verbs = [ROLE_VERBS[entry.role] ?? entry.role];
-    byRole.forEach((other, j) => {
-      if (j > i && !done.has(j) && sameCommits(entry.commits, other.commits)) {
-        verbs.push(ROLE_VERBS[other.role] ?? other.role);
+    const verbs = [ROLE_VERBS[role] ?? role];
+    byRole.forEach(([other, otherCommits], j) => {
+      if (j > i && !done.has(j) && sameCommits(commits, otherCommits)) {
+        verbs.push(ROLE_VERBS[other] ?? other);
         done.add(j);
       }
     });
-    lines.push(`${listOf(verbs)} ${shaList(entry.commits)}`);
+    lines.push(`${listOf(verbs)} ${shaList(commits)}`);
   });
   for (const push of Array.isArray(c.pushes) ? c.pushes : []) if (push) lines.push(describePush(push));
   for (const sha of Array.isArray(c.answersFor) ? c.answersFor : []) lines.push(`pushed ${shortSha(sha)}, which carries GitHub's name without GitHub's signature`);

@@ -77,7 +77,19 @@ export function contributionOf(ctx: RuleContext, login: string): string {
   return reasons.length ? listOf(reasons) : 'contributed to the change';
 }
 
+/** Reviews oldest first (unsubmitted last), keeping GitHub's order among equal times; GitHub's own order usually is this already. */
 function chronological(reviews: ReviewFacts[]): ReviewFacts[] {
+  let previous = Number.NEGATIVE_INFINITY;
+  let sorted = true;
+  for (const review of reviews) {
+    const t = review.submittedAt ? Date.parse(review.submittedAt) : Number.POSITIVE_INFINITY;
+    if (t < previous) {
+      sorted = false;
+      break;
+    }
+    previous = t;
+  }
+  if (sorted) return reviews;
   return reviews
     .map((review, index) => ({ review, index, t: review.submittedAt ? Date.parse(review.submittedAt) : Number.POSITIVE_INFINITY }))
     .sort((a, b) => a.t - b.t || a.index - b.index)

@@ -16,7 +16,7 @@ export function checkSeparationOfDuties(ctx: RuleContext, standings: ReviewerSta
   const { policy, facts, stage } = ctx;
   const sod = policy.separation_of_duties;
   const unattributed = ctx.unattributed;
-  const unverified = sod.require_verified_signatures ? findUnverifiedCommits(ctx) : [];
+  const unverified = sod.require_verified_signatures ? findUnverifiedCommits(ctx) : NONE;
   const excludedApprovals = standings
     .filter((s) => s.state === 'APPROVED')
     .flatMap((s) => {
@@ -102,6 +102,8 @@ function describeUnattributed(list: UnattributedCommit[]): string {
   const first = list.slice(0, 3).map((u) => `commit ${shortSha(u.sha)} (${ROLE_WORDS[u.role]} ${describePerson(u)} ${u.why === 'github_name_unsigned' ? "is GitHub's name on a commit GitHub did not sign, and no push of it was received" : 'is not linked to a GitHub account'})`);
   return list.length > 3 ? `${first.join(', ')} and ${list.length - 3} more` : listOf(first);
 }
+
+const NONE = Object.freeze([]) as unknown as UnverifiedCommit[];
 
 const ROLE_WORDS: Record<UnattributedCommit['role'], string> = { author: 'author', co_author: 'co-author', committer: 'committer' };
 

@@ -1,5 +1,5 @@
 import type { PointOfFocus, RuleId } from '../cc81.js';
-import type { CheckConclusion, CheckStatus, IsoTime, PushSource, ReviewState } from '../facts.js';
+import type { CheckConclusion, CheckStatus, IsoTime, PushFact, PushSource, ReviewState } from '../facts.js';
 
 /**
  * - `compliant`: every requirement met.
@@ -114,22 +114,19 @@ export interface Contributor {
   /** Full SHAs of the commits they authored, co-authored, committed, signed or pushed. */
   commits: string[];
   /** The commits of each commit role (`commit_author`, `co_author`, `committer`, `signer`), in order. Absent in older records. */
-  byRole?: Array<{ role: ContributorRole; commits: string[] }>;
+  byRole?: Partial<Record<ContributorRole, string[]>>;
   /** Their pushes to the head branch, each with every source that reported it. Absent in older records. */
   pushes?: ContributorPush[];
   /** Commits in GitHub's name that GitHub did not sign, which they pushed and so answer for. */
   answersFor?: string[];
 }
 
-/** A push as contributor evidence: what it did and which deliveries (or the timeline) reported it. */
-export interface ContributorPush {
-  source: PushSource;
-  before: string | null;
-  after: string | null;
-  at: IsoTime | null;
-  forced: boolean | null;
-  sources: PushSource[];
-}
+/**
+ * A push as contributor evidence: the push fact, and — when several
+ * deliveries reported the same push (a `synchronize` and a `push`) — every
+ * source that did.
+ */
+export type ContributorPush = Pick<PushFact, 'source' | 'before' | 'after' | 'at' | 'forced'> & Partial<PushFact> & { sources?: PushSource[] };
 
 export interface UnattributedCommit {
   sha: string;
