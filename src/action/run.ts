@@ -24,9 +24,10 @@ export async function run(deps: ActionDeps = { core, env: process.env, now: () =
   const input = (name: string) => c.getInput(name).trim();
   try {
     const ledgerToken = input('ledger-token');
+    const signingToken = input('signing-token');
     const signingKey = input('signing-key');
     // Mask secrets in the log; a multi-line key line by line, as GitHub masks per line.
-    for (const secret of [ledgerToken, ...signingKey.split('\n')]) if (secret.trim() && !secret.startsWith('-----')) c.setSecret(secret.trim());
+    for (const secret of [ledgerToken, signingToken, ...signingKey.split('\n')]) if (secret.trim() && !secret.startsWith('-----')) c.setSecret(secret.trim());
     const ledgerUrl = input('ledger-url');
     const ledgerFile = input('ledger-file');
     if (ledgerUrl && ledgerFile) throw new Error('give either ledger-url or ledger-file, not both');
@@ -48,6 +49,7 @@ export async function run(deps: ActionDeps = { core, env: process.env, now: () =
       strata: input('strata') || 'month',
       selectionFile: input('selection') || undefined,
       signingKey: signingKey || undefined,
+      signingToken: signingToken || undefined,
       githubToken: input('token') || undefined,
       githubApiUrl: env['GITHUB_API_URL'] || undefined,
     };

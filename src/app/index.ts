@@ -6,6 +6,9 @@ import { apiRoutes } from './http/api-routes.js';
 import { scheduleRecovery } from './recovery/schedule-recovery.js';
 import { DEFAULT_SETTINGS, type AppServices, type AppSettings } from './services.js';
 import { DeliveryWorker } from './worker.js';
+import type { LedgerSource } from '../export/ledger-source.js';
+import { sqliteSource } from '../export/sqlite-source.js';
+import { SqliteLedger } from '../ledger/index.js';
 
 export interface ChangeproofOptions {
   ledger: Ledger;
@@ -14,6 +17,12 @@ export interface ChangeproofOptions {
   version: string;
   /** `CHANGEPROOF_API_TOKEN`; without it the read API is off. */
   apiToken?: string;
+  /** `CHANGEPROOF_SIGNING_TOKEN` (comma-separated while rotating); without one the app signs no export. */
+  signingTokens?: string[];
+  /** Signing requests allowed per token per hour (default 10). */
+  signingPerHour?: number;
+  /** The ledger as an export source up to a seq, for re-deriving exports before signing them (default: the SQLite ledger's file). */
+  exportSource?: (toSeq: number) => LedgerSource;
   clock?: () => Date;
   settings?: Partial<AppSettings>;
   /** Called with the running worker and recovery (tests drive them; the server stops them on shutdown). */
@@ -57,10 +66,22 @@ export function changeproof(options: ChangeproofOptions) {
         version: options.version,
         apiToken: options.apiToken,
         pendingWork: async () => (await services.ledger.inbox.pending()).length,
+        signing: {
+          signingTokens: options.signingTokens ?? [],
+          exportSource: options.exportSource ?? sqliteExportSource(options.ledger),
+          perHour: options.signingPerHour,
+          clock: services.clock,
+        },
       }),
     );
     worker.start();
     const recovery = scheduleRecovery(services, worker);
     options.onStarted?.({ worker, recovery });
   };
+}
+
+/** The SQLite ledger's own file, read-only, as an export source bounded to a seq (null for a ledger in memory). */
+function sqliteExportSource(ledger: Ledger): ((toSeq: number) => LedgerSource) | null {
+  if (!(ledger instanceof SqliteLedger) || ledger.path === ':memory:') return null;
+  return (toSeq) => sqliteSource(ledger.path, {}, { toSeq, publicKeyPem: ledger.publicKeyPem() });
 }

@@ -15,6 +15,7 @@ import type { DeliveryWorker } from './worker.js';
  * SIGINT/SIGTERM.
  */
 export async function startChangeproof(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const signingTokens = signingTokensOf(env);
   let ledger: Ledger | null = null;
   let worker: DeliveryWorker | null = null;
   const server = await run(
@@ -22,7 +23,7 @@ export async function startChangeproof(env: NodeJS.ProcessEnv = process.env): Pr
       ledger = SqliteLedger.open(defaultLedgerPath(env), { env });
       const checkpoints = scheduleCheckpoints(ledger, { onError: (error) => app.log.error({ err: error }, 'could not sign a ledger checkpoint') });
       shutdownHooks.push(async () => checkpoints.stop());
-      changeproof({ ledger, appId: Number(env.APP_ID) || null, version: VERSION, apiToken: env.CHANGEPROOF_API_TOKEN || undefined, onStarted: (r) => {
+      changeproof({ ledger, appId: Number(env.APP_ID) || null, version: VERSION, apiToken: env.CHANGEPROOF_API_TOKEN || undefined, signingTokens, onStarted: (r) => {
         worker = r.worker;
         shutdownHooks.push(async () => r.recovery.stop());
       } })(app, options);
@@ -52,3 +53,16 @@ export async function startChangeproof(env: NodeJS.ProcessEnv = process.env): Pr
 }
 
 const shutdownHooks: Array<() => Promise<void>> = [];
+
+/**
+ * `CHANGEPROOF_SIGNING_TOKEN`: one token, or several separated by commas while
+ * one is rotated out. It must differ from the read token: whoever may read the
+ * ledger must not thereby be able to have exports signed.
+ */
+export function signingTokensOf(env: NodeJS.ProcessEnv): string[] {
+  const tokens = (env.CHANGEPROOF_SIGNING_TOKEN ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  if (env.CHANGEPROOF_API_TOKEN && tokens.includes(env.CHANGEPROOF_API_TOKEN)) {
+    throw new Error('CHANGEPROOF_SIGNING_TOKEN must differ from CHANGEPROOF_API_TOKEN: the read token must not be able to have exports signed. Generate a token of its own (e.g. `openssl rand -hex 32`).');
+  }
+  return tokens;
+}

@@ -1,10 +1,14 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LedgerError } from '../ledger/errors.js';
 import { ExportError, runExport, type ExportResult } from '../export/export.js';
 import { ExportRequestError, resolveExport, type ExportRequest } from '../export/export-request.js';
 import { LedgerSourceError } from '../export/ledger-source.js';
 import { LedgerIntegrityError } from '../export/scan.js';
+import { manifestDigest, type ExportSigner } from '../export/signature.js';
 import { sqliteSource } from '../export/sqlite-source.js';
+import { SqliteLedger } from '../ledger/index.js';
 import { SelectionListError } from '../sampling/auditor-selection.js';
 import { VERSION } from '../version.js';
 import type { CliIo, Command } from './command.js';
@@ -32,7 +36,12 @@ Input:
                             the ledger is also reconciled with GitHub (completeness.csv)
   --signing-key FILE        the ledger's private key, to sign the manifest (default:
                             $CHANGEPROOF_SIGNING_KEY, $CHANGEPROOF_SIGNING_KEY_PATH,
-                            else the key beside a SQLite ledger)
+                            else the key beside a SQLite ledger); the export is then
+                            recorded in a SQLite ledger it was made from. Reading the
+                            app's URL, the app signs: give its signing token in
+                            $CHANGEPROOF_SIGNING_TOKEN (not the read token); it
+                            re-derives the export from its ledger and refuses (saying
+                            what differs) unless they agree
 
 Sample:
   --seed S                  the seed (default: drawn at random and recorded)
@@ -86,9 +95,11 @@ export const exportCommand: Command = {
     };
     const progress = stageProgress(io);
     let result: ExportResult;
+    let recorded: string;
     try {
+      let sqlite = false;
       const options = await resolveExport(request, {
-        env: io.env, now: () => new Date(), openSqlite: (path) => sqliteSource(path, io.env), onProgress: progress.update, toolVersion: VERSION,
+        env: io.env, now: () => new Date(), openSqlite: (path) => ((sqlite = true), sqliteSource(path, io.env)), onProgress: progress.update, toolVersion: VERSION,
       });
       try {
         result = await runExport(options);
@@ -96,6 +107,7 @@ export const exportCommand: Command = {
         await options.source.close();
         progress.done();
       }
+      recorded = await recordLocalExport(request.ledger, sqlite, options.signer, result, io.env);
     } catch (error) {
       if (error instanceof ExportRequestError || error instanceof SelectionListError) throw new UsageError(error.message);
       if (error instanceof ExportError || error instanceof LedgerError || error instanceof LedgerSourceError || error instanceof LedgerIntegrityError) {
@@ -104,11 +116,40 @@ export const exportCommand: Command = {
       }
       throw error;
     }
-    if (values.json) io.stdout.write(`${JSON.stringify(summaryJson(result), null, 2)}\n`);
-    else io.stdout.write(`${summaryText(result)}\n`);
+    if (values.json) io.stdout.write(`${JSON.stringify({ ...summaryJson(result), recorded }, null, 2)}\n`);
+    else io.stdout.write(`${summaryText(result)}\n  ${recorded}\n`);
     return 0;
   },
 };
+
+/**
+ * An export signed here with the ledger's own key is recorded in that ledger
+ * (an `export` entry with the manifest's hash), as the app records those it
+ * signs — when the ledger is a SQLite file this process can write. Otherwise
+ * the summary says why it is not.
+ */
+async function recordLocalExport(path: string, sqlite: boolean, signer: ExportSigner, result: ExportResult, env: NodeJS.ProcessEnv): Promise<string> {
+  if (!signer.local) return 'Recorded in the ledger by the app that signed it.';
+  if (!sqlite) return `Not recorded in a ledger: ${path} is an NDJSON file, not the ledger itself; the export's manifest hash is in ${join(result.out, 'SHA256SUMS')}.`;
+  const manifestSha256 = manifestDigest(await readFile(join(result.out, 'manifest.json')));
+  try {
+    const ledger = SqliteLedger.open(path, { env, signingKey: signer.local });
+    try {
+      const { entry } = await ledger.signExport(manifestSha256, 'changeproof export (the ledger key, held locally)', {
+        period: { from: result.manifest.period.from, to: result.manifest.period.to, timeZone: result.manifest.period.time_zone },
+        repositories: result.manifest.repositories,
+        ledgerHead: result.manifest.ledger.head,
+        population: { size: result.populationSize, hash: result.manifest.population.hash },
+        sample: result.manifest.sample,
+      });
+      return `Recorded in the ledger as entry #${entry.seq} (export/${manifestSha256}).`;
+    } finally {
+      await ledger.close();
+    }
+  } catch (error) {
+    return `NOT recorded in the ledger (${(error as Error).message}); the export itself is complete and signed.`;
+  }
+}
 
 function summaryJson(r: ExportResult) {
   return {

@@ -38,6 +38,8 @@ export interface ExportRequest {
   selectionFile?: string;
   /** Private key PEM text, or a path to it. */
   signingKey?: string;
+  /** The app's signing token (`CHANGEPROOF_SIGNING_TOKEN`), for an export of its read API that the app signs. */
+  signingToken?: string;
   githubToken?: string;
   /** Base URL of GitHub's REST API (GHES: `https://host/api/v3`). */
   githubApiUrl?: string;
@@ -112,8 +114,10 @@ export function resolveRepos(values: string[]): string[] {
  * The key that signs the export: the given PEM (or path to it), else
  * `CHANGEPROOF_SIGNING_KEY` (PEM text), else `CHANGEPROOF_SIGNING_KEY_PATH`,
  * else the key beside a SQLite ledger file, else — reading the app's read
- * API — the app itself signs (the key stays in the app). Always the ledger
- * key, so the auditor checks the export with the ledger's public key.
+ * API, with the app's signing token — the app itself signs, after
+ * re-deriving the export from its own ledger (the key stays in the app).
+ * Always the ledger key, so the auditor checks the export with the ledger's
+ * public key.
  */
 export async function resolveSigner(given: string | undefined, ledger: string, env: NodeJS.ProcessEnv, app: { token?: string; fetch?: typeof fetch } = {}): Promise<ExportSigner> {
   const beside = isUrl(ledger) ? null : defaultSigningKeyPath(ledger);
@@ -124,7 +128,12 @@ export async function resolveSigner(given: string | undefined, ledger: string, e
     : beside && existsSync(beside) ? [beside, `the key beside ${ledger}`]
     : [null, null];
   const candidate = value === null ? null : { what: what!, text: () => (value.includes('-----BEGIN') ? value : readFileSync(value, 'utf8')) };
-  if (!candidate && isUrl(ledger) && app.token) {
+  if (!candidate && isUrl(ledger)) {
+    if (!app.token) {
+      throw new ExportRequestError(
+        'the app signs exports of its ledger with its signing token: give signing-token (CLI: CHANGEPROOF_SIGNING_TOKEN), ' +
+        'the app\'s CHANGEPROOF_SIGNING_TOKEN — not the read token');
+    }
     try {
       return await appSigner({ url: ledger, token: app.token, fetch: app.fetch });
     } catch (error) {
@@ -182,7 +191,7 @@ export async function resolveExport(request: ExportRequest, deps: ResolveDeps): 
   }
   if (request.seed !== undefined && request.seed.trim() === '') throw new ExportRequestError('the seed is empty');
   if (!isUrl(request.ledger) && !existsSync(request.ledger)) throw new ExportRequestError(`the ledger ${request.ledger} does not exist`);
-  const signer = await resolveSigner(request.signingKey, request.ledger, deps.env, { token: request.ledgerToken ?? deps.env['CHANGEPROOF_API_TOKEN'], fetch: deps.fetch });
+  const signer = await resolveSigner(request.signingKey, request.ledger, deps.env, { token: request.signingToken ?? deps.env['CHANGEPROOF_SIGNING_TOKEN'], fetch: deps.fetch });
   let completeness: ExportOptions['completeness'] = null;
   if (request.githubToken && repos.length) {
     const octokit = createOctokit({ auth: request.githubToken, env: deps.env, ...(request.githubApiUrl ? { baseUrl: request.githubApiUrl } : {}), ...(deps.fetch ? { fetch: deps.fetch } : {}), resilience: {} });

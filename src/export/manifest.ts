@@ -126,7 +126,7 @@ export async function writeManifest(dir: string, content: ManifestContent, signe
   };
   const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
   await writeFile(join(dir, MANIFEST), bytes);
-  await writeFile(join(dir, SIGNATURE), `${await signer.sign(bytes)}\n`);
+  await writeFile(join(dir, SIGNATURE), `${await signer.sign(bytes, dir)}\n`);
   // Every file the manifest lists was hashed for it: only the manifest and its signature are new.
   const sums = [...manifest.files, ...(await hashFiles(dir, [MANIFEST, SIGNATURE]))].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   await writeFile(join(dir, SUMS), sums.map((f) => `${f.sha256}  ${f.path}\n`).join(''));

@@ -1,6 +1,8 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { EXPORT_FORMAT, exportDigestSignatureValid, exportStatementForDigest, signExportDigest } from '../ledger/export-signature.js';
-import { keyIdOf, publicKeyFromPem, publicKeyPem } from '../ledger/signing-key.js';
+import { keyIdOf, publicKeyFromPem, publicKeyPem, type SigningKey } from '../ledger/signing-key.js';
 import { apiBase } from './ledger-source.js';
 
 export { EXPORT_FORMAT };
@@ -23,8 +25,10 @@ export function exportStatement(manifestBytes: Buffer | string): Buffer {
 export interface ExportSigner {
   keyId: string;
   publicKeyPem: string;
-  /** Base64 Ed25519 signature over {@link exportStatement}. */
-  sign(manifestBytes: Buffer): Promise<string>;
+  /** Base64 Ed25519 signature over {@link exportStatement}; `packageDir` holds the rest of the package. */
+  sign(manifestBytes: Buffer, packageDir: string): Promise<string>;
+  /** The private key, for a signer that holds it here (the CLI records its export in a writable ledger with it). */
+  local?: SigningKey;
 }
 
 /** A signer holding the ledger's private key (PKCS#8 PEM). */
@@ -33,10 +37,12 @@ export function keySigner(privateKeyPem: string): ExportSigner {
   if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`the signing key is ${privateKey.asymmetricKeyType}, not Ed25519`);
   const publicKey = createPublicKey(privateKey);
   const keyId = keyIdOf(publicKey);
+  const local: SigningKey = { privateKey, publicKey, keyId, path: null };
   return {
     keyId,
     publicKeyPem: publicKeyPem(publicKey),
-    sign: async (bytes) => signExportDigest({ privateKey, publicKey, keyId, path: null }, manifestDigest(bytes)),
+    sign: async (bytes) => signExportDigest(local, manifestDigest(bytes)),
+    local,
   };
 }
 
@@ -47,15 +53,25 @@ export function exportSignatureValid(publicKey: KeyObject, manifestBytes: Buffer
 export interface AppSignerOptions {
   /** The app's base URL. */
   url: string;
-  /** `CHANGEPROOF_API_TOKEN` of the app. */
+  /** `CHANGEPROOF_SIGNING_TOKEN` of the app (not the read token). */
   token: string;
   fetch?: typeof fetch;
 }
 
+/** The app would not sign: what it said, and each difference it found between the export and its ledger. */
+export class SigningRefusedError extends Error {
+  override name = 'SigningRefusedError';
+  constructor(message: string, readonly status: number, readonly differences: string[]) {
+    super(message);
+  }
+}
+
 /**
  * A signer that asks the app to sign (`POST /api/changeproof/export-signature`,
- * bearer token): the private key never leaves the app, and the ledger records
- * every export it signed. The public key is the one the app publishes.
+ * signing token): it sends the manifest and the selection, the app re-derives
+ * the export from its own ledger and signs only when they agree. The private
+ * key never leaves the app, and the ledger records every export it signed and
+ * every one it refused. The public key is the one the app publishes.
  */
 export async function appSigner(options: AppSignerOptions): Promise<ExportSigner> {
   const doFetch = options.fetch ?? fetch;
@@ -68,16 +84,19 @@ export async function appSigner(options: AppSignerOptions): Promise<ExportSigner
   return {
     keyId,
     publicKeyPem: publicKeyPem(publicKey),
-    async sign(bytes) {
+    async sign(bytes, packageDir) {
       const digest = manifestDigest(bytes);
+      const selection = await readFile(join(packageDir, 'selection.json'), 'utf8');
       const response = await doFetch(`${base}/api/changeproof/export-signature`, {
         method: 'POST',
         headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ manifest_sha256: digest }),
+        body: JSON.stringify({ manifest: bytes.toString('utf8'), selection }),
       });
-      const body = (await response.json().catch(() => ({}))) as { signature?: string; key_id?: string; error?: string };
+      const body = (await response.json().catch(() => ({}))) as { signature?: string; key_id?: string; error?: string; differences?: string[] };
       if (!response.ok || typeof body.signature !== 'string') {
-        throw new Error(`the app did not sign the export (${response.status}${body.error ? `: ${body.error}` : ''})`);
+        const differences = Array.isArray(body.differences) ? body.differences.map(String) : [];
+        const listed = differences.length ? `\n  - ${differences.slice(0, 20).join('\n  - ')}${differences.length > 20 ? `\n  … and ${differences.length - 20} more` : ''}` : '';
+        throw new SigningRefusedError(`the app did not sign the export (HTTP ${response.status}${body.error ? `: ${body.error}` : ''})${listed}`, response.status, differences);
       }
       if (body.key_id !== keyId || !exportDigestSignatureValid(publicKey, digest, body.signature)) {
         throw new Error('the app answered with a signature that does not verify with its published public key');

@@ -20,10 +20,14 @@ import { verifyAndIndexSqlite, type VerifiedLedger } from './verify-index.js';
  * Its `parallel` reader lets the export verify the whole chain in a worker
  * thread while it reads only the kinds it needs, and fetch entries by seq.
  *
+ * With `toSeq`, the ledger reads as it was at that size (the app re-deriving
+ * an export made then); with `publicKeyPem`, that is the key it publishes.
+ *
  * @example const source = sqliteSource('./data/ledger.db', process.env);
  */
-export function sqliteSource(path: string, env: NodeJS.ProcessEnv = process.env): LedgerSource {
+export function sqliteSource(path: string, env: NodeJS.ProcessEnv = process.env, options: { toSeq?: number; publicKeyPem?: string } = {}): LedgerSource {
   const db = openReadOnly(path);
+  const bound = (toSeq?: number) => (options.toSeq === undefined ? toSeq : Math.min(toSeq ?? options.toSeq, options.toSeq));
   const guard = function* (rows: () => Iterable<StoredEntry>): Generator<StoredEntry> {
     try {
       yield* rows();
@@ -33,18 +37,20 @@ export function sqliteSource(path: string, env: NodeJS.ProcessEnv = process.env)
   };
   return {
     description: path,
-    stored: (toSeq?: number) => guard(() => iterateStored(db, toSeq === undefined ? {} : { toSeq })),
+    stored: (toSeq?: number) => guard(() => iterateStored(db, bound(toSeq) === undefined ? {} : { toSeq: bound(toSeq) })),
     async publicKeyPem() {
+      if (options.publicKeyPem) return options.publicKeyPem;
       const keyPath = publicKeyPathFor(env['CHANGEPROOF_SIGNING_KEY_PATH'] || defaultSigningKeyPath(path));
       return existsSync(keyPath) ? readFileSync(keyPath, 'utf8') : null;
     },
     parallel: {
-      headSeq: () => (db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM entries').get()?.seq ?? 0),
-      verifyAndIndex: (publicKeyPem, toSeq) => verifyInWorker(path, publicKeyPem, toSeq),
-      select: (kinds: readonly EntryKind[], toSeq: number) => guard(() => iterateStored(db, { kinds, toSeq })),
+      headSeq: () => bound(db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM entries').get()?.seq ?? 0)!,
+      verifyAndIndex: (publicKeyPem, toSeq) => verifyInWorker(path, publicKeyPem, bound(toSeq)!),
+      select: (kinds: readonly EntryKind[], toSeq: number) => guard(() => iterateStored(db, { kinds, toSeq: bound(toSeq)! })),
       *bySeq(seqs: readonly number[]) {
         const one = db.prepare<[number], StoredEntry>('SELECT body, hash FROM entries WHERE seq = ?');
         for (const seq of seqs) {
+          if (options.toSeq !== undefined && seq > options.toSeq) continue;
           const row = one.get(seq);
           if (row) yield row;
         }

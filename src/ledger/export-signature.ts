@@ -33,6 +33,8 @@ export interface ExportSignedRecord {
   manifestSha256: string;
   keyId: string;
   signature: string;
-  /** Who asked, as the read API knows it (the token is never recorded). */
+  /** Who asked: the signing token's fingerprint, or the CLI with a local key (a token is never recorded). */
   requestedBy: string;
+  /** Anything else the signer records: what the app re-derived before it signed, the period, the repositories. */
+  [detail: string]: unknown;
 }

@@ -20,6 +20,7 @@ export const ENTRY_KINDS = [
   'export',
   'head_push',
   'policy',
+  'export_refused',
 ] as const;
 
 export type EntryKind = (typeof ENTRY_KINDS)[number];
@@ -140,8 +141,10 @@ export interface Ledger {
    * Signs an auditor export's manifest digest with the ledger key (the
    * domain-separated statement of export-signature.ts) and records it as an
    * `export` entry in the same step: every signed export is in the ledger.
+   * `details` (what the app re-derived before signing) go into the entry too.
+   * Only ever called on a digest the caller computed itself.
    */
-  signExport(manifestSha256: string, requestedBy: string): Promise<{ signature: string; keyId: string; entry: LedgerEntry }>;
+  signExport(manifestSha256: string, requestedBy: string, details?: Record<string, unknown>): Promise<{ signature: string; keyId: string; entry: LedgerEntry }>;
   /** Durable inbox of accepted webhook deliveries, beside the ledger. */
   readonly inbox: Inbox;
   /** Signs a final checkpoint and releases the storage. Idempotent. */

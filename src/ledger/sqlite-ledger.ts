@@ -95,9 +95,9 @@ export class SqliteLedger implements Ledger {
     return publicKeyPem(this.key.publicKey);
   }
 
-  async signExport(manifestSha256: string, requestedBy: string): Promise<{ signature: string; keyId: string; entry: LedgerEntry }> {
+  async signExport(manifestSha256: string, requestedBy: string, details: Record<string, unknown> = {}): Promise<{ signature: string; keyId: string; entry: LedgerEntry }> {
     const signature = signExportDigest(this.key, manifestSha256);
-    const data: ExportSignedRecord = { manifestSha256, keyId: this.key.keyId, signature, requestedBy };
+    const data: ExportSignedRecord = { ...details, manifestSha256, keyId: this.key.keyId, signature, requestedBy };
     const { entries } = await this.append({ kind: 'export', repo: null, subject: `export/${manifestSha256}`, data });
     return { signature, keyId: this.key.keyId, entry: entries[0]! };
   }

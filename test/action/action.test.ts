@@ -19,6 +19,7 @@ import { pullRequestPayload } from '../support/webhooks.js';
 const root = new URL('../..', import.meta.url).pathname;
 const BUNDLE = join(root, 'dist', 'action', 'index.js');
 const API_TOKEN = 'read-api-token-for-the-action-test';
+const SIGNING_TOKEN = 'signing-token-for-the-action-test';
 
 /**
  * The Node 24 binary, fetched once with npx. The bundle then runs from it
@@ -94,7 +95,7 @@ describe('the bundled Action', () => {
       s = acmeScenario({ start: '2026-02-26T09:00:00Z' });
       s.world.tick(4 * 24 * 60);
       sim = await startGitHubSimulator(s);
-      app = await startApp(sim, { apiToken: API_TOKEN, clock: () => new Date(Date.parse(sim.world.now()) + 60_000), ledgerOnClock: true });
+      app = await startApp(sim, { apiToken: API_TOKEN, signingToken: SIGNING_TOKEN, clock: () => new Date(Date.parse(sim.world.now()) + 60_000), ledgerOnClock: true });
       for (const [author, approver] of [['alice', 'bob'], ['bob', 'carol'], ['carol', 'alice']] as const) {
         s.pullRequest({ author }).approvedBy(approver).check('ci', 'success').merge({ by: approver });
         await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', s.pr().number, 'closed', { installationId: INSTALLATION }));
@@ -115,7 +116,7 @@ describe('the bundled Action', () => {
       writeFileSync(output, '');
       writeFileSync(summary, '');
       const r = await runAction({
-        INPUT_FROM: '2026-03-01', INPUT_TO: '2026-03-31', 'INPUT_LEDGER-URL': app.url, 'INPUT_LEDGER-TOKEN': API_TOKEN,
+        INPUT_FROM: '2026-03-01', INPUT_TO: '2026-03-31', 'INPUT_LEDGER-URL': app.url, 'INPUT_LEDGER-TOKEN': API_TOKEN, 'INPUT_SIGNING-TOKEN': SIGNING_TOKEN,
         INPUT_TOKEN: 'test-token', INPUT_SEED: 'action-seed', 'INPUT_SAMPLE-SIZE': 'auto', INPUT_STRATA: 'month', 'INPUT_OUTPUT-DIR': 'evidence-package',
         GITHUB_REPOSITORY: 'acme/api', GITHUB_API_URL: sim.apiUrl, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary,
       }, work);
@@ -130,11 +131,20 @@ describe('the bundled Action', () => {
       expect(md).toMatch(/Completeness: \d+ commits and 4 merged pull requests checked on GitHub, 0 gap\(s\)/);
       const logged = (r.stdout + r.stderr).split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
       expect(logged).not.toContain(API_TOKEN);
+      expect(logged).not.toContain(SIGNING_TOKEN);
       expect(r.stdout).toContain(`::add-mask::${API_TOKEN}`);
+      expect(r.stdout).toContain(`::add-mask::${SIGNING_TOKEN}`);
       const report = await verifyExport(join(work, 'evidence-package'), { publicKeyPem: app.ledger.publicKeyPem() });
       expect(report.checks.filter((c) => !c.ok)).toEqual([]);
       const exports = await app.entries('export');
       expect(exports).toHaveLength(1);
+      // The app signed what it re-derived itself: the population, sample, exceptions and evidence pages.
+      expect(exports[0]!.data).toMatchObject({
+        requestedBy: expect.stringMatching(/^signing token sha256:[0-9a-f]{16}$/),
+        rederived: { files: expect.arrayContaining(['population.csv', 'sample.csv', 'exceptions.csv', 'selection.json']) },
+        notRederived: expect.arrayContaining(['report.html', 'sample.xlsx', 'completeness.csv']),
+      });
+      expect(JSON.stringify(exports[0]!.data)).not.toContain(SIGNING_TOKEN);
     }, 120_000);
 
     it('reads an NDJSON ledger file with the key from a secret; bad input fails the step with one clear error', async () => {

@@ -159,28 +159,6 @@ describe('read API', () => {
     expect(await none.text()).toBe('');
   });
 
-  it('the export signature needs the token, a well-formed digest, and is recorded', async () => {
-    const { app } = await env.start(compliant(), { apiToken: 'api-secret-token' });
-    const post = (body: string, headers: Record<string, string> = { authorization: 'Bearer api-secret-token' }) =>
-      freshConnectionFetch(`${app.url}/api/changeproof/export-signature`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-    const digest = 'ab'.repeat(32);
-    expect((await post(JSON.stringify({ manifest_sha256: digest }), {})).status).toBe(401);
-    expect((await post(JSON.stringify({ manifest_sha256: digest }), { authorization: 'Bearer wrong' })).status).toBe(401);
-    expect((await post('not json')).status).toBe(400);
-    expect((await post(JSON.stringify({ manifest_sha256: 'AB'.repeat(32) }))).status).toBe(400);
-    expect((await post(JSON.stringify({ manifest_sha256: digest, pad: 'x'.repeat(2000) }))).status).toBe(413);
-    expect((await app.entries('export'))).toHaveLength(0);
-    const ok = await post(JSON.stringify({ manifest_sha256: digest }));
-    expect(ok.status).toBe(200);
-    const body = await ok.json() as { signature: string; key_id: string; seq: number };
-    const { exportDigestSignatureValid } = await import('../../src/ledger/export-signature.js');
-    const { publicKeyFromPem } = await import('../../src/ledger/signing-key.js');
-    expect(exportDigestSignatureValid(publicKeyFromPem(app.ledger.publicKeyPem()), digest, body.signature)).toBe(true);
-    const [entry] = await app.entries('export');
-    expect(entry).toMatchObject({ seq: body.seq, repo: null, subject: `export/${digest}`, data: { manifestSha256: digest, signature: body.signature, keyId: body.key_id } });
-    expect(JSON.stringify(entry)).not.toContain('api-secret-token');
-  });
-
   it('without CHANGEPROOF_API_TOKEN the ledger route is off', async () => {
     const { sim, app } = await env.start(compliant());
     const res = await freshConnectionFetch(`${app.url}/api/changeproof/ledger`, { headers: { authorization: 'Bearer anything' } });

@@ -1,4 +1,5 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -7,6 +8,8 @@ import { parse } from 'csv-parse/sync';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { exportLedgerFile } from '../../src/ledger/ledger-file.js';
+import { openReadOnly } from '../../src/ledger/sqlite-connection.js';
+import { iterateStored, toLedgerEntry } from '../../src/ledger/sqlite-reader.js';
 import { acmeScenario, INSTALLATION_ID as INSTALLATION, startApp, type RunningApp } from '../support/app-harness.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../support/simulator/server.js';
 import type { ScenarioBuilder } from '../support/scenario.js';
@@ -118,6 +121,19 @@ describe('changeproof export and verify-export', () => {
     expect(manifest.ledger.checkpoint).not.toBeNull();
     expect(manifest.parameters).toMatchObject({ from: '2026-03-01', to: '2026-03-31', seed: 'audit-2026', 'sample-size': '5', completeness: 'github' });
     expect(JSON.stringify(manifest)).not.toContain('test-token');
+  });
+
+  it('an export signed with the ledger key held locally is recorded in the ledger, with its manifest hash', () => {
+    const digest = createHash('sha256').update(readFileSync(join(dir, 'manifest.json'))).digest('hex');
+    const db = openReadOnly(ledgerPath);
+    try {
+      const exports = [...iterateStored(db, { kinds: ['export'] })].map(toLedgerEntry);
+      expect(exports.find((e) => e.subject === `export/${digest}`)?.data).toMatchObject({
+        manifestSha256: digest, requestedBy: 'changeproof export (the ledger key, held locally)', period: { from: '2026-03-01', to: '2026-03-31' }, repositories: ['acme/api'],
+      });
+    } finally {
+      db.close();
+    }
   });
 
   it('population.csv has one row per change, direct push and gated deployment, with the evidence columns', () => {
@@ -258,7 +274,9 @@ describe('changeproof export and verify-export', () => {
     await new Promise((resolve) => out.end(resolve));
     const fromNdjson = join(work, 'from-ndjson');
     const key = ledgerPath.replace(/ledger\.db$/, 'ledger-signing-key.pem');
-    expect((await cli(['export', '--ledger', ndjson, ...MARCH, '--out', fromNdjson, '--seed', 'audit-2026', '--sample-size', '5', '--repo', 'acme/api', '--signing-key', key])).code).toBe(0);
+    const r = await cli(['export', '--ledger', ndjson, ...MARCH, '--out', fromNdjson, '--seed', 'audit-2026', '--sample-size', '5', '--repo', 'acme/api', '--signing-key', key]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Not recorded in a ledger: ');
     expect(readFileSync(join(fromNdjson, 'selection.json'))).toEqual(readFileSync(join(dir, 'selection.json')));
   });
 

@@ -54,6 +54,9 @@ export interface AppOptions {
   settings?: Partial<AppSettings>;
   clock?: () => Date;
   apiToken?: string;
+  /** `CHANGEPROOF_SIGNING_TOKEN`: lets the app sign exports it re-derives. */
+  signingToken?: string;
+  signingPerHour?: number;
   ledgerPath?: string;
   /** Also time the ledger (recorded_at, the inbox's acceptance time) with `clock`. */
   ledgerOnClock?: boolean;
@@ -84,6 +87,8 @@ export async function startApp(sim: GitHubSimulator, options: AppOptions = {}): 
       appId: APP_ID,
       version: 'test',
       apiToken: options.apiToken,
+      signingTokens: options.signingToken ? [options.signingToken] : [],
+      signingPerHour: options.signingPerHour,
       clock: options.clock,
       settings: { retryDelaysMs: [5], reevaluationDelaysMs: [20], pushSettleMs: 0, maxAttempts: 3, recoveryIntervalMs: 0, ...options.settings },
       onStarted: (r) => {

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Ledger, ReadQuery } from '../../ledger/index.js';
 import { hasBearerToken } from './bearer-token.js';
+import { exportSigning, type ExportSigningOptions } from './export-signing.js';
 import { sendJson, sendText } from './respond.js';
 
 export interface ApiOptions {
@@ -11,6 +12,8 @@ export interface ApiOptions {
   apiToken: string | undefined;
   /** Deliveries accepted but not finished, for the health report. */
   pendingWork: () => Promise<number>;
+  /** Signing of auditor exports (its own token; the app re-derives every export before it signs). */
+  signing: Omit<ExportSigningOptions, 'ledger'>;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
@@ -22,19 +25,19 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
  * - `GET /api/changeproof/public-key` — the checkpoint verification key (PEM);
  * - `GET /api/changeproof/ledger?from=ISO&to=ISO[&repo=owner/name]` — entries as NDJSON,
  *   `Authorization: Bearer <CHANGEPROOF_API_TOKEN>` required;
- * - `POST /api/changeproof/export-signature` `{"manifest_sha256": "<hex>"}` — the ledger key
- *   signs an auditor export's manifest (recorded as an `export` entry), bearer token required.
+ * - `POST /api/changeproof/export-signature` `{"manifest": "…", "selection": "…"}` — the ledger
+ *   key signs an auditor export once the app has re-derived it from its own ledger (recorded as
+ *   an `export` entry; a refusal as an `export_refused` entry); the signing token is required
+ *   (see export-signing.ts).
  *
  * @example addHandler(apiRoutes({ ledger, version, apiToken: process.env.CHANGEPROOF_API_TOKEN, pendingWork }))
  */
 export function apiRoutes(options: ApiOptions): Handler {
+  const signExport = exportSigning({ ledger: options.ledger, ...options.signing });
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith('/api/changeproof/')) return false;
-    if (url.pathname === '/api/changeproof/export-signature') {
-      if (req.method !== 'POST') return sendJson(res, 405, { error: 'only POST is supported' }, { allow: 'POST' });
-      return exportSignature(req, res, options);
-    }
+    if (url.pathname === '/api/changeproof/export-signature') return signExport(req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'only GET is supported' }, { allow: 'GET' });
     switch (url.pathname) {
       case '/api/changeproof/health':
@@ -72,32 +75,6 @@ function refuseUnauthorised(req: IncomingMessage, res: ServerResponse, options: 
     return sendJson(res, 401, { error: 'a valid bearer token is required (Authorization: Bearer <CHANGEPROOF_API_TOKEN>)' }, { 'www-authenticate': 'Bearer realm="changeproof"' });
   }
   return false;
-}
-
-const MAX_SIGNATURE_REQUEST = 1024;
-
-async function exportSignature(req: IncomingMessage, res: ServerResponse, options: ApiOptions): Promise<true> {
-  if (refuseUnauthorised(req, res, options)) return true;
-  let text = '';
-  for await (const chunk of req) {
-    text += String(chunk);
-    if (text.length > MAX_SIGNATURE_REQUEST) return sendJson(res, 413, { error: 'the request body is too large' });
-  }
-  let digest: unknown;
-  try {
-    digest = (JSON.parse(text) as { manifest_sha256?: unknown }).manifest_sha256;
-  } catch {
-    return sendJson(res, 400, { error: 'the body must be JSON: {"manifest_sha256": "<64 hex digits>"}' });
-  }
-  if (typeof digest !== 'string' || !/^[0-9a-f]{64}$/.test(digest)) {
-    return sendJson(res, 400, { error: 'manifest_sha256 must be the lowercase hex SHA-256 of manifest.json' });
-  }
-  try {
-    const signed = await options.ledger.signExport(digest, 'read API (bearer token)');
-    return sendJson(res, 200, { signature: signed.signature, key_id: signed.keyId, seq: signed.entry.seq, hash: signed.entry.hash });
-  } catch (error) {
-    return sendJson(res, 503, { error: `the ledger could not record the signature: ${(error as Error).message}` });
-  }
 }
 
 async function ledgerEntries(req: IncomingMessage, res: ServerResponse, url: URL, options: ApiOptions): Promise<true> {
