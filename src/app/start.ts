@@ -2,6 +2,7 @@ import { ProbotOctokit, run } from 'probot';
 import { withChangeproofDefaults } from '../github/octokit.js';
 import { defaultLedgerPath, scheduleCheckpoints, SqliteLedger, type Ledger } from '../ledger/index.js';
 import { changeproof } from './index.js';
+import { createLog } from './log.js';
 import { VERSION } from '../version.js';
 import type { DeliveryWorker } from './worker.js';
 
@@ -29,7 +30,7 @@ export async function startChangeproof(env: NodeJS.ProcessEnv = process.env): Pr
       } })(app, options);
       app.log.info(`Changeproof ${VERSION}: ledger ${defaultLedgerPath(env)}`);
     },
-    { Octokit: withChangeproofDefaults(ProbotOctokit) },
+    { Octokit: withChangeproofDefaults(ProbotOctokit), log: await createLog(env) },
   );
 
   // Probot's own SIGINT handler exits before the ledger is closed: replace it with one that
