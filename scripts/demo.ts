@@ -19,6 +19,7 @@ import { evidencePath } from '../src/export/model.js';
 import { acmeScenario, INSTALLATION_ID, startApp, type RunningApp } from '../test/support/app-harness.js';
 import { ScenarioBuilder } from '../test/support/scenario.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../test/support/simulator/server.js';
+import { installationPayload } from '../test/support/webhooks.js';
 import { changeproofJson } from './demo/cli.js';
 import { ledgerStats, type LedgerStats } from './demo/ledger-stats.js';
 import { MONTH, planMonth, TEAM, type RepoName } from './demo/plan.js';
@@ -131,8 +132,8 @@ async function main(): Promise<number> {
 
   const builders = buildScenario();
   const world = builders['acme/api'].world;
-  // The repositories were set up in February; the app sees everything from March on.
-  world.tick(Math.ceil((Date.parse('2026-03-01T08:00:00Z') - Date.parse(world.now())) / 60_000));
+  // The repositories were set up in February; the app is installed on Feb 28 and sees everything from then on.
+  world.tick(Math.ceil((Date.parse('2026-02-28T10:00:00Z') - Date.parse(world.now())) / 60_000));
 
   let sim: GitHubSimulator | null = null;
   let app: RunningApp | null = null;
@@ -140,6 +141,9 @@ async function main(): Promise<number> {
     sim = await startGitHubSimulator(world);
     const simulator = sim;
     app = await startApp(sim, { clock: () => new Date(Date.parse(simulator.world.now()) + 60_000), ledgerOnClock: true, ledgerPath });
+    // The installation: the ledger covers both repositories from here on, so all of March.
+    await app.deliverAndSettle('installation', installationPayload(sim, ['acme/api', 'acme/web'], INSTALLATION_ID));
+    world.tick(Math.ceil((Date.parse('2026-03-01T08:00:00Z') - Date.parse(world.now())) / 60_000));
     // The key an auditor would obtain from the app itself, to verify with.
     const published = await fetch(`${app.url}/api/changeproof/public-key`);
     if (!published.ok) throw new Error(`GET /api/changeproof/public-key answered ${published.status}`);

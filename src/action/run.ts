@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { runExport, type ExportResult } from '../export/export.js';
+import { describe } from '../export/coverage.js';
 import { resolveExport, type ExportRequest } from '../export/export-request.js';
 import { ATTRIBUTES, evidencePath } from '../export/model.js';
 import { VERSION } from '../version.js';
@@ -52,6 +53,7 @@ export async function run(deps: ActionDeps = { core, env: process.env, now: () =
       signingToken: signingToken || undefined,
       githubToken: input('token') || undefined,
       githubApiUrl: env['GITHUB_API_URL'] || undefined,
+      allowPartialCoverage: input('allow-partial-coverage') === 'true',
     };
     const options = await resolveExport(request, { env, now: deps.now, fetch: deps.fetch, toolVersion: VERSION, onProgress: progressLogger(c) });
     let result: ExportResult;
@@ -102,6 +104,10 @@ async function writeSummary(summary: ActionDeps['core']['summary'], r: ExportRes
       [String(r.populationSize), String(r.counts.changes), String(r.counts.directPushes), String(r.counts.deployments), String(r.counts.compliant),
         String(r.exceptions.length), `${r.sampleSize} (${r.selection.method}${r.seed ? `, seed ${r.seed}` : ''})`],
     ]);
+  if (r.coverage.partial) {
+    summary.addRaw(`⚠️ **Partial coverage**: the ledger does not cover the whole period for ${describe(r.coverage.repositories.filter((c) => c.covers !== 'whole'))}; ` +
+      'what happened before it covered a repository is not in this export.', true);
+  }
   if (r.completeness) {
     const c = r.completeness;
     summary.addRaw(`Completeness: ${c.commitsChecked} commits and ${c.pullRequestsChecked} merged pull requests checked on GitHub, ${c.gaps} gap(s)` +

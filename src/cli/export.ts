@@ -6,6 +6,7 @@ import { ExportError, runExport, type ExportResult } from '../export/export.js';
 import { ExportRequestError, resolveExport, type ExportRequest } from '../export/export-request.js';
 import { LedgerSourceError } from '../export/ledger-source.js';
 import { LedgerIntegrityError } from '../export/scan.js';
+import { describe } from '../export/coverage.js';
 import { manifestDigest, type ExportSigner } from '../export/signature.js';
 import { sqliteSource } from '../export/sqlite-source.js';
 import { SqliteLedger } from '../ledger/index.js';
@@ -52,6 +53,13 @@ Sample:
   --selection FILE          the auditor's own list of ids (text, CSV with an id
                             column, or JSON) instead of drawing a sample
 
+Coverage:
+  --allow-partial-coverage  export a period the ledger covers only in part (it covers a
+                            repository from its first entry or installation record);
+                            without it such a period is refused. The report, manifest
+                            and summary then say what is not covered. A period the
+                            ledger covers for no repository is always refused.
+
 Output:
   --out DIR                 a new or empty directory
   --json                    print the result as JSON
@@ -79,7 +87,7 @@ export const exportCommand: Command = {
           out: { type: 'string' }, ledger: { type: 'string' }, repo: { type: 'string', multiple: true },
           seed: { type: 'string' }, 'sample-size': { type: 'string' }, confidence: { type: 'string' },
           'tolerable-rate': { type: 'string' }, strata: { type: 'string' }, selection: { type: 'string' },
-          'signing-key': { type: 'string' }, json: { type: 'boolean' },
+          'signing-key': { type: 'string' }, json: { type: 'boolean' }, 'allow-partial-coverage': { type: 'boolean' },
         },
       }));
     } catch (error) {
@@ -92,6 +100,7 @@ export const exportCommand: Command = {
       sampleSize: values['sample-size'] ?? 'auto', confidence: values.confidence, tolerableRate: values['tolerable-rate'],
       strata: values.strata ?? 'none', selectionFile: values.selection, signingKey: values['signing-key'],
       githubToken: io.env['GITHUB_TOKEN'] || undefined, githubApiUrl: io.env['GITHUB_API_URL'] || undefined,
+      allowPartialCoverage: values['allow-partial-coverage'] ?? false,
     };
     const progress = stageProgress(io);
     let result: ExportResult;
@@ -166,6 +175,7 @@ function summaryJson(r: ExportResult) {
     openExceptions: r.exceptions.filter((e) => e.status === 'open' || e.status === 'overdue').length,
     completeness: r.completeness,
     ledger: { entries: r.ledger.verifiedEntries, head: r.ledger.headHash, keyId: r.ledger.keyId },
+    coverage: r.coverage,
     ids: r.selection.ids,
   };
 }
@@ -178,6 +188,7 @@ function summaryText(r: ExportResult): string {
     `  Exceptions in the period: ${r.exceptions.length}`,
     `  Sample: ${r.sampleSize} (${r.selection.method}${r.seed ? `, seed ${r.seed}` : ''})`,
   ];
+  if (r.coverage.partial) lines.push(`  PARTIAL COVERAGE: the ledger covers ${describe(r.coverage.repositories.filter((c) => c.covers !== 'whole'))}`);
   if (r.completeness) {
     const c = r.completeness;
     lines.push(`  Completeness: ${c.commitsChecked} commits and ${c.pullRequestsChecked} merged pull requests checked on GitHub; ${c.gaps} gap(s)${c.failures.length ? `; NOT established for ${c.failures.map((f) => f.repo).join(', ')}` : ''}`);

@@ -4,6 +4,7 @@ import type { Verdict } from '../core/policy/verdict.js';
 import { associateCommits } from '../github/associate-commits.js';
 import { collectChange } from '../github/collect-change.js';
 import { toGitHubEvidenceError } from '../github/errors.js';
+import { listRangeCommits } from '../github/list-range-commits.js';
 import type { GitHubClient } from '../github/octokit.js';
 import { PolicyCache } from '../github/policy-cache.js';
 import { ROUTES } from '../github/routes.js';
@@ -13,22 +14,37 @@ import type { CompletenessResult, CompletenessRunner } from './export.js';
 import type { RecordedInRepo } from './scan.js';
 
 /**
- * Completeness (SPEC §5.2): the ledger is reconciled with GitHub itself. For
- * each repository, every commit reachable on the default branch and
- * committed in the period (GitHub's `since`/`until`, on committer dates: a
- * merge commit's is its merge time) must be a recorded change's merge
- * commit or a commit of a recorded push; any other commit is looked up
- * (commit → pull requests): one brought by a merged pull request the ledger
- * recorded is covered (a rebase merge), anything else is a gap. Every pull
- * request merged into the default branch in the period must have a change
- * record too. Each gap pull request is evaluated again from GitHub now, with
- * the policy on the default branch now, and marked `reconstructed`: it is
- * not evidence from the time of the change.
+ * Completeness: the ledger is reconciled with GitHub itself. For each
+ * repository, every commit that reached the default branch in the period
+ * must be a recorded change's merge commit or a commit of a recorded push;
+ * any other commit is looked up (commit → pull requests): one brought by a
+ * merged pull request the ledger recorded is covered (a rebase merge),
+ * anything else is a gap. Every pull request merged into the default branch
+ * in the period must have a change record too. Each gap pull request is
+ * evaluated again from GitHub now, with the policy on the default branch now,
+ * and marked `reconstructed`: it is not evidence from the time of the change.
+ *
+ * Which commits reached the branch in the period is decided **by ancestry**,
+ * not by commit dates (which their authors set: a lost push backdated to 2019
+ * would slip past a date filter): the commits reachable from the branch's
+ * head and not from its head when the period began, which the ledger's push
+ * records give; those the ledger's last recorded push of the period reaches
+ * are in the period, and any beyond it (pushed after the last push the ledger
+ * saw) are counted in when their committer date is not after the period — a
+ * false gap rather than a missed one. Where the ledger knows no head before
+ * the period, the commits are selected by date, and the summary says so.
  */
 export const COMPLETENESS_COLUMNS = [
   'repo', 'gap', 'commit_sha', 'pull_number', 'url', 'occurred_at', 'author', 'detail',
   'reconstructed', 'reconstructed_verdict', 'reconstructed_at', 'reconstructed_rules',
 ] as const;
+
+/** How the commits of a repository's period were selected. */
+export interface ReconcileMethod {
+  repo: string;
+  method: 'ancestry' | 'dates';
+  detail: string;
+}
 
 export interface CompletenessOptions {
   now: () => Date;
@@ -53,14 +69,16 @@ export function githubCompleteness(octokit: GitHubClient, repos: string[], optio
   return async (recorded, period) => {
     const rows: string[][] = [];
     const failures: { repo: string; reason: string }[] = [];
+    const methods: ReconcileMethod[] = [];
     let commitsChecked = 0;
     let pullRequestsChecked = 0;
     for (const full of repos) {
       const [owner, repo] = full.split('/') as [string, string];
       try {
-        const found = await reconcile(octokit, { owner, repo }, recorded.get(full) ?? { pulls: new Set(), commits: new Set() }, period, options);
+        const found = await reconcile(octokit, { owner, repo }, recorded.get(full) ?? { pulls: new Set(), commits: new Set(), pushes: [] }, period, options);
         commitsChecked += found.commits;
         pullRequestsChecked += found.pullRequests;
+        methods.push({ repo: full, ...found.method });
         for (const gap of found.gaps) rows.push(await gapRow(octokit, full, gap, options));
       } catch (error) {
         failures.push({ repo: full, reason: toGitHubEvidenceError(error, `the history of ${full}`).message });
@@ -68,7 +86,7 @@ export function githubCompleteness(octokit: GitHubClient, repos: string[], optio
       }
     }
     return {
-      summary: { repositories: [...repos], commitsChecked, pullRequestsChecked, gaps: rows.filter((r) => r[1] !== 'not_reconciled').length, failures },
+      summary: { repositories: [...repos], commitsChecked, pullRequestsChecked, gaps: rows.filter((r) => r[1] !== 'not_reconciled').length, failures, methods },
       columns: COMPLETENESS_COLUMNS,
       rows,
     };
@@ -81,26 +99,16 @@ async function reconcile(
   recorded: RecordedInRepo,
   period: ObservationPeriod,
   options: CompletenessOptions,
-): Promise<{ commits: number; pullRequests: number; gaps: Gap[] }> {
+): Promise<{ commits: number; pullRequests: number; gaps: Gap[]; method: Omit<ReconcileMethod, 'repo'> }> {
   const { data: repository } = await octokit.request(ROUTES.getRepository, ref);
   const branch = repository.default_branch;
   const gaps: Gap[] = [];
   const gapPulls = new Set<number>();
 
-  // 1. every commit on the default branch in the period
-  const unexplained: { sha: string; at: string | null; author: string | null; url: string | null }[] = [];
-  let commits = 0;
-  for (let page = 1; ; page += 1) {
-    const { data } = await octokit.request(ROUTES.listCommits, { ...ref, sha: branch, since: period.start, until: lastInstant(period), per_page: 100, page });
-    for (const c of data) {
-      commits += 1;
-      if (!recorded.commits.has(c.sha)) {
-        unexplained.push({ sha: c.sha, at: c.commit.committer?.date ?? null, author: c.author?.login ?? c.commit.author?.name ?? null, url: c.html_url ?? null });
-      }
-    }
-    options.onProgress?.(`reconcile ${ref.owner}/${ref.repo}: commits`, commits);
-    if (data.length < 100) break;
-  }
+  // 1. every commit that reached the default branch in the period
+  const selected = await commitsOfPeriod(octokit, ref, branch, recorded, period, options);
+  const commits = selected.commits.length;
+  const unexplained = selected.commits.filter((c) => !recorded.commits.has(c.sha));
   const associations = await associateCommits(octokit, { ...ref, shas: unexplained.map((c) => c.sha) }, { concurrency: options.concurrency ?? 4 });
   associations.forEach((a, i) => {
     const c = unexplained[i]!;
@@ -133,7 +141,81 @@ async function reconcile(
     if (data.length < 100 || data.every((pr) => pr.updated_at < period.start)) break;
     if (page >= (options.maxPullPages ?? 100)) throw new Error(`more than ${page * 100} closed pull requests were updated since the period began; Changeproof reads at most that many`);
   }
-  return { commits, pullRequests, gaps };
+  return { commits, pullRequests, gaps, method: selected.method };
+}
+
+interface PeriodCommit {
+  sha: string;
+  at: string | null;
+  author: string | null;
+  url: string | null;
+}
+
+/**
+ * The commits that reached `branch` in the period: by ancestry from the
+ * branch's head when the period began (the `after` of the last push the
+ * ledger recorded before it), else by committer date.
+ */
+async function commitsOfPeriod(
+  octokit: GitHubClient,
+  ref: { owner: string; repo: string },
+  branch: string,
+  recorded: RecordedInRepo,
+  period: ObservationPeriod,
+  options: CompletenessOptions,
+): Promise<{ commits: PeriodCommit[]; method: Omit<ReconcileMethod, 'repo'> }> {
+  const pushes = recorded.pushes.filter((p) => p.ref === `refs/heads/${branch}`).sort((a, b) => a.at.localeCompare(b.at));
+  const start = pushes.filter((p) => p.at < period.start).at(-1);
+  const lastInPeriod = pushes.filter((p) => p.at < period.end).at(-1);
+  if (start) {
+    let range;
+    try {
+      range = await listRangeCommits(octokit, { ...ref, base: start.after, head: branch });
+    } catch (error) {
+      const reason = toGitHubEvidenceError(error, `the history of ${ref.owner}/${ref.repo}`).message;
+      return byDates(octokit, ref, branch, period, options, `by commit dates: GitHub could not compare ${branch} with its head ${start.after} before the period (${reason})`);
+    }
+    if (range.gap) throw new Error(`the history of ${branch} since ${start.after} could not be read completely: ${range.gap}`);
+    // What the last push the ledger recorded in the period reaches is in the period, whatever its dates.
+    const nodes = new Map(range.commits.map((c) => [c.sha, c]));
+    const reached = new Set<string>();
+    const stack = lastInPeriod && nodes.has(lastInPeriod.after) ? [lastInPeriod.after] : [];
+    while (stack.length) {
+      const sha = stack.pop()!;
+      if (reached.has(sha) || !nodes.has(sha)) continue;
+      reached.add(sha);
+      stack.push(...nodes.get(sha)!.parents);
+    }
+    const until = lastInstant(period);
+    const commits = range.commits
+      .filter((c) => reached.has(c.sha) || (c.committedAt ?? '') <= until)
+      .map((c) => ({ sha: c.sha, at: c.committedAt, author: c.author.user?.login ?? c.author.name, url: c.url }));
+    options.onProgress?.(`reconcile ${ref.owner}/${ref.repo}: commits`, commits.length);
+    const beyond = range.commits.filter((c) => !reached.has(c.sha)).length;
+    return {
+      commits,
+      method: {
+        method: 'ancestry',
+        detail: `by ancestry: the commits of ${branch} since its head ${start.after} of ${start.at} (the last push the ledger recorded before the period)` +
+          (lastInPeriod && lastInPeriod !== start ? `, up to ${lastInPeriod.after} of ${lastInPeriod.at} (its last push recorded in the period)` : '') +
+          (beyond ? `; ${beyond} later commit(s) by committer date` : ''),
+      },
+    };
+  }
+  return byDates(octokit, ref, branch, period, options, `by commit dates: the ledger has no push of ${branch} recorded before the period, so its head then is not known`);
+}
+
+async function byDates(
+  octokit: GitHubClient, ref: { owner: string; repo: string }, branch: string, period: ObservationPeriod, options: CompletenessOptions, detail: string,
+): Promise<{ commits: PeriodCommit[]; method: Omit<ReconcileMethod, 'repo'> }> {
+  const commits: PeriodCommit[] = [];
+  for (let page = 1; ; page += 1) {
+    const { data } = await octokit.request(ROUTES.listCommits, { ...ref, sha: branch, since: period.start, until: lastInstant(period), per_page: 100, page });
+    for (const c of data) commits.push({ sha: c.sha, at: c.commit.committer?.date ?? null, author: c.author?.login ?? c.commit.author?.name ?? null, url: c.html_url ?? null });
+    options.onProgress?.(`reconcile ${ref.owner}/${ref.repo}: commits`, commits.length);
+    if (data.length < 100) break;
+  }
+  return { commits, method: { method: 'dates', detail } };
 }
 
 /** The last instant inside the period (GitHub's `until` is inclusive). */

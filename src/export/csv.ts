@@ -7,9 +7,11 @@ import { ATTRIBUTES, type ExceptionRow, type PopulationItem } from './model.js';
 /**
  * The CSV files of the export (SPEC §5): RFC 4180 (csv-stringify), UTF-8,
  * `\r\n` line ends, a header row, every value as text. Lists inside a cell
- * are separated by `; `. Free text that a spreadsheet would run as a
- * formula (starting with `=`, `+`, `-`, `@`, tab or CR) is prefixed with `'`,
- * as OWASP recommends; ids, logins, SHAs and times never need it.
+ * are separated by `; `. Any cell that a spreadsheet would run as a formula
+ * (starting with `=`, `+`, `-`, `@`, tab or CR) is prefixed with `'`, as OWASP
+ * recommends — in every column of every file, by the writer itself: names,
+ * e-mails, titles and reasons come from commits and pull requests anyone can
+ * write. Ids, logins, SHAs and times never start that way.
  */
 
 export const POPULATION_COLUMNS = [
@@ -93,7 +95,7 @@ export function csvFile(path: string, columns: readonly string[]): CsvFile {
   csv.pipe(out);
   return {
     async write(record) {
-      if (!csv.write(record)) await once(csv, 'drain');
+      if (!csv.write(record.map(safeText))) await once(csv, 'drain');
     },
     async close() {
       csv.end();

@@ -6,7 +6,7 @@ import { populationHash } from './selection-file.js';
 
 export interface DrawnSample {
   selection: Selection;
-  /** How n was derived, in words. */
+  /** How n was derived, in words (and why it was raised, when it was). */
   derivation: string;
   /** The population's ids, sorted by code point. */
   ids: string[];
@@ -34,7 +34,8 @@ export function drawSample(items: readonly SampleItem[], options: DrawOptions): 
     const derivation = `the auditor's own selection list (${options.selection.name}): ${selection.ids.length} item(s)`;
     return { selection, derivation, ids, populationHash: hash, seed: null };
   }
-  const size = sampleSize(options.rule, ids.length, options.period.days);
+  // n as verify-export checks it; selectSample raises the rule's n the same way (allocateStrata) and records the raise.
+  const size = sampleSize(options.rule, ids.length, options.period.days, { strata: options.strata, items });
   const seed = options.seed ?? options.drawSeed();
-  return { selection: selectSample(items, size.size, seed, options.strata), derivation: size.derivation, ids, populationHash: hash, seed };
+  return { selection: selectSample(items, size.ruleSize, seed, options.strata), derivation: size.derivation, ids, populationHash: hash, seed };
 }

@@ -43,6 +43,8 @@ export interface ExportRequest {
   githubToken?: string;
   /** Base URL of GitHub's REST API (GHES: `https://host/api/v3`). */
   githubApiUrl?: string;
+  /** Export a period the ledger covers only in part. */
+  allowPartialCoverage?: boolean;
 }
 
 export class ExportRequestError extends Error {
@@ -214,6 +216,7 @@ export async function resolveExport(request: ExportRequest, deps: ResolveDeps): 
     toolVersion: deps.toolVersion,
     parameters: parametersOf(request, period),
     onProgress: deps.onProgress,
+    allowPartialCoverage: request.allowPartialCoverage ?? false,
   };
 }
 
@@ -237,5 +240,6 @@ function parametersOf(request: ExportRequest, period: ObservationPeriod): Record
   set('strata', request.strata);
   set('selection', request.selectionFile ? basename(request.selectionFile) : undefined);
   set('completeness', request.githubToken && request.repos.length ? 'github' : 'not performed');
+  if (request.allowPartialCoverage) set('allow-partial-coverage', 'true');
   return p;
 }

@@ -6,6 +6,7 @@ import type { ObservationPeriod } from '../sampling/period.js';
 import type { SampleSizeRule } from '../sampling/sample-size.js';
 import { compareIds, type Selection, type Strata } from '../sampling/select-sample.js';
 import { buildPopulation } from './build-population.js';
+import { coverageOf, CoverageError, type Coverage } from './coverage.js';
 import { drawSample } from './draw-sample.js';
 import { sourceError, type LedgerSource } from './ledger-source.js';
 import { writeManifest, type Manifest } from './manifest.js';
@@ -47,6 +48,8 @@ export interface ExportOptions {
   toolVersion: string;
   /** The parameters exactly as given (CLI flags or Action inputs), recorded in the manifest. Never tokens. */
   parameters: Record<string, string>;
+  /** Export a period the ledger covers only in part (said in the report, manifest and summary). */
+  allowPartialCoverage?: boolean;
   onProgress?: (stage: string, done: number) => void;
 }
 
@@ -64,6 +67,7 @@ export interface ExportResult {
   completeness: CompletenessSummary | null;
   counts: { changes: number; directPushes: number; deployments: number; compliant: number };
   ledger: LedgerSummary;
+  coverage: Coverage;
 }
 
 export class ExportError extends Error {
@@ -76,13 +80,14 @@ export class ExportError extends Error {
  *
  * 1. check the signing key is the ledger's;
  * 2. verify the whole ledger and index the population (scanLedger);
- * 3. add the direct pushes, deployments and exceptions (buildPopulation);
- * 4. size and draw the sample, or take the auditor's list (drawSample);
- * 5. reconcile with GitHub, when a runner is given (completeness.ts);
- * 6. read the sampled items' entries by seq (readSampledEvidence);
- * 7. stream population.csv, joining exceptions and deployments (writePopulation);
- * 8. write the other files (writePackage);
- * 9. hash every file and sign the manifest (writeManifest).
+ * 3. check the ledger covers the period for the repositories (coverageOf);
+ * 4. add the direct pushes, deployments and exceptions (buildPopulation);
+ * 5. size and draw the sample, or take the auditor's list (drawSample);
+ * 6. reconcile with GitHub, when a runner is given (completeness.ts);
+ * 7. read the sampled items' entries by seq (readSampledEvidence);
+ * 8. stream population.csv, joining exceptions and deployments (writePopulation);
+ * 9. write the other files (writePackage);
+ * 10. hash every file and sign the manifest (writeManifest).
  *
  * Memory holds the population's ids (for the draw), the exceptions and the
  * deployments; change rows stream through a spool file. A failed export
@@ -109,6 +114,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
     }).catch((error: unknown) => {
       throw sourceError(source, error);
     });
+    const coverage = coverageOf(scan.coverage, options.repos, period, options.allowPartialCoverage ?? false);
     const parts = buildPopulation(scan, period, asOf);
     const drawn = drawSample(parts.index, {
       period, rule: options.sampleSize, strata: options.strata, seed: options.seed, drawSeed: options.drawSeed, selection: options.selection,
@@ -135,7 +141,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
       repositories: options.repos ?? [...new Set(parts.index.map((i) => i.repo))].sort(compareIds),
       rule: options.sampleSize, drawn, sample: population.sample, entriesOf, exceptions, counts,
       months: monthsOf(period).map((m) => population.months.get(m) ?? { month: m, total: 0, compliant: 0, exceptions: 0 }),
-      ledger, completeness, populationRowsPath: rowsPath, publicKeyPem: signer.publicKeyPem,
+      ledger, completeness, populationRowsPath: rowsPath, publicKeyPem: signer.publicKeyPem, coverage,
     });
 
     progress('sign the manifest', 0);
@@ -143,17 +149,21 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
       generatedAt: asOf, toolVersion: options.toolVersion, parameters: options.parameters, period, repositories: options.repos, ledger,
       checkpoint: scan.checkpoint,
       population: { size: drawn.ids.length, hash: drawn.populationHash, ...population.counts },
-      sample: { size: drawn.selection.ids.length, method: drawn.selection.method, seed: drawn.seed },
+      sample: { size: drawn.selection.ids.length, method: drawn.selection.method, seed: drawn.seed, raised: drawn.selection.raised },
       exceptions: { total: counts.exceptions, open: counts.openExceptions },
       completeness: completeness?.summary ?? null,
       duplicates: scan.duplicates,
+      coverage,
     }, signer);
     done = true;
     return {
       out: out.path, populationSize: drawn.ids.length, sampleSize: drawn.selection.ids.length, exceptions, seed: drawn.seed,
       selection: drawn.selection, derivation: drawn.derivation, sample: population.sample, manifest,
-      completeness: completeness?.summary ?? null, counts: population.counts, ledger,
+      completeness: completeness?.summary ?? null, counts: population.counts, ledger, coverage,
     };
+  } catch (error) {
+    if (error instanceof CoverageError) throw new ExportError(error.message);
+    throw error;
   } finally {
     await scan?.release();
     await rm(work, { recursive: true, force: true });

@@ -39,6 +39,8 @@ export interface ParallelReader {
   verifyAndIndex(publicKeyPem: string, toSeq: number): Promise<VerifiedLedger>;
   /** Only entries of these kinds, in seq order. */
   select(kinds: readonly EntryKind[], toSeq: number): Iterable<StoredEntry>;
+  /** The first entry about each repository (up to `toSeq`): from when the ledger covers it. */
+  firstOfEachRepo(toSeq: number): Iterable<StoredEntry>;
   bySeq(seqs: readonly number[]): Iterable<StoredEntry>;
 }
 

@@ -2,8 +2,10 @@ import { readdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { SignedCheckpoint } from '../ledger/checkpoint.js';
+import type { SizeRaise } from '../sampling/allocate.js';
 import type { ObservationPeriod } from '../sampling/period.js';
 import { sha256File } from './sha256-file.js';
+import type { Coverage } from './coverage.js';
 import type { CompletenessSummary, LedgerSummary } from './model.js';
 import { EXPORT_FORMAT, type ExportSigner } from './signature.js';
 
@@ -42,11 +44,14 @@ export interface Manifest {
     checkpoint: (SignedCheckpoint & { seq: number }) | null;
   };
   population: { size: number; hash: string; changes: number; direct_pushes: number; deployments: number; compliant: number };
-  sample: { size: number; method: string; seed: string | null };
+  /** `raised`: the size rule's n was raised to one item per stratum (from, to, why); null when it was not. */
+  sample: { size: number; method: string; seed: string | null; raised: SizeRaise | null };
   exceptions: { total: number; open: number };
   completeness: CompletenessSummary | null;
   /** Change ids recorded more than once in the ledger (the first record is used). */
   duplicate_records: string[];
+  /** From when the ledger covers each repository, and whether the period was exported although it covers only part of it. */
+  coverage: { partial: boolean; partial_allowed: boolean; repositories: Array<{ repository: string; from: string | null; covers: 'whole' | 'partial' | 'none' }> };
   signature: { algorithm: 'Ed25519'; key_id: string; public_key: string; file: string; statement: string };
   files: ManifestFile[];
 }
@@ -60,10 +65,11 @@ export interface ManifestContent {
   ledger: LedgerSummary;
   checkpoint: (SignedCheckpoint & { seq: number }) | null;
   population: { size: number; hash: string; changes: number; directPushes: number; deployments: number; compliant: number };
-  sample: { size: number; method: string; seed: string | null };
+  sample: { size: number; method: string; seed: string | null; raised: SizeRaise | null };
   exceptions: { total: number; open: number };
   completeness: CompletenessSummary | null;
   duplicates: string[];
+  coverage: Coverage;
 }
 
 const RESERVED = new Set([MANIFEST, SIGNATURE, SUMS]);
@@ -115,6 +121,7 @@ export async function writeManifest(dir: string, content: ManifestContent, signe
     exceptions: content.exceptions,
     completeness: content.completeness,
     duplicate_records: content.duplicates,
+    coverage: { partial: content.coverage.partial, partial_allowed: content.coverage.partialAllowed, repositories: content.coverage.repositories },
     signature: {
       algorithm: 'Ed25519',
       key_id: signer.keyId,

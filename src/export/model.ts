@@ -162,6 +162,8 @@ export interface CompletenessSummary {
   gaps: number;
   /** Repositories that could not be reconciled, with why. */
   failures: { repo: string; reason: string }[];
+  /** How each repository's commits of the period were selected: by ancestry, or by commit dates (and why). Absent in older exports. */
+  methods?: { repo: string; method: 'ancestry' | 'dates'; detail: string }[];
 }
 
 export interface LedgerSummary {
@@ -188,6 +190,9 @@ export interface SampleSummary {
 }
 
 /** Everything `report.html` shows. */
+export type { Coverage } from './coverage.js';
+import type { Coverage } from './coverage.js';
+
 export interface ReportInput {
   period: ObservationPeriod;
   generatedAt: string;
@@ -211,6 +216,8 @@ export interface ReportInput {
   completeness: CompletenessSummary | null;
   /** The exact parameters of the export, as given. */
   parameters: Record<string, string>;
+  /** From when the ledger covers each repository; absent in reports of older exports. */
+  coverage?: Coverage;
 }
 
 /**

@@ -51,7 +51,7 @@ export interface RederiveDeps {
 }
 
 /** Fields of the manifest the app re-derives and compares. */
-const COMPARED_FIELDS = ['format', 'period', 'repositories', 'ledger.head', 'ledger.checkpoint', 'population', 'sample', 'exceptions', 'duplicate_records', 'signature.key_id'] as const;
+const COMPARED_FIELDS = ['format', 'period', 'repositories', 'ledger.head', 'ledger.checkpoint', 'coverage', 'population', 'sample', 'exceptions', 'duplicate_records', 'signature.key_id'] as const;
 
 /** Files the app re-derives byte for byte (evidence pages too). */
 const REDERIVED = new Set(['population.csv', 'sample.csv', 'exceptions.csv', 'selection.json', 'public-key.pem']);
@@ -136,6 +136,7 @@ export async function rederiveExport(claim: ExportClaim, deps: RederiveDeps): Pr
         now: () => new Date(manifest.generated_at),
         toolVersion: manifest.tool.version,
         parameters: manifest.parameters ?? {},
+        allowPartialCoverage: manifest.coverage?.partial_allowed ?? false,
       });
       const fields = compareFields(manifest, derived.manifest, differences);
       const files = compareFiles(manifest.files, derived.manifest.files, differences);

@@ -38,6 +38,8 @@ export interface RecordedInRepo {
   pulls: Set<number>;
   /** Merge commits of change records, and every commit of a recorded push. */
   commits: Set<string>;
+  /** Every push recorded to a branch in scope (ref, before, after, GitHub's push time), in ledger order: where each branch's head was when. */
+  pushes: Array<{ ref: string; before: string; after: string; at: string }>;
 }
 
 /** One population item's place in the index: enough to draw the sample. */
@@ -75,6 +77,11 @@ export interface ScanResult {
   recorded: Map<string, RecordedInRepo>;
   /** Change ids recorded more than once (the first record is used). */
   duplicates: string[];
+  /**
+   * From when the ledger covers each repository: the earlier of its first
+   * entry and the installation record that added it (ISO-8601), up to the head read.
+   */
+  coverage: Map<string, string>;
   /** The seqs of the entries about given subjects, for reading the sampled items' evidence; answers once. */
   lookup: SubjectLookup;
   /** Lets go of the index (a worker thread may hold it); call when the export ends. */
@@ -88,7 +95,7 @@ export class LedgerIntegrityError extends Error {
   }
 }
 
-const INDEXED_KINDS = ['change', 'exception', 'exception_resolved', 'push', 'deployment', 'deployment_decision', 'checkpoint'] as const;
+const INDEXED_KINDS = ['change', 'exception', 'exception_resolved', 'push', 'deployment', 'deployment_decision', 'checkpoint', 'installation'] as const;
 const INDEXED = new Set<string>(INDEXED_KINDS);
 const SPOOL_CHUNK = 1 << 20;
 const PROGRESS_EVERY = 8192;
@@ -107,6 +114,7 @@ export async function scanLedger(source: LedgerSource, options: ScanOptions): Pr
       const verification = source.parallel.verifyAndIndex(options.publicKeyPem, toSeq);
       verification.catch(() => undefined); // awaited below; a failure here must not go unhandled meanwhile
       try {
+        for (const stored of source.parallel.firstOfEachRepo(toSeq)) indexer.seen(readEntryHeader(stored.body) as EntryHeader);
         for (const stored of source.parallel.select(INDEXED_KINDS, toSeq)) {
           indexer.add(stored, readEntryHeader(stored.body) as EntryHeader);
           if (++count % PROGRESS_EVERY === 0) options.onProgress?.(count);
@@ -128,6 +136,7 @@ export async function scanLedger(source: LedgerSource, options: ScanOptions): Pr
       if (!verifier.add(stored)) break;
       const header = readEntryHeader(stored.body) as EntryHeader;
       indexSubject(subjects, header.repo, header.subject, header.seq);
+      indexer.seen(header);
       if (INDEXED.has(header.kind)) indexer.add(stored, header);
       if (++count % PROGRESS_EVERY === 0) options.onProgress?.(count);
     }
@@ -157,9 +166,14 @@ class Indexer {
     this.result = {
       head: { size: 0, hash: '' }, verifiedEntries: 0, checkpoint: null, changes: 0, changeIndex: [], exceptions: [],
       resolutions: new Map(), directPushes: new Map(), deployments: new Map(), deploymentLinks: new Map(), recorded: new Map(),
-      duplicates: [], lookup: async () => new Map(), release: async () => undefined,
+      duplicates: [], coverage: new Map(), lookup: async () => new Map(), release: async () => undefined,
     };
     this.spool = openSync(options.spoolPath, 'w');
+  }
+
+  /** An entry about a repository (or the first of one): the ledger covers that repository from then on. */
+  seen(header: EntryHeader): void {
+    if (header.repo !== null) this.covers(header.repo, header.recorded_at);
   }
 
   add(stored: StoredEntry, header: EntryHeader): void {
@@ -170,13 +184,20 @@ class Indexer {
       if (signed) result.checkpoint = { ...signed, seq: header.seq };
       return;
     }
+    if (header.kind === 'installation') {
+      const data = (JSON.parse(stored.body) as { data: { repositoriesAdded?: unknown } }).data;
+      for (const repo of Array.isArray(data?.repositoriesAdded) ? data.repositoriesAdded : []) if (typeof repo === 'string') this.covers(repo, header.recorded_at);
+      return;
+    }
     if (header.repo === null || (repos !== null && !repos.has(header.repo))) return;
     if (header.kind === 'push') {
       const repo = header.repo;
       this.lastPush.set(repo, { subject: header.subject, stored });
       if (this.options.collectRecorded) {
         const r = this.recordedIn(repo);
-        for (const c of (toLedgerEntry(stored).data as unknown as PushRecord).commits) r.commits.add(c.sha);
+        const push = toLedgerEntry(stored).data as unknown as PushRecord;
+        for (const c of push.commits) r.commits.add(c.sha);
+        r.pushes.push({ ref: push.ref, before: push.before, after: push.after, at: push.pushedAt ?? push.receivedAt });
       }
       return;
     }
@@ -253,8 +274,14 @@ class Indexer {
 
   private recordedIn(repo: string): RecordedInRepo {
     let r = this.result.recorded.get(repo);
-    if (!r) this.result.recorded.set(repo, (r = { pulls: new Set(), commits: new Set() }));
+    if (!r) this.result.recorded.set(repo, (r = { pulls: new Set(), commits: new Set(), pushes: [] }));
     return r;
+  }
+
+  private covers(repo: string, at: string): void {
+    const known = this.result.coverage.get(repo);
+    // JSON.parse copies the text: no substring keeps an entry's body alive.
+    if (known === undefined || at < known) this.result.coverage.set(repo, JSON.parse(JSON.stringify(at)) as string);
   }
 }
 

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { ObservationPeriod } from '../sampling/period.js';
 import type { SampleSizeRule } from '../sampling/sample-size.js';
-import type { Selection } from '../sampling/select-sample.js';
+import type { SizeRaise, Selection } from '../sampling/select-sample.js';
 
 /**
  * `selection.json` (SPEC §5): everything another person needs to re-draw the
  * sample — the population's definition, size and hash, the size rule and
- * how it gave n, the generator, algorithm, seed, strata and the ids. It holds
- * no time and no path, so the same ledger and seed give the same bytes.
+ * how it gave n (and, for a stratified draw, whether n was raised to one item
+ * per stratum: `sample_size.raised`, null when not), the generator,
+ * algorithm, seed, strata and the ids. It holds no time and no path, so the
+ * same ledger and seed give the same bytes. `raised` was added within v1: a
+ * file without it is read as not saying (verify-export applies the rule anyway).
  */
 export const SELECTION_FORMAT = 'changeproof-selection/v1';
 
@@ -26,7 +29,13 @@ export interface SelectionDocument {
     size: number;
     hash: { method: string; value: string };
   };
-  sample_size: { rule: SampleSizeRule | { method: 'auditor_list' }; size: number; derivation: string };
+  sample_size: {
+    rule: SampleSizeRule | { method: 'auditor_list' };
+    size: number;
+    derivation: string;
+    /** Absent in files written before it was added. */
+    raised?: SizeRaise | null;
+  };
   method: Selection['method'];
   prng: string;
   algorithm: string;
@@ -66,6 +75,7 @@ export function selectionDocument(input: {
       rule: selection.method === 'auditor_list' ? { method: 'auditor_list' } : input.rule,
       size: selection.ids.length,
       derivation: input.derivation,
+      raised: selection.raised,
     },
     method: selection.method,
     prng: selection.prng,

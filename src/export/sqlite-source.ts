@@ -47,6 +47,10 @@ export function sqliteSource(path: string, env: NodeJS.ProcessEnv = process.env,
       headSeq: () => bound(db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM entries').get()?.seq ?? 0)!,
       verifyAndIndex: (publicKeyPem, toSeq) => verifyInWorker(path, publicKeyPem, bound(toSeq)!),
       select: (kinds: readonly EntryKind[], toSeq: number) => guard(() => iterateStored(db, { kinds, toSeq: bound(toSeq)! })),
+      // Through the (repo, seq) index: one step per repository.
+      firstOfEachRepo: (toSeq: number) => guard(() => db.prepare<[number], StoredEntry>(
+        'SELECT e.body, e.hash FROM entries e JOIN (SELECT repo, min(seq) AS seq FROM entries WHERE repo IS NOT NULL AND seq <= ? GROUP BY repo) f ON e.seq = f.seq ORDER BY e.seq',
+      ).iterate(bound(toSeq)!)),
       *bySeq(seqs: readonly number[]) {
         const one = db.prepare<[number], StoredEntry>('SELECT body, hash FROM entries WHERE seq = ?');
         for (const seq of seqs) {

@@ -4,7 +4,7 @@ import { parse } from 'csv-parse';
 import { checkpointSignatureValid, parseSignedCheckpoint } from '../ledger/checkpoint.js';
 import { keyIdOf, publicKeyFromPem } from '../ledger/signing-key.js';
 import { sampleSize, type SampleSizeRule } from '../sampling/sample-size.js';
-import { compareIds, selectSample, type SampleItem } from '../sampling/select-sample.js';
+import { compareIds, SELECTION_ALGORITHM, SELECTION_ALGORITHM_V1, SELECTION_ALGORITHMS, selectSample, type SampleItem } from '../sampling/select-sample.js';
 import { listFiles, MANIFEST, SIGNATURE, SUMS, type Manifest } from './manifest.js';
 import { evidencePath } from './model.js';
 import { populationHash, SELECTION_FORMAT, type SelectionDocument } from './selection-file.js';
@@ -163,20 +163,28 @@ export async function verifyExport(dir: string, options: VerifyExportOptions = {
       unknown.length ? `ids not in the population: ${unknown.slice(0, 5).join(', ')}` : `${selection.ids.length} id(s) chosen by the auditor, all in the population`);
   } else {
     const rule = selection.sample_size.rule as SampleSizeRule;
-    let expected: number | null = null;
+    let expected: ReturnType<typeof sampleSize> | null = null;
     try {
-      expected = sampleSize(rule, ids.length, selection.population.period.days).size;
+      // the rule's n, raised to one per stratum for a stratified draw: exactly as the export took it (SPEC §6.5)
+      expected = sampleSize(rule, ids.length, selection.population.period.days, { strata: selection.strata, items });
     } catch (error) {
       report('sample size', false, 'selection.json', `the size rule cannot be applied: ${(error as Error).message}`);
     }
     if (expected !== null) {
-      report('sample size', expected === selection.sample_size.size && expected === selection.ids.length, 'selection.json',
-        `the rule gives ${expected} for ${ids.length} item(s) in ${selection.population.period.days} days; selection.json has ${selection.ids.length}`);
+      const recorded = selection.sample_size.raised; // absent from files written before it was recorded
+      const sameRaise = recorded === undefined || ((recorded?.from ?? null) === (expected.raised?.from ?? null) && (recorded?.to ?? null) === (expected.raised?.to ?? null));
+      // A v1 package's allocation is v1's: its re-draw below checks it.
+      const a = selection.algorithm === SELECTION_ALGORITHM_V1 ? null : expected.allocation;
+      const sameAllocation = a === null || (selection.allocation.length === a.length &&
+        a.every((x, i) => x.stratum === selection.allocation[i]?.stratum && x.population === selection.allocation[i]?.population && x.sample === selection.allocation[i]?.sample));
+      report('sample size', expected.size === selection.sample_size.size && expected.size === selection.ids.length && sameRaise && sameAllocation, 'selection.json',
+        `the rule gives ${expected.ruleSize}${expected.raised ? `, raised to ${expected.size} (${expected.raised.reason}: ${expected.raised.strata} strata)` : ''} for ${ids.length} item(s) in ${selection.population.period.days} days; ` +
+        `selection.json has ${selection.ids.length}${sameRaise ? '' : `, raised ${JSON.stringify(recorded)}`}${sameAllocation ? '' : ' and another allocation'}`);
     }
     if (typeof selection.seed !== 'string') {
       report('re-draw', false, 'selection.json', 'no seed recorded');
     } else {
-      const redrawn = selectSample(items, selection.sample_size.size, selection.seed, selection.strata);
+      const redrawn = selectSample(items, selection.sample_size.size, selection.seed, selection.strata, SELECTION_ALGORITHMS.includes(selection.algorithm) ? selection.algorithm : SELECTION_ALGORITHM);
       const same = redrawn.ids.length === selection.ids.length && redrawn.ids.every((id, i) => id === selection.ids[i]);
       report('re-draw', same, 'selection.json', same
         ? `the seed ${JSON.stringify(selection.seed)} re-draws the same ${redrawn.ids.length} id(s) (${redrawn.prng}, ${redrawn.algorithm}, strata ${redrawn.strata})`

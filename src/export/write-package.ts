@@ -7,7 +7,7 @@ import { EXCEPTION_COLUMNS, SAMPLE_COLUMNS, csvFile, exceptionRecord, sampleReco
 import type { DrawnSample } from './draw-sample.js';
 import { renderEvidencePage } from './html/evidence-page.js';
 import { renderReport } from './html/report-page.js';
-import { evidencePath, type CompletenessSummary, type ExceptionRow, type LedgerSummary, type MonthSummary, type PopulationItem, type ReportInput } from './model.js';
+import { evidencePath, type Coverage, type CompletenessSummary, type ExceptionRow, type LedgerSummary, type MonthSummary, type PopulationItem, type ReportInput } from './model.js';
 import { selectionDocument } from './selection-file.js';
 import { writeWorkbook } from './xlsx.js';
 
@@ -31,6 +31,7 @@ export interface PackageInput {
   /** The final population rows as JSON lines, for the workbook's Population sheet; null when too many. */
   populationRowsPath: string | null;
   publicKeyPem: string;
+  coverage: Coverage;
 }
 
 /**
@@ -64,7 +65,7 @@ export async function writePackage(p: PackageInput): Promise<void> {
     period: p.period, generatedAt: asOf, toolVersion: p.toolVersion, repositories: p.repositories, counts: p.counts, months: p.months,
     exceptions: p.exceptions,
     sample: { selection, derivation: drawn.derivation, size: selection.ids.length, allocation: selection.allocation, populationHash: drawn.populationHash },
-    sampleItems: sample, ledger: p.ledger, completeness: p.completeness?.summary ?? null, parameters: p.parameters,
+    sampleItems: sample, ledger: p.ledger, completeness: p.completeness?.summary ?? null, parameters: p.parameters, coverage: p.coverage,
   }));
 
   await writeWorkbook({

@@ -30,6 +30,7 @@ export function parseSelectionList(text: string, populationIds: ReadonlySet<stri
     seed: null,
     strata: 'none',
     allocation: [{ stratum: 'all', population: populationIds.size, sample: ids.length }],
+    raised: null,
     ids: [...ids].sort(compareIds),
   };
 }

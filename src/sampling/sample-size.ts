@@ -1,3 +1,6 @@
+import { allocateStrata, type SizeRaise, type StratumAllocation } from './allocate.js';
+import { countStrata, type SampleItem, type Strata } from './select-sample.js';
+
 /**
  * How many items to test (SPEC §4, reference: sampling.md).
  *
@@ -9,7 +12,10 @@
  *   Sampling guide, Appendix A).
  * - a fixed number.
  *
- * Never more than the population.
+ * Never more than the population. A stratified draw raises n to the number of
+ * non-empty strata when it is smaller, so each gives at least one item
+ * (SPEC §6.5, allocate.ts): `changeproof export` and `verify-export` both take
+ * n from here, so the export and its check cannot disagree.
  */
 export type SampleSizeRule =
   | { method: 'auto' }
@@ -17,9 +23,21 @@ export type SampleSizeRule =
   | { method: 'statistical'; confidence: number; tolerableRate: number };
 
 export interface SampleSize {
+  /** The n to draw: the rule's, raised to one per stratum when stratified. */
   size: number;
-  /** How it was derived, in words, for selection.json and the report. */
+  /** How it was derived, in words (the raise included), for selection.json and the report. */
   derivation: string;
+  /** The n the rule gives, before any raise. */
+  ruleSize: number;
+  raised: SizeRaise | null;
+  /** Per stratum, for a stratified draw; null otherwise. */
+  allocation: StratumAllocation[] | null;
+}
+
+/** The population by stratum, for a stratified draw. */
+export interface Stratification {
+  strata: Strata;
+  items: readonly SampleItem[];
 }
 
 export const FREQUENCY_TABLE = [
@@ -30,8 +48,25 @@ export const FREQUENCY_TABLE = [
   { atLeastPerYear: 0, size: 1, frequency: 'less than quarterly' },
 ] as const;
 
-export function sampleSize(rule: SampleSizeRule, population: number, days: number): SampleSize {
-  const cap = (n: number, how: string): SampleSize =>
+/**
+ * @example sampleSize({ method: 'fixed', size: 2 }, items.length, 90, { strata: 'month', items }).size // 3 when items span 3 months
+ */
+export function sampleSize(rule: SampleSizeRule, population: number, days: number, stratified: Stratification | null = null): SampleSize {
+  const sized = sizeByRule(rule, population, days);
+  if (!stratified || stratified.strata === 'none') return { ...sized, ruleSize: sized.size, raised: null, allocation: null };
+  const strata = stratified.strata;
+  const { size, raised, allocation } = allocateStrata(countStrata(stratified.items, strata), sized.size);
+  const derivation = raised ? `${sized.derivation}; ${describeRaise(raised, strata)}` : sized.derivation;
+  return { size, derivation, ruleSize: sized.size, raised, allocation };
+}
+
+/** @example describeRaise({ from: 2, to: 3, strata: 3, reason }, 'month') // "raised from 2 to 3: at least one item per stratum (3 month strata)" */
+export function describeRaise(raised: SizeRaise, strata: Exclude<Strata, 'none'>): string {
+  return `raised from ${raised.from} to ${raised.to}: ${raised.reason} (${raised.strata} ${strata} strata)`;
+}
+
+function sizeByRule(rule: SampleSizeRule, population: number, days: number): { size: number; derivation: string } {
+  const cap = (n: number, how: string) =>
     n > population ? { size: population, derivation: `${how}; capped at the population of ${population}` } : { size: n, derivation: how };
   switch (rule.method) {
     case 'fixed':

@@ -8,7 +8,7 @@ import { exportLedgerFile } from '../../src/ledger/ledger-file.js';
 import { acmeScenario, INSTALLATION_ID as INSTALLATION, startApp, type RunningApp } from '../support/app-harness.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../support/simulator/server.js';
 import type { ScenarioBuilder } from '../support/scenario.js';
-import { pullRequestPayload } from '../support/webhooks.js';
+import { installationPayload, pullRequestPayload } from '../support/webhooks.js';
 
 /**
  * The Action as GitHub runs it: the committed bundle, under Node 24 (a Node
@@ -96,6 +96,10 @@ describe('the bundled Action', () => {
       s.world.tick(4 * 24 * 60);
       sim = await startGitHubSimulator(s);
       app = await startApp(sim, { apiToken: API_TOKEN, signingToken: SIGNING_TOKEN, clock: () => new Date(Date.parse(sim.world.now()) + 60_000), ledgerOnClock: true });
+      // Installed in February: the ledger covers the repository for all of March.
+      s.world.tick(-3 * 24 * 60);
+      await app.deliverAndSettle('installation', installationPayload(sim, ['acme/api'], INSTALLATION));
+      s.world.tick(3 * 24 * 60);
       for (const [author, approver] of [['alice', 'bob'], ['bob', 'carol'], ['carol', 'alice']] as const) {
         s.pullRequest({ author }).approvedBy(approver).check('ci', 'success').merge({ by: approver });
         await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', s.pr().number, 'closed', { installationId: INSTALLATION }));

@@ -12,7 +12,7 @@ import { verifyExport } from '../../src/export/verify-export.js';
 import { keySigner } from '../../src/export/signature.js';
 import { acmeScenario, freshConnectionFetch, INSTALLATION_ID as INSTALLATION, startApp, type RunningApp } from '../support/app-harness.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../support/simulator/server.js';
-import { pullRequestPayload, pushPayload } from '../support/webhooks.js';
+import { installationPayload, pullRequestPayload, pushPayload } from '../support/webhooks.js';
 
 /**
  * The app signs an auditor export only after re-deriving it from its own
@@ -34,6 +34,10 @@ beforeAll(async () => {
   s.world.tick(4 * 24 * 60);
   sim = await startGitHubSimulator(s);
   app = await startApp(sim, { apiToken: READ_TOKEN, signingToken: SIGNING_TOKEN, signingPerHour: 6, clock: () => new Date(Date.parse(sim.world.now()) + 60_000), ledgerOnClock: true });
+  // Installed before the period: the ledger covers the repository for all of March.
+  s.world.tick(-3 * 24 * 60);
+  await app.deliverAndSettle('installation', installationPayload(sim, ['acme/api'], INSTALLATION));
+  s.world.tick(3 * 24 * 60);
   for (const [author, approver] of [['alice', 'bob'], ['bob', 'carol']] as const) {
     s.pullRequest({ author }).approvedBy(approver).check('ci', 'success').merge({ by: approver });
     await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', s.pr().number, 'closed', { installationId: INSTALLATION }));

@@ -13,7 +13,7 @@ import { iterateStored, toLedgerEntry } from '../../src/ledger/sqlite-reader.js'
 import { acmeScenario, INSTALLATION_ID as INSTALLATION, startApp, type RunningApp } from '../support/app-harness.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../support/simulator/server.js';
 import type { ScenarioBuilder } from '../support/scenario.js';
-import { deploymentProtectionRulePayload, deploymentStatusPayload, pullRequestPayload, pullRequestReviewPayload, pushPayload } from '../support/webhooks.js';
+import { deploymentProtectionRulePayload, deploymentStatusPayload, installationPayload, pullRequestPayload, pullRequestReviewPayload, pushPayload } from '../support/webhooks.js';
 
 /**
  * The export end to end: a real ledger written by the real app from signed
@@ -62,6 +62,10 @@ beforeAll(async () => {
   s.world.tick(4 * 24 * 60);
   sim = await startGitHubSimulator(s);
   app = await startApp(sim, { clock: () => new Date(Date.parse(sim.world.now()) + 60_000), ledgerOnClock: true });
+  // Installed in February: the ledger covers the repository for all of March.
+  s.world.tick(-3 * 24 * 60);
+  await app.deliverAndSettle('installation', installationPayload(sim, ['acme/api'], INSTALLATION));
+  s.world.tick(3 * 24 * 60);
   // Twelve compliant changes over March, one merged while failing, one emergency approved late.
   for (let i = 0; i < 12; i += 1) await merge((x) => x.approvedBy(i % 3 ? 'bob' : 'dave').check('ci', 'success'), 'carol', i % 3 ? 'alice' : 'bob');
   await merge((x) => x.check('ci', 'failure'), 'alice');

@@ -327,7 +327,7 @@ describe('report.html', () => {
   });
 
   it('documents the selection method, generator, algorithm, seed, size and allocation', () => {
-    for (const text of ['Stratified random selection', 'sha256-ctr-v1', 'fisher-yates-sorted-by-id-v1', 'seed-2026-Q1', input.sample.derivation]) expect(html, text).toContain(escapeHtml(text));
+    for (const text of ['Stratified random selection', 'sha256-ctr-v1', 'fisher-yates-sorted-by-id-v2', 'seed-2026-Q1', input.sample.derivation]) expect(html, text).toContain(escapeHtml(text));
     expect(html).toMatch(/<caption>Allocation<\/caption>.*<td>2026-02<\/td><td class="num">1<\/td><td class="num">1<\/td>/s);
     const withHash = renderReport({ ...input, sample: { ...input.sample, populationHash: 'ab'.repeat(32) } });
     expect(withHash).toContain(`Population hash</th><td><code class="hash">${'ab'.repeat(32)}</code>`);

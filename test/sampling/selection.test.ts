@@ -105,3 +105,23 @@ describe("an auditor's own selection", () => {
     expect(() => parseSelectionList(text, ids)).toThrow(message);
   });
 });
+
+describe('packages drawn with the earlier allocation (v1)', () => {
+  it('are re-drawn with the algorithm they name, so they still verify', async () => {
+    const { allocateV1 } = await import('../../src/sampling/allocate-v1.js');
+    const { allocateStrata } = await import('../../src/sampling/allocate.js');
+    const { selectSample, SELECTION_ALGORITHM_V1 } = await import('../../src/sampling/select-sample.js');
+    // A layout where v1's floating-point allocation and v2's exact one differ.
+    const found = {
+      counts: [{ stratum: '2026-01', population: 4 }, { stratum: '2026-02', population: 7 }, { stratum: '2026-03', population: 12 }, { stratum: '2026-04', population: 9 }],
+      n: 6,
+    };
+    expect(allocateV1(found.counts, found.n)).not.toEqual(allocateStrata(found.counts, found.n).allocation);
+    const items = found!.counts.flatMap((c) => Array.from({ length: c.population }, (_, i) => ({ id: `acme/api#${c.stratum}-${i}`, month: c.stratum, repo: 'acme/api' })));
+    const v1 = selectSample(items, found!.n, 'seed', 'month', SELECTION_ALGORITHM_V1);
+    expect(v1.algorithm).toBe(SELECTION_ALGORITHM_V1);
+    expect(v1.allocation).toEqual(allocateV1(found!.counts, found!.n));
+    expect(selectSample(items, found!.n, 'seed', 'month').allocation).toEqual(allocateStrata(found!.counts, found!.n).allocation);
+    expect(() => selectSample(items, 1, 'seed', 'month', 'fisher-yates-v9')).toThrow(/unknown selection algorithm/);
+  });
+});

@@ -84,13 +84,16 @@ export class ScenarioBuilder {
     return this;
   }
 
-  /** Commits `content` to `path` on a branch (default: the default branch); `null` deletes the file. */
-  file(path: string, content: string | null, options: { branch?: string; author?: PersonRef } = {}): this {
+  /**
+   * Commits `content` to `path` on a branch (default: the default branch); `null` deletes the file.
+   * `date` sets the author and committer dates (which a committer can set to anything).
+   */
+  file(path: string, content: string | null, options: { branch?: string; author?: PersonRef; date?: string } = {}): this {
     const repo = this.repoNow();
     const branch = options.branch ?? repo.defaultBranch;
     const parent = repo.branches.get(branch);
     if (!parent) throw new Error(`simulator: no branch ${branch} in ${repo.owner}/${repo.name}`);
-    const person = this.person(options.author ?? { name: 'Repository Admin', email: 'admin@example.com' });
+    const person = { ...this.person(options.author ?? { name: 'Repository Admin', email: 'admin@example.com' }), ...(options.date ? { date: options.date } : {}) };
     const sha = this.makeCommit(repo, [parent], `${content === null ? 'Delete' : 'Update'} ${path}`, person, person, { [path]: content });
     repo.branches.set(branch, sha);
     const pr = [...repo.pulls.values()].find((p) => p.headRef === branch && p.state === 'open');

@@ -245,3 +245,22 @@ export function deploymentStatusPayload(
   payload['deployment_status'] = { ...payload['deployment_status'], id: sim.world.nextId(), state: options.state, environment, creator: json.user(creator), created_at: at, updated_at: at };
   return patchCommon(payload, json, sim, fullName, creator, options.installationId);
 }
+
+/**
+ * A real `installation` (`created`) payload: the app installed on `repos`
+ * (the ledger covers each of them from then on).
+ *
+ * @example await app.deliverAndSettle('installation', installationPayload(sim, ['acme/api'], 77));
+ */
+export function installationPayload(sim: GitHubSimulator, repos: string[], installationId: number): Payload {
+  const json = new RestJson(sim.world, sim.apiUrl, 'https://github.com');
+  const payload = examplePayload('installation', 'created');
+  const owner = repos[0]!.split('/')[0]!;
+  payload['installation'] = { ...payload['installation'], id: installationId, account: json.user(owner) };
+  payload['repositories'] = repos.map((full) => {
+    const repo = sim.world.repo(full);
+    return { id: repo.id, node_id: `R_${repo.id}`, name: repo.name, full_name: full, private: repo.private };
+  });
+  payload['sender'] = { ...payload['sender'], ...json.user(owner) };
+  return payload;
+}

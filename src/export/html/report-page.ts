@@ -58,7 +58,18 @@ function footer({ generatedAt, toolVersion }: ReportInput): string {
 
 const repoList = (repos: readonly string[]) => repos.map((r) => `<code>${escapeHtml(r)}</code>`).join(', ') || 'none';
 
-function periodSection({ period, repositories }: ReportInput): string {
+function periodSection({ period, repositories, coverage }: ReportInput): string {
+  const covered = coverage?.repositories.map((r) => [
+    `<code>${escapeHtml(r.repository)}</code>`,
+    r.from === null ? 'never (no entry about it)' : time(r.from),
+    r.covers === 'whole' ? '<span class="pass">the whole period</span>' : r.covers === 'partial' ? `<span class="fail">only from ${time(r.from)}</span>` : '<span class="fail">none of the period</span>',
+  ]) ?? [];
+  const warning = coverage?.partial
+    ? '<p class="fail"><strong>Partial coverage:</strong> the ledger does not cover the whole period for every repository; what happened before it covered a repository is not in this export (it was made with <code>--allow-partial-coverage</code>).</p>'
+    : '';
+  const coverageTable = coverage
+    ? warning + table(['Repository', 'Ledger covers it from (UTC)', 'Covers'], covered, { caption: 'Coverage: from when the ledger recorded each repository (its first entry, or the installation that added it)' })
+    : '';
   const figures = fields([
     ['Period', show(period.label)],
     ['First day', show(period.from)],
@@ -69,7 +80,7 @@ function periodSection({ period, repositories }: ReportInput): string {
     ['Ends at (UTC, exclusive)', time(period.end)],
     ['Repositories', repoList(repositories)],
   ]);
-  return section('period', 'Observation period', `${figures}<p class="note">An item belongs to the period by when it happened on GitHub (merged, pushed, deployed), not when it was recorded.</p>`);
+  return section('period', 'Observation period', `${figures}${coverageTable}<p class="note">An item belongs to the period by when it happened on GitHub (merged, pushed, deployed), not when it was recorded.</p>`);
 }
 
 function countsSection({ counts }: ReportInput): string {
@@ -180,13 +191,20 @@ function completenessSection({ completeness }: ReportInput): string {
   if (!completeness) return section('completeness', 'Completeness', '<p>Not performed: no GitHub token/repositories given.</p>');
   const failures = completeness.failures.map((f) => [`<code>${escapeHtml(f.repo)}</code>`, show(f.reason)]);
   const gaps = completeness.gaps ? `<span class="fail">${show(completeness.gaps)}</span>, listed in <code>completeness.csv</code>` : '<span class="pass">0</span>';
+  const methods = (completeness.methods ?? []).map((m) => [`<code>${escapeHtml(m.repo)}</code>`, m.method === 'ancestry' ? 'ancestry' : '<span class="fail">commit dates</span>', show(m.detail)]);
   const figures = fields([
     ['Repositories reconciled', repoList(completeness.repositories)],
     ['Commits on default branches checked', show(completeness.commitsChecked)],
     ['Merged pull requests checked', show(completeness.pullRequestsChecked)],
     ['Gaps (not in the ledger)', gaps],
   ]);
-  return section('completeness', 'Completeness', figures + (failures.length ? table(['Repository', 'Could not be reconciled because'], failures, { caption: 'Repositories not reconciled' }) : ''));
+  return section(
+    'completeness',
+    'Completeness',
+    figures +
+      (methods.length ? table(['Repository', 'Commits of the period selected by', 'How'], methods, { caption: 'Which commits were checked' }) : '') +
+      (failures.length ? table(['Repository', 'Could not be reconciled because'], failures, { caption: 'Repositories not reconciled' }) : ''),
+  );
 }
 
 function parametersSection({ parameters }: ReportInput): string {
