@@ -5,8 +5,9 @@
 // app's read API). `--check` builds into memory and fails when the committed
 // dist/ differs: CI runs it through the test suite.
 import { build } from 'esbuild';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeOrCheck } from './bundle-output.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const outfile = join(root, 'dist', 'action', 'index.js');
@@ -35,25 +36,5 @@ export async function bundleAction() {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const files = await bundleAction();
-  if (process.argv.includes('--check')) {
-    const stale = files.filter((f) => {
-      try {
-        return readFileSync(f.path, 'utf8') !== f.text;
-      } catch {
-        return true;
-      }
-    });
-    if (stale.length) {
-      console.error(`dist/ is stale: ${stale.map((f) => f.path.slice(root.length)).join(', ')}. Run \`npm run build:action\` and commit dist/.`);
-      process.exit(1);
-    }
-    console.error('dist/ is up to date.');
-  } else {
-    for (const f of files) {
-      mkdirSync(dirname(f.path), { recursive: true });
-      writeFileSync(f.path, f.text);
-    }
-    console.error(`wrote ${files.map((f) => `${f.path.slice(root.length)} (${(f.text.length / 1024).toFixed(0)} KiB)`).join(', ')}`);
-  }
+  writeOrCheck(await bundleAction(), { root, label: 'dist/', command: 'npm run build:action', check: process.argv.includes('--check') });
 }

@@ -10,6 +10,7 @@ import type { LedgerSource } from './ledger-source.js';
 import { MANIFEST, SIGNATURE, SUMS, type Manifest, type ManifestFile } from './manifest.js';
 import { SELECTION_FORMAT, type SelectionDocument } from './selection-file.js';
 import { EXPORT_FORMAT, manifestDigest, type ExportSigner } from './signature.js';
+import { VERIFIER_FILE } from './verifier-file.js';
 
 /**
  * What an exporter asks the app to sign: the exact text of `manifest.json`
@@ -53,8 +54,12 @@ export interface RederiveDeps {
 /** Fields of the manifest the app re-derives and compares. */
 const COMPARED_FIELDS = ['format', 'period', 'repositories', 'ledger.head', 'ledger.checkpoint', 'coverage', 'population', 'sample', 'exceptions', 'duplicate_records', 'signature.key_id'] as const;
 
-/** Files the app re-derives byte for byte (evidence pages too). */
-const REDERIVED = new Set(['population.csv', 'sample.csv', 'exceptions.csv', 'selection.json', 'public-key.pem']);
+/**
+ * Files the app re-derives byte for byte (evidence pages too). The verifier
+ * must be the app's own build: a package that carried a doctored verifier
+ * could otherwise be signed, then tampered with and "verified" by it.
+ */
+const REDERIVED = new Set(['population.csv', 'sample.csv', 'exceptions.csv', 'selection.json', 'public-key.pem', VERIFIER_FILE]);
 const isRederived = (path: string) => REDERIVED.has(path) || (path.startsWith('evidence/') && path.endsWith('.html'));
 
 /**
@@ -65,8 +70,9 @@ const isRederived = (path: string) => REDERIVED.has(path) || (path.startsWith('e
  * compares them with the claim: the manifest's period, repositories, ledger
  * head and checkpoint, population (size, hash of the ids, counts), sample,
  * exceptions, and the bytes of population.csv, sample.csv, exceptions.csv,
- * selection.json, the public key and every evidence page. Anything that
- * differs is named; nothing is signed unless everything agrees.
+ * selection.json, the public key, the standalone verifier and every
+ * evidence page. Anything that differs is named; nothing is signed unless
+ * everything agrees.
  *
  * Not re-derived (listed as such in the record): the files that need GitHub
  * (completeness.csv) and the views of the re-derived ones (report.html,

@@ -1,43 +1,76 @@
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash, type KeyObject } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { lstat, open, stat } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
 import { parse } from 'csv-parse';
 import { checkpointSignatureValid, parseSignedCheckpoint } from '../ledger/checkpoint.js';
 import { keyIdOf, publicKeyFromPem } from '../ledger/signing-key.js';
 import { sampleSize, type SampleSizeRule } from '../sampling/sample-size.js';
 import { compareIds, SELECTION_ALGORITHM, SELECTION_ALGORITHM_V1, SELECTION_ALGORITHMS, selectSample, type SampleItem } from '../sampling/select-sample.js';
-import { listFiles, MANIFEST, SIGNATURE, SUMS, type Manifest } from './manifest.js';
+import type { LedgerSource } from './ledger-source.js';
+import { listFiles, MANIFEST, SIGNATURE, SUMS, type Manifest, type ManifestFile } from './manifest.js';
 import { evidencePath } from './model.js';
 import { populationHash, SELECTION_FORMAT, type SelectionDocument } from './selection-file.js';
-import { sha256File } from './sha256-file.js';
 import { EXPORT_FORMAT, exportSignatureValid } from './signature.js';
 
 /**
- * `changeproof verify-export DIR` (SPEC §5.1): proves the files are the ones
- * the ledger key signed, and that the sample is the one the recorded seed
- * draws from the population in `population.csv`. Every check is reported;
- * a failing one names the file at fault.
+ * `changeproof verify-export DIR`: proves the files are the ones the ledger
+ * key signed, and that the sample is the one the recorded seed draws from
+ * the population in `population.csv`. Every check is reported; a failing one
+ * names the file at fault.
+ *
+ * Trust comes from outside the package: signatures are judged only against a
+ * key the auditor gives (`publicKeyPem`, or `keyId` — then the package's
+ * public key must have that id). A key found inside the package proves
+ * nothing by itself: without one given, the files are still checked against
+ * each other, and the result is "signatures unverified".
+ *
+ * The package is treated as hostile: a bad signature stops the verification
+ * before any other file is read; a manifest path that is absolute, holds `..`,
+ * or names a symbolic link or anything but a regular file is refused without
+ * being opened; and no file is read beyond the size the manifest declares.
  */
 export interface ExportCheck {
   name: string;
   ok: boolean;
+  /** True when the check could not be made (no key given): not a failure, not a pass. */
+  skipped?: boolean;
   /** The file at fault (or checked). */
   file: string | null;
   detail: string;
 }
 
+/** `intact`: every check passed, signatures against the key given; `tampered`: a check failed; `unverified`: nothing failed, but no key was given. */
+export type VerifyExportStatus = 'intact' | 'tampered' | 'unverified';
+
 export interface VerifyExportReport {
   ok: boolean;
+  status: VerifyExportStatus;
   checks: ExportCheck[];
-  /** The key the manifest is signed with (compare it with the key the app publishes). */
+  /** The key the signatures were judged against; null when none was given. */
   keyId: string | null;
+  /** Where that key came from. */
+  keySource: 'public-key' | 'key-id' | null;
   populationSize: number | null;
   sampleSize: number | null;
 }
 
 export interface VerifyExportOptions {
-  /** A public key obtained independently (the app's `/api/changeproof/public-key`); default: the export's public-key.pem. */
+  /** The ledger's public key as the auditor obtained it (PEM), e.g. from the app's `/api/changeproof/public-key`. */
   publicKeyPem?: string | null;
+  /** Or the key's id (64 hex, SHA-256 of its SPKI DER) as the auditor obtained it: the package's key must have it. */
+  keyId?: string | null;
+  /** Re-derive the population and sample from this ledger (read up to the head the export names) and compare. */
+  ledger?: ((toSeq: number) => LedgerSource) | null;
 }
+
+/** A verification that cannot start (no such directory): a usage error, not a verdict on a package. */
+export class VerifyExportUsageError extends Error {
+  override name = 'VerifyExportUsageError';
+}
+
+/** Never read more than this of the manifest, SHA256SUMS or selection.json, whatever they claim. */
+const MAX_SMALL_FILE = 64 * 1024 * 1024;
 
 export async function verifyExport(dir: string, options: VerifyExportOptions = {}): Promise<VerifyExportReport> {
   const checks: ExportCheck[] = [];
@@ -45,108 +78,107 @@ export async function verifyExport(dir: string, options: VerifyExportOptions = {
     checks.push({ name, ok, file, detail });
     return ok;
   };
-  const done = (keyId: string | null, populationSize: number | null = null, sampleSizeFound: number | null = null): VerifyExportReport =>
-    ({ ok: checks.every((c) => c.ok), checks, keyId, populationSize, sampleSize: sampleSizeFound });
+  let key: { publicKey: KeyObject; keyId: string; source: 'public-key' | 'key-id' } | null = null;
+  const done = (populationSize: number | null = null, sampleSizeFound: number | null = null): VerifyExportReport => {
+    const failed = checks.some((c) => !c.ok);
+    const status: VerifyExportStatus = failed ? 'tampered' : key ? 'intact' : 'unverified';
+    return { ok: status === 'intact', status, checks, keyId: key?.keyId ?? null, keySource: key?.source ?? null, populationSize, sampleSize: sampleSizeFound };
+  };
 
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    report('export directory', false, dir, `${dir} is not a directory`);
-    return done(null);
-  }
-  // 1. the manifest and its signature
+  const dirStat = await stat(dir).catch(() => null);
+  if (!dirStat?.isDirectory()) throw new VerifyExportUsageError(`${dir} is not a directory`);
+  const reader = new PackageReader(dir);
+
+  // 1. the manifest
   let manifestBytes: Buffer;
   let manifest: Manifest;
   try {
-    manifestBytes = readFileSync(join(dir, MANIFEST));
+    manifestBytes = await reader.read(MANIFEST, MAX_SMALL_FILE);
     manifest = JSON.parse(manifestBytes.toString('utf8')) as Manifest;
   } catch (error) {
     report('manifest', false, MANIFEST, `cannot read ${MANIFEST}: ${(error as Error).message}`);
-    return done(null);
+    return done();
   }
   if (!report('manifest format', manifest.format === EXPORT_FORMAT && Array.isArray(manifest.files), MANIFEST,
-    manifest.format === EXPORT_FORMAT ? `format ${EXPORT_FORMAT}` : `unknown format ${JSON.stringify(manifest.format)}`)) return done(null);
+    manifest.format === EXPORT_FORMAT ? `format ${EXPORT_FORMAT}` : `unknown format ${JSON.stringify(manifest.format)}`)) return done();
 
-  let keyPem = options.publicKeyPem ?? null;
-  const keyFile = manifest.signature?.public_key ?? 'public-key.pem';
-  if (!keyPem) {
-    try {
-      keyPem = readFileSync(join(dir, keyFile), 'utf8');
-    } catch {
-      report('public key', false, keyFile, `no public key: ${keyFile} is missing and none was given (--public-key)`);
-      return done(null);
-    }
-  }
-  let publicKey;
+  // 2. the key, from the auditor; then the signature — a bad one stops everything.
   try {
-    publicKey = publicKeyFromPem(keyPem);
+    key = await auditorKey(options, manifest, reader);
   } catch (error) {
-    report('public key', false, options.publicKeyPem ? '--public-key' : keyFile, `not an Ed25519 public key: ${(error as Error).message}`);
-    return done(null);
+    report('public key', false, options.publicKeyPem ? '--public-key' : 'public-key.pem', (error as Error).message);
+    return done();
   }
-  const keyId = keyIdOf(publicKey);
-  report('signing key', manifest.signature?.key_id === keyId, MANIFEST,
-    manifest.signature?.key_id === keyId
-      ? `signed by key ${keyId}${options.publicKeyPem ? ' (the key given)' : ` (from ${keyFile}: compare it with the key the app publishes)`}`
-      : `the manifest names key ${manifest.signature?.key_id ?? 'none'}, the public key is ${keyId}`);
   let signature = '';
   try {
-    signature = readFileSync(join(dir, SIGNATURE), 'utf8');
+    signature = (await reader.read(SIGNATURE, 4096)).toString('utf8');
   } catch {
     /* reported below */
   }
-  const signed = signature !== '' && exportSignatureValid(publicKey, manifestBytes, signature);
-  report('signature', signed, SIGNATURE,
-    signature === '' ? `${SIGNATURE} is missing` : signed
-      ? `valid Ed25519 signature over ${MANIFEST}` : `the signature does not match ${MANIFEST} and the public key: the manifest was changed or signed by another key`);
+  if (key) {
+    if (!report('signing key', manifest.signature?.key_id === key.keyId, MANIFEST,
+      manifest.signature?.key_id === key.keyId ? `signed by key ${key.keyId} (${key.source === 'public-key' ? 'the key given' : 'the package\'s key, with the id given'})` : `the manifest names key ${manifest.signature?.key_id ?? 'none'}, the key given is ${key.keyId}`)) return done();
+    const signed = signature !== '' && exportSignatureValid(key.publicKey, manifestBytes, signature);
+    if (!report('signature', signed, SIGNATURE,
+      signature === '' ? `${SIGNATURE} is missing or unreadable` : signed
+        ? `valid Ed25519 signature over ${MANIFEST}` : `the signature does not match ${MANIFEST} and the key given: the manifest was changed or signed by another key; nothing else was read`)) return done();
+  } else {
+    checks.push({ name: 'signature', ok: true, skipped: true, file: SIGNATURE,
+      detail: 'NOT verified: no key was given. Pass the ledger\'s public key (--public-key FILE, from the app or the ledger\'s owner) or its id (--key-id HEX); a key inside the package proves nothing by itself' });
+  }
 
-  // 2. every file: in the manifest, unchanged, nothing added (each hashed once, for the manifest and SHA256SUMS alike)
-  const present = listFiles(dir);
-  const hashes = new Map<string, Promise<string>>();
-  const hashOf = (path: string) => {
-    let hash = hashes.get(path);
-    if (!hash) hashes.set(path, (hash = sha256File(join(dir, path))));
-    return hash;
-  };
+  // 3. every file: a safe path, in the manifest, unchanged, nothing added (each hashed once, for the manifest and SHA256SUMS alike)
   const listed = new Map(manifest.files.map((f) => [f.path, f]));
+  const verified = new Set<string>();
   for (const file of manifest.files) {
-    const path = join(dir, file.path);
-    if (!existsSync(path)) {
+    const problem = await reader.refuse(file);
+    if (problem) {
+      report(problem.check, false, String(file.path).slice(0, 200), problem.detail);
+      continue;
+    }
+    const sha = await reader.hash(file.path, file.bytes);
+    if (sha === null) {
       report('file present', false, file.path, `${file.path} is listed in the manifest but missing`);
       continue;
     }
-    const sha = await hashOf(file.path);
-    report('file hash', sha === file.sha256, file.path, sha === file.sha256 ? `sha256 ${sha}` : `${file.path} was changed: sha256 ${sha}, the manifest says ${file.sha256}`);
+    if (report('file hash', sha === file.sha256, file.path, sha === file.sha256 ? `sha256 ${sha}` : `${file.path} was changed: sha256 ${sha}, the manifest says ${file.sha256}`)) verified.add(file.path);
   }
+  const present = listFiles(dir);
   for (const path of present) {
     if (!listed.has(path) && path !== MANIFEST && path !== SIGNATURE && path !== SUMS) {
       report('no extra file', false, path, `${path} is not in the manifest: it was added after the export`);
     }
   }
-  await checkSums(dir, present, hashOf, report);
+  await checkSums(reader, present, manifestBytes, signature, listed, report);
 
-  // 3. the ledger checkpoint the export was made against
+  // 4. the ledger checkpoint the export was made against
   const checkpoint = manifest.ledger?.checkpoint ? parseSignedCheckpoint(manifest.ledger.checkpoint) : null;
-  if (manifest.ledger?.checkpoint) {
-    const ok = checkpoint !== null && checkpoint.key_id === keyId && checkpointSignatureValid(publicKey, checkpoint);
+  if (manifest.ledger?.checkpoint && key) {
+    const ok = checkpoint !== null && checkpoint.key_id === key.keyId && checkpointSignatureValid(key.publicKey, checkpoint);
     report('ledger checkpoint', ok, MANIFEST, ok
       ? `checkpoint at size ${checkpoint!.size}, head ${checkpoint!.head_hash}, ${checkpoint!.time}, signed by the same key`
-      : 'the ledger checkpoint recorded in the manifest is not validly signed by this key');
+      : 'the ledger checkpoint recorded in the manifest is not validly signed by the key given');
   }
 
-  // 4. the population and the sample, re-drawn
+  // 5. the population and the sample, re-drawn — from files whose hashes were verified, never others
+  const usable = (path: string) => verified.has(path) || !report(path === 'selection.json' ? 'selection' : 'population', false, path, `${path} is not a verified file of the package: not read`);
+  if (!usable('selection.json') || !usable('population.csv')) return done();
+  let selectionText: string;
   let selection: SelectionDocument;
   try {
-    selection = JSON.parse(readFileSync(join(dir, 'selection.json'), 'utf8')) as SelectionDocument;
+    selectionText = (await reader.read('selection.json', listed.get('selection.json')!.bytes)).toString('utf8');
+    selection = JSON.parse(selectionText) as SelectionDocument;
   } catch (error) {
     report('selection', false, 'selection.json', `cannot read selection.json: ${(error as Error).message}`);
-    return done(keyId);
+    return done();
   }
-  if (!report('selection format', selection.format === SELECTION_FORMAT, 'selection.json', `format ${JSON.stringify(selection.format)}`)) return done(keyId);
+  if (!report('selection format', selection.format === SELECTION_FORMAT, 'selection.json', `format ${JSON.stringify(selection.format)}`)) return done();
   let items: SampleItem[];
   try {
     items = await readColumns(join(dir, 'population.csv'));
   } catch (error) {
     report('population', false, 'population.csv', `cannot read population.csv: ${(error as Error).message}`);
-    return done(keyId);
+    return done();
   }
   const ids = items.map((i) => i.id).sort(compareIds);
   const hash = populationHash(ids);
@@ -194,30 +226,160 @@ export async function verifyExport(dir: string, options: VerifyExportOptions = {
     }
   }
   let sampleIds: string[] = [];
-  try {
-    sampleIds = (await readColumns(join(dir, 'sample.csv'))).map((i) => i.id);
-  } catch (error) {
-    report('sample', false, 'sample.csv', `cannot read sample.csv: ${(error as Error).message}`);
+  if (verified.has('sample.csv')) {
+    try {
+      sampleIds = (await readColumns(join(dir, 'sample.csv'))).map((i) => i.id);
+    } catch (error) {
+      report('sample', false, 'sample.csv', `cannot read sample.csv: ${(error as Error).message}`);
+    }
   }
   const sameSample = sampleIds.length === selection.ids.length && [...sampleIds].sort(compareIds).every((id, i) => id === selection.ids[i]);
   report('sample rows', sameSample, 'sample.csv', sameSample ? `${sampleIds.length} row(s), the ids of selection.json` : `sample.csv holds ${describeDifference(sampleIds, selection.ids)}`);
-  const missingEvidence = selection.ids.filter((id) => !existsSync(join(dir, evidencePath(id))));
+  const missingEvidence = selection.ids.filter((id) => !verified.has(evidencePath(id)));
   report('evidence pages', missingEvidence.length === 0, missingEvidence.length ? evidencePath(missingEvidence[0]!) : 'evidence/',
-    missingEvidence.length ? `no evidence page for ${missingEvidence.slice(0, 5).join(', ')}` : `one page per sampled item (${selection.ids.length})`);
-  return done(keyId, ids.length, selection.ids.length);
+    missingEvidence.length ? `no verified evidence page for ${missingEvidence.slice(0, 5).join(', ')}` : `one page per sampled item (${selection.ids.length})`);
+
+  // 6. with the ledger: the population and sample re-derived from it, independently of the manifest
+  if (options.ledger && key) await rederiveFromLedger(options.ledger, manifestBytes.toString('utf8'), selectionText, key, report);
+  return done(ids.length, selection.ids.length);
 }
 
+async function rederiveFromLedger(
+  ledger: (toSeq: number) => LedgerSource,
+  manifest: string,
+  selection: string,
+  key: { publicKey: KeyObject; keyId: string },
+  report: (n: string, ok: boolean, f: string | null, d: string) => boolean,
+): Promise<void> {
+  // Loaded only when asked for: re-deriving runs the whole export (the standalone verifier leaves it out).
+  const { ExportClaimError, rederiveExport } = await import('./rederive.js');
+  try {
+    const derived = await rederiveExport({ manifest, selection }, { source: ledger, publicKeyPem: key.publicKey.export({ type: 'spki', format: 'pem' }).toString(), keyId: key.keyId });
+    if (derived.ok) {
+      const pages = derived.rederived.files.filter((f) => f.startsWith('evidence/')).length;
+      const files = [...derived.rederived.files.filter((f) => !f.startsWith('evidence/')), `${pages} evidence page(s)`];
+      report('ledger re-derivation', true, null, `the ledger gives the same ${derived.rederived.fields.join(', ')}, and the same ${files.join(', ')}; not re-derived: ${derived.notRederived.join(', ') || 'nothing'}`);
+    } else {
+      for (const difference of derived.differences) report('ledger re-derivation', false, /^([\w./~@-]+\.(csv|json|html|pem|mjs))\b/.exec(difference)?.[1] ?? null, difference);
+    }
+  } catch (error) {
+    report('ledger re-derivation', false, null, error instanceof ExportClaimError ? error.message : `the ledger cannot give this export: ${(error as Error).message}`);
+  }
+}
+
+/** The key to judge signatures by: the one the auditor gave, or the package's when its id is the one the auditor gave; null when neither. */
+async function auditorKey(options: VerifyExportOptions, manifest: Manifest, reader: PackageReader): Promise<{ publicKey: KeyObject; keyId: string; source: 'public-key' | 'key-id' } | null> {
+  if (options.publicKeyPem) {
+    let publicKey: KeyObject;
+    try {
+      publicKey = publicKeyFromPem(options.publicKeyPem);
+    } catch (error) {
+      throw new Error(`the key given is not an Ed25519 public key: ${(error as Error).message}`);
+    }
+    const keyId = keyIdOf(publicKey);
+    if (options.keyId && options.keyId !== keyId) throw new Error(`the key given has id ${keyId}, not the id given ${options.keyId}`);
+    return { publicKey, keyId, source: 'public-key' };
+  }
+  if (!options.keyId) return null;
+  const path = manifest.signature?.public_key ?? 'public-key.pem';
+  let pem: string;
+  try {
+    pem = (await reader.read(path, 16 * 1024)).toString('utf8');
+  } catch (error) {
+    throw new Error(`the package has no readable public key (${path}: ${(error as Error).message}) to match the id given; pass --public-key`);
+  }
+  const publicKey = publicKeyFromPem(pem);
+  const keyId = keyIdOf(publicKey);
+  if (keyId !== options.keyId) throw new Error(`the package's public key has id ${keyId}, not the id given ${options.keyId}: it was signed with another key`);
+  return { publicKey, keyId, source: 'key-id' };
+}
+
+type FileProblem = { check: 'file path' | 'file size'; detail: string };
+const pathProblem = (detail: string): FileProblem => ({ check: 'file path', detail });
+
+/**
+ * Reads a package as hostile input: only regular files reached through no
+ * symbolic link, inside the directory, never beyond the size given.
+ */
+class PackageReader {
+  constructor(private readonly dir: string) {}
+
+  /** Why a manifest entry must not be opened, or null when it may. */
+  async refuse(file: ManifestFile): Promise<FileProblem | null> {
+    const path = file.path as unknown;
+    if (typeof path !== 'string' || path === '') return pathProblem('a manifest entry has no path');
+    if (isAbsolute(path) || path.startsWith('/') || /^[A-Za-z]:/.test(path)) return pathProblem(`the manifest names an absolute path (${path}): refused, not opened`);
+    if (path.includes('\\') || path.includes('\0')) return pathProblem(`the manifest names a path with a backslash or NUL (${JSON.stringify(path)}): refused, not opened`);
+    const segments = path.split('/');
+    if (segments.some((s) => s === '..')) return pathProblem(`the manifest names a path outside the package (${path}): refused, not opened`);
+    if (segments.some((s) => s === '' || s === '.')) return pathProblem(`the manifest names a path that is not plain (${path}): refused, not opened`);
+    if (!Number.isSafeInteger(file.bytes) || file.bytes < 0) return pathProblem(`the manifest gives ${path} no valid size: refused`);
+    for (let i = 1; i <= segments.length; i++) {
+      const info = await lstat(join(this.dir, ...segments.slice(0, i))).catch(() => null);
+      if (!info) return null; // missing: reported as such by hash()
+      if (info.isSymbolicLink()) return pathProblem(`${segments.slice(0, i).join('/')} is a symbolic link: refused, not followed`);
+      if (i < segments.length && !info.isDirectory()) return pathProblem(`${segments.slice(0, i).join('/')} is not a directory`);
+      if (i === segments.length && !info.isFile()) return pathProblem(`${path} is not a regular file (a device, socket, pipe or directory): refused, not read`);
+      if (i === segments.length && info.size !== file.bytes) return { check: 'file size', detail: `${path} was changed: it is ${info.size} bytes, the manifest says ${file.bytes} (not read)` };
+    }
+    return null;
+  }
+
+  /** SHA-256 of exactly `bytes` bytes of a checked file; null when it is missing. */
+  async hash(path: string, bytes: number): Promise<string | null> {
+    const handle = await open(join(this.dir, path), 'r').catch(() => null);
+    if (!handle) return null;
+    try {
+      const hash = createHash('sha256');
+      const buffer = Buffer.alloc(Math.min(1 << 20, Math.max(1, bytes)));
+      let done = 0;
+      while (done < bytes) {
+        const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, bytes - done), done);
+        if (bytesRead === 0) break;
+        hash.update(buffer.subarray(0, bytesRead));
+        done += bytesRead;
+      }
+      return hash.digest('hex');
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** A small regular file (not a link), at most `limit` bytes. */
+  async read(path: string, limit: number): Promise<Buffer> {
+    const info = await lstat(join(this.dir, path));
+    if (info.isSymbolicLink()) throw new Error(`${path} is a symbolic link`);
+    if (!info.isFile()) throw new Error(`${path} is not a regular file`);
+    if (info.size > limit) throw new Error(`${path} is ${info.size} bytes, more than the ${limit} read`);
+    const handle = await open(join(this.dir, path), 'r');
+    try {
+      const buffer = Buffer.alloc(info.size);
+      const { bytesRead } = await handle.read(buffer, 0, info.size, 0);
+      return buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+/**
+ * SHA256SUMS (for `sha256sum -c`) must agree with the manifest: a line per
+ * listed file with the manifest's hash (each file was hashed against it
+ * already), and lines for the manifest and its signature.
+ */
 async function checkSums(
-  dir: string,
+  reader: PackageReader,
   present: string[],
-  hashOf: (path: string) => Promise<string>,
+  manifestBytes: Buffer,
+  signature: string,
+  listed: ReadonlyMap<string, ManifestFile>,
   report: (n: string, ok: boolean, f: string | null, d: string) => boolean,
 ): Promise<void> {
   let text: string;
   try {
-    text = readFileSync(join(dir, SUMS), 'utf8');
-  } catch {
-    report('SHA256SUMS', false, SUMS, `${SUMS} is missing`);
+    text = (await reader.read(SUMS, MAX_SMALL_FILE)).toString('utf8');
+  } catch (error) {
+    report('SHA256SUMS', false, SUMS, `${SUMS} is missing or unreadable: ${(error as Error).message}`);
     return;
   }
   const sums = new Map<string, string>();
@@ -229,14 +391,16 @@ async function checkSums(
     }
     sums.set(m[2]!, m[1]!);
   }
+  const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+  const expected = new Map<string, string>([...listed.values()].map((f) => [f.path, f.sha256]));
+  expected.set(MANIFEST, sha256(manifestBytes));
+  if (signature !== '') expected.set(SIGNATURE, sha256(signature));
   let ok = true;
-  for (const path of present.filter((p) => p !== SUMS)) {
-    const expected = sums.get(path);
-    if (expected === undefined) continue; // reported as an extra file already, or the manifest itself below
-    if ((await hashOf(path)) !== expected) ok = report('SHA256SUMS', false, path, `${path} does not match its line in ${SUMS}`);
+  for (const [path, sum] of sums) {
+    if (!expected.has(path)) ok = report('SHA256SUMS', false, path, `${path} is in ${SUMS}, not in the manifest${present.includes(path) ? '' : ' (and missing)'}`);
+    else if (expected.get(path) !== sum) ok = report('SHA256SUMS', false, path, `${path} does not match its line in ${SUMS}`);
   }
-  for (const path of sums.keys()) if (!present.includes(path)) ok = report('SHA256SUMS', false, path, `${path} is in ${SUMS} but missing`);
-  for (const path of [MANIFEST, SIGNATURE]) if (!sums.has(path)) ok = report('SHA256SUMS', false, SUMS, `${SUMS} has no line for ${path}`);
+  for (const path of expected.keys()) if (!sums.has(path)) ok = report('SHA256SUMS', false, SUMS, `${SUMS} has no line for ${path}`);
   if (ok) report('SHA256SUMS', true, SUMS, `${sums.size} file(s) match (sha256sum -c ${SUMS})`);
 }
 

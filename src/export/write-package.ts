@@ -9,6 +9,7 @@ import { renderEvidencePage } from './html/evidence-page.js';
 import { renderReport } from './html/report-page.js';
 import { evidencePath, type Coverage, type CompletenessSummary, type ExceptionRow, type LedgerSummary, type MonthSummary, type PopulationItem, type ReportInput } from './model.js';
 import { selectionDocument } from './selection-file.js';
+import { VERIFIER_FILE, verifierFile } from './verifier-file.js';
 import { writeWorkbook } from './xlsx.js';
 
 export interface PackageInput {
@@ -37,7 +38,9 @@ export interface PackageInput {
 /**
  * Every file of the package but population.csv and the signed manifest:
  * sample.csv, exceptions.csv, completeness.csv, selection.json, one evidence
- * page per sampled item, report.html, sample.xlsx and the public key.
+ * page per sampled item, report.html, sample.xlsx, the public key and the
+ * standalone verifier (changeproof-verify.mjs, so that an auditor can check
+ * the package with nothing but Node).
  */
 export async function writePackage(p: PackageInput): Promise<void> {
   const { out, drawn, sample } = p;
@@ -79,6 +82,7 @@ export async function writePackage(p: PackageInput): Promise<void> {
     generatedAt: p.generatedAt,
   });
   await writeFile(join(out, 'public-key.pem'), p.publicKeyPem);
+  await writeFile(join(out, VERIFIER_FILE), verifierFile().bytes);
 }
 
 async function writeCsv(path: string, columns: readonly string[], records: Iterable<readonly string[]>): Promise<void> {

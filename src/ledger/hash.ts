@@ -1,4 +1,12 @@
-import { hash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+// crypto.hash (Node 20.12+) is the one-shot form: no Hash object per entry,
+// which is most of the cost for entries of a few hundred bytes. The
+// standalone verifier may run on an older Node, hence the fallback; a
+// namespace import so that loading never fails on a missing export.
+const oneShot: ((alg: string, data: string, enc: 'hex') => string) | undefined = (
+  crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }
+).hash;
 
 /** `prev_hash` of the first entry: 64 zeros. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -13,7 +21,6 @@ export const GENESIS_HASH = '0'.repeat(64);
  * entryHash(GENESIS_HASH, '{"data":{},"kind":"push",...}') // 'e3b0…'
  */
 export function entryHash(prevHash: string, body: string): string {
-  // crypto.hash is the one-shot form: no Hash object per entry, which is most
-  // of the cost for entries of a few hundred bytes.
-  return hash('sha256', prevHash + body, 'hex');
+  if (oneShot) return oneShot('sha256', prevHash + body, 'hex');
+  return crypto.createHash('sha256').update(prevHash + body).digest('hex');
 }

