@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { WebhookDefinition } from '@octokit/webhooks-examples';
 import { describe, expect, it } from 'vitest';
@@ -145,6 +147,14 @@ describe('read API', () => {
 
     const key = await get('/api/changeproof/public-key');
     expect(await key.text()).toBe(app.ledger.publicKeyPem());
+
+    // The verifier every export carries, and its hash, for an auditor to check the copy they run.
+    const verifier = await get('/api/changeproof/verifier');
+    const bytes = Buffer.from(await verifier.arrayBuffer());
+    expect(bytes).toEqual(readFileSync(new URL('../../dist/verifier/changeproof-verify.mjs', import.meta.url)));
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    expect(verifier.headers.get('x-content-sha256')).toBe(sha256);
+    expect((await (await get('/api/changeproof/health')).json()).verifier_sha256).toBe(sha256);
 
     expect((await get('/api/changeproof/ledger')).status).toBe(401);
     expect((await get('/api/changeproof/ledger', { authorization: 'Bearer wrong' })).status).toBe(401);

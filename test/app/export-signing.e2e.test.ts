@@ -33,7 +33,7 @@ beforeAll(async () => {
   const s = acmeScenario({ start: '2026-02-26T09:00:00Z' }).user('mallory');
   s.world.tick(4 * 24 * 60);
   sim = await startGitHubSimulator(s);
-  app = await startApp(sim, { apiToken: READ_TOKEN, signingToken: SIGNING_TOKEN, signingPerHour: 6, clock: () => new Date(Date.parse(sim.world.now()) + 60_000), ledgerOnClock: true });
+  app = await startApp(sim, { apiToken: READ_TOKEN, signingToken: SIGNING_TOKEN, signingPerHour: 8, clock: () => new Date(Date.parse(sim.world.now()) + 60_000), ledgerOnClock: true });
   // Installed before the period: the ledger covers the repository for all of March.
   s.world.tick(-3 * 24 * 60);
   await app.deliverAndSettle('installation', installationPayload(sim, ['acme/api'], INSTALLATION));
@@ -130,6 +130,16 @@ describe('export signing: no signing oracle', () => {
     expect(await app.entries('export')).toHaveLength(exportsBefore);
   });
 
+  it('refuses a package whose verifier is not its own (one that would call any package intact)', async () => {
+    const genuine = await exportThroughTheApp('doctored-verifier');
+    const doctored = `${readFileSync(join(genuine.out, 'changeproof-verify.mjs'), 'utf8')}\nprocess.stdout.write('Export intact\\n'); process.exit(0);\n`;
+    const manifest = JSON.parse(readFileSync(join(genuine.out, 'manifest.json'), 'utf8')) as Manifest;
+    Object.assign(manifest.files.find((f) => f.path === 'changeproof-verify.mjs')!, { sha256: sha256(doctored), bytes: Buffer.byteLength(doctored) });
+    const res = await sign({ manifest: `${JSON.stringify(manifest, null, 2)}\n`, selection: readFileSync(join(genuine.out, 'selection.json'), 'utf8') });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { differences: string[] }).differences).toEqual([expect.stringMatching(/^changeproof-verify\.mjs differs from what this ledger gives/)]);
+  });
+
   it('refuses a package signed for another ledger, or claiming a head this ledger does not have', async () => {
     const other = keySigner((await import('node:crypto')).generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
     const genuine = await exportThroughTheApp('genuine-2');
@@ -157,7 +167,7 @@ describe('export signing: no signing oracle', () => {
     }).catch((error: unknown) => error);
     expect(huge instanceof Response ? huge.status : 413).toBe(413);
     expect(Date.now() - started).toBeLessThan(2000);
-    // 6 re-derivations an hour per token: the tests above used 5; malformed requests cost none.
+    // 8 re-derivations an hour per token: the tests above used 7; malformed requests cost none.
     expect((await sign({ manifest: '{}', selection: '{}' })).status).toBe(400);
     const genuine = await exportThroughTheApp('genuine-3');
     expect(genuine.populationSize).toBe(4);
