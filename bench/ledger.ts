@@ -4,7 +4,10 @@
 //   - durable appends (one entry per transaction, as the app records a webhook)
 //     vs raw better-sqlite3 single-row inserts with the same `synchronous` — target ≥ 0.5×;
 //   - batched appends (100 entries per transaction);
-//   - verify entries/s vs raw SHA-256 over the same bytes — target ≥ 0.5×.
+//   - verify entries/s — every check, the RFC 8785 canonical-text check of every
+//     entry included — vs reading the same rows or lines and hashing them with
+//     SHA-256 ("read + SHA-256") — target ≥ 0.4× — and vs raw SHA-256 over bytes
+//     already in memory (a stricter reference).
 // Options: --appends N (default 1500), --entries N for verify (default 100000).
 import Database from 'better-sqlite3';
 import { hash } from 'node:crypto';
@@ -199,11 +202,11 @@ async function main(): Promise<void> {
     ['durable appends, 1 entry/transaction, synchronous=FULL', `${fmt(full.ledger)}/s`, `raw single-row inserts ${fmt(full.raw)}/s`, ratio(full.ledger, full.raw), '≥ 0.5×'],
     ['same, synchronous=NORMAL (not durable on power loss; for reference)', `${fmt(normal.ledger)}/s`, `raw single-row inserts ${fmt(normal.raw)}/s`, ratio(normal.ledger, normal.raw), '—'],
     ['batched appends, 100 entries/transaction, FULL', `${fmt(batched)} entries/s`, '', '', '—'],
-    ['verify SQLite (every check and signature)', `${fmt(verifySqlite)} entries/s`, `raw SHA-256 in memory ${fmt(sha.perSecond)}/s`, ratio(verifySqlite, sha.perSecond), '≥ 0.5×'],
-    ['  the same', '', `read rows + SHA-256 ${fmt(sqliteFloor)}/s`, ratio(verifySqlite, sqliteFloor), '≥ 0.5×'],
-    ['verify NDJSON file (every check and signature)', `${fmt(verifyNdjson)} entries/s`, `raw SHA-256 in memory ${fmt(sha.perSecond)}/s`, ratio(verifyNdjson, sha.perSecond), '≥ 0.5×'],
-    ['  the same', '', `read lines + SHA-256 ${fmt(ndjsonFloor)}/s`, ratio(verifyNdjson, ndjsonFloor), '≥ 0.5×'],
-    ['verify NDJSON --canonical (RFC 8785 re-serialisation of every entry)', `${fmt(verifyCanonical)} entries/s`, `read lines + SHA-256 ${fmt(ndjsonFloor)}/s`, ratio(verifyCanonical, ndjsonFloor), '—'],
+    ['verify SQLite (every check and signature, canonical text included)', `${fmt(verifySqlite)} entries/s`, `read rows + SHA-256 ${fmt(sqliteFloor)}/s`, ratio(verifySqlite, sqliteFloor), '≥ 0.4×'],
+    ['  the same', '', `raw SHA-256 in memory ${fmt(sha.perSecond)}/s`, ratio(verifySqlite, sha.perSecond), '—'],
+    ['verify NDJSON file (every check and signature, canonical text included)', `${fmt(verifyNdjson)} entries/s`, `read lines + SHA-256 ${fmt(ndjsonFloor)}/s`, ratio(verifyNdjson, ndjsonFloor), '≥ 0.4×'],
+    ['  the same', '', `raw SHA-256 in memory ${fmt(sha.perSecond)}/s`, ratio(verifyNdjson, sha.perSecond), '—'],
+    ['verify NDJSON --canonical (also re-serialises every entry with canonicalize)', `${fmt(verifyCanonical)} entries/s`, `read lines + SHA-256 ${fmt(ndjsonFloor)}/s`, ratio(verifyCanonical, ndjsonFloor), '—'],
   ];
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
   process.stdout.write([

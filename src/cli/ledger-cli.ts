@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { KeyObject } from 'node:crypto';
 import { defaultLedgerPath } from '../ledger/ledger-path.js';
-import { defaultSigningKeyPath, keyIdOf, publicKeyFromPem, publicKeyPathFor } from '../ledger/signing-key.js';
+import { keyIdOf, publicKeyFromPem } from '../ledger/signing-key.js';
 import type { CliIo } from './command.js';
 import { UsageError } from './command.js';
 
@@ -11,30 +11,40 @@ export function ledgerPathFrom(value: string | undefined, io: CliIo): string {
   return value ?? defaultLedgerPath(io.env);
 }
 
-/** Where a verification key came from, said plainly in the output. */
-export interface ResolvedPublicKey {
-  key: KeyObject;
-  keyId: string;
-  path: string;
-  /** `given`: --public-key; `beside`: found next to the ledger (proves less). */
-  source: 'given' | 'beside';
+/**
+ * The key the auditor trusts, as `verify` was given it. A key found beside
+ * the ledger or inside it is never trust: whoever can rewrite the ledger can
+ * replace it too.
+ */
+export interface TrustedKey {
+  /** The public key itself: given with --public-key; null with --key-id (the checkpoints carry it) or nothing. */
+  key: KeyObject | null;
+  /** Its id (hex SHA-256 of the SPKI DER); null when nothing was given. */
+  keyId: string | null;
+  source: 'public-key-file' | 'key-id' | 'none';
+  /** The --public-key file. */
+  path: string | null;
 }
 
 /**
- * The key to verify with: `--public-key`, else the key file beside a SQLite
- * ledger (its `.pub.pem`, or the private key's public half). NDJSON has no
- * "beside": it needs the published key.
+ * `--public-key FILE` and/or `--key-id HEX` as a {@link TrustedKey}; both
+ * may be given only if they name the same key. Usage errors (exit 2) for an
+ * unreadable file, a malformed id, or a conflict.
  */
-export function resolvePublicKey(given: string | undefined, ledgerPath: string, isSqlite: boolean): ResolvedPublicKey {
-  if (given !== undefined) return { ...readKey(given), path: given, source: 'given' };
-  if (isSqlite) {
-    const privatePath = defaultSigningKeyPath(ledgerPath);
-    for (const path of [publicKeyPathFor(privatePath), privatePath]) {
-      if (existsSync(path)) return { ...readKey(path), path, source: 'beside' };
+export function resolveTrustedKey(publicKeyPath: string | undefined, keyIdText: string | undefined): TrustedKey {
+  let keyId: string | null = null;
+  if (keyIdText !== undefined) {
+    if (!/^[0-9a-fA-F]{64}$/.test(keyIdText)) {
+      throw new UsageError(`--key-id must be the key's id: 64 hex digits (the SHA-256 of its DER public key), got "${keyIdText}"`);
     }
+    keyId = keyIdText.toLowerCase();
   }
-  throw new UsageError(
-    `no public key: pass --public-key FILE.pem (the ledger's published public key${isSqlite ? `; none found beside ${ledgerPath}` : ''})`);
+  if (publicKeyPath === undefined) return { key: null, keyId, source: keyId === null ? 'none' : 'key-id', path: null };
+  const read = readKey(publicKeyPath);
+  if (keyId !== null && keyId !== read.keyId) {
+    throw new UsageError(`--public-key ${publicKeyPath} is the key with id ${read.keyId}, but --key-id says ${keyId}: they name different keys`);
+  }
+  return { key: read.key, keyId: read.keyId, source: 'public-key-file', path: publicKeyPath };
 }
 
 function readKey(path: string): { key: KeyObject; keyId: string } {

@@ -1,4 +1,4 @@
-import { sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
 import { isHex64 } from './entry-text.js';
 import type { SigningKey } from './signing-key.js';
@@ -25,6 +25,13 @@ export interface SignedCheckpoint {
   key_id: string;
   /** Base64 Ed25519 signature over {@link checkpointStatement}. */
   signature: string;
+  /**
+   * The signing public key: standard base64 of its DER SubjectPublicKeyInfo,
+   * the very bytes `key_id` hashes. Not part of the signed statement (so
+   * checkpoints written before it existed verify unchanged); it lets the
+   * ledger name its key by itself, which is a claim, not trust.
+   */
+  public_key?: string;
 }
 
 /** When to sign: after this many unsigned entries, or once the oldest unsigned entry is this old. */
@@ -55,7 +62,42 @@ export function checkpointStatement(c: Pick<SignedCheckpoint, 'format' | 'size' 
 export function signCheckpoint(key: SigningKey, state: { size: number; head_hash: string; time: string }): SignedCheckpoint {
   const unsigned = { format: CHECKPOINT_FORMAT, ...state };
   const signature = sign(null, checkpointStatement(unsigned), key.privateKey).toString('base64');
-  return { ...unsigned, key_id: key.keyId, signature };
+  return { ...unsigned, key_id: key.keyId, signature, public_key: spkiBase64(key.publicKey) };
+}
+
+/** Base64 of a public key's DER SubjectPublicKeyInfo: the form checkpoints carry. */
+export function spkiBase64(publicKey: KeyObject): string {
+  return publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+}
+
+/** The key a checkpoint carries, checked against its `key_id`; null when it carries none. */
+export type CarriedKey = { key: KeyObject; problem?: never } | { key?: never; problem: string } | null;
+
+/**
+ * Reads the public key a checkpoint carries: an Ed25519 key whose SPKI DER
+ * (base64-encoded exactly once, canonically) hashes to the checkpoint's
+ * `key_id`. Anything else is a `problem`, described for the verify report.
+ *
+ * @example
+ * const carried = readCarriedKey(checkpoint);
+ * if (carried?.key) checkpointSignatureValid(carried.key, checkpoint);
+ */
+export function readCarriedKey(c: Pick<SignedCheckpoint, 'key_id' | 'public_key'>): CarriedKey {
+  if (c.public_key === undefined) return null;
+  const der = Buffer.from(c.public_key, 'base64');
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: der, format: 'der', type: 'spki' });
+  } catch {
+    return { problem: 'its public_key is not a DER SubjectPublicKeyInfo in base64' };
+  }
+  if (key.asymmetricKeyType !== 'ed25519') return { problem: `its public_key is ${key.asymmetricKeyType ?? 'an unknown kind of'} key, not Ed25519` };
+  if (der.toString('base64') !== c.public_key || !der.equals(key.export({ type: 'spki', format: 'der' }))) {
+    return { problem: 'its public_key is not in the one canonical encoding (base64 of the DER SubjectPublicKeyInfo)' };
+  }
+  const id = createHash('sha256').update(der).digest('hex');
+  if (id !== c.key_id) return { problem: `it carries the public key with id ${id.slice(0, 16)}…, but names key_id ${c.key_id.slice(0, 16)}…` };
+  return { key };
 }
 
 /** True when `c.signature` is a valid Ed25519 signature by `publicKey` over the statement. */
@@ -67,7 +109,11 @@ export function checkpointSignatureValid(publicKey: KeyObject, c: SignedCheckpoi
   }
 }
 
-/** A {@link SignedCheckpoint} from untrusted JSON; null when any member is missing or mistyped. */
+/**
+ * A {@link SignedCheckpoint} from untrusted JSON; null when any member is
+ * missing or mistyped (`public_key` may be absent: checkpoints written before
+ * it was added).
+ */
 export function parseSignedCheckpoint(value: unknown): SignedCheckpoint | null {
   if (typeof value !== 'object' || value === null) return null;
   const v = value as Record<string, unknown>;
@@ -77,10 +123,11 @@ export function parseSignedCheckpoint(value: unknown): SignedCheckpoint | null {
     typeof v.head_hash === 'string' && isHex64(v.head_hash) &&
     typeof v.time === 'string' &&
     typeof v.key_id === 'string' && isHex64(v.key_id) &&
-    typeof v.signature === 'string' && /^[A-Za-z0-9+/]{86}==$/.test(v.signature);
+    typeof v.signature === 'string' && /^[A-Za-z0-9+/]{86}==$/.test(v.signature) &&
+    (v.public_key === undefined || (typeof v.public_key === 'string' && /^[A-Za-z0-9+/]{1,1000}={0,2}$/.test(v.public_key)));
   if (!ok) return null;
-  const { format, size, head_hash, time, key_id, signature } = v as unknown as SignedCheckpoint;
-  return { format, size, head_hash, time, key_id, signature };
+  const { format, size, head_hash, time, key_id, signature, public_key } = v as unknown as SignedCheckpoint;
+  return public_key === undefined ? { format, size, head_hash, time, key_id, signature } : { format, size, head_hash, time, key_id, signature, public_key };
 }
 
 /** What the policy looks at: how many entries are unsigned, and when the oldest was recorded. */

@@ -1,11 +1,10 @@
 import type { Database } from 'better-sqlite3';
 import type { KeyObject } from 'node:crypto';
-import { canonicalJson } from './canonical.js';
 import { ChainVerifier } from './chain-verifier.js';
-import { readEntryHeader } from './entry-text.js';
+import { bodyOf, readCanonicalEntry, storedHashOf, type CanonicalEntry } from './entry-text.js';
 import { LedgerError, toLedgerError } from './errors.js';
 import type { LedgerHead } from './ledger.js';
-import { readNdjsonLines, type ChunkSource, storedFromLine } from './ndjson.js';
+import { isCutShort, readNdjsonLines, type ChunkSource } from './ndjson.js';
 
 export interface ImportResult {
   entries: number;
@@ -37,16 +36,16 @@ export async function importNdjson(
         'Import into a new ledger file; an import never merges two chains.');
     }
     for await (const line of readNdjsonLines(input)) {
-      const stored = storedFromLine(line.text);
-      if (!stored) {
-        verifier.addUnreadable(`line ${line.number} is not a JSON entry with a hash`, !line.terminated);
+      if (isCutShort(line)) {
+        verifier.addUnreadable(`line ${line.number} is cut short (no newline, not JSON)`, true);
         break;
       }
-      if (!verifier.add(stored)) break;
+      if (!verifier.add({ line: line.text })) break;
       if (verifier.failed) continue; // a provisional gap: keep reading only to classify it
-      const body = canonicalJson(JSON.parse(stored.body));
-      const h = readEntryHeader(body)!;
-      insert.run(h.seq, h.recorded_at, h.kind, h.repo, stored.hash, body);
+      // Verified, so exactly canonical: the body is stored as read.
+      const entry = readCanonicalEntry(line.text, 'line') as CanonicalEntry;
+      const h = entry.header;
+      insert.run(h.seq, h.recorded_at, h.kind, h.repo, storedHashOf(line.text, entry)!, bodyOf(line.text, entry));
       if (h.repo !== null) insertSubject.run(h.repo, h.subject, h.seq);
     }
     const report = verifier.finish();

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { StringDecoder } from 'node:string_decoder';
-import { canonicalJson } from './canonical.js';
 import { splitEntryLine } from './entry-text.js';
 import type { StoredEntry } from './sqlite-reader.js';
 
@@ -48,27 +47,28 @@ export async function* readNdjsonLines(input: ChunkSource): AsyncGenerator<Ndjso
 }
 
 /**
- * The stored form (hashed body + hash) of an NDJSON line: cut textually when
- * the line is canonical, else parsed and re-canonicalised (a reformatted
- * file still verifies if its content is unchanged). Null if it is not JSON
- * with a string `hash`.
+ * The stored form (hashed body + hash) of an NDJSON line, cut textually: a
+ * line is the RFC 8785 canonical JSON of its entry, which puts `hash`
+ * between `data` and `kind`. Null when the line is not in that form — a
+ * reformatted line is not re-canonicalised, because the ledger's text is what
+ * was hashed and signed (whether the body is canonical throughout is checked
+ * by the verifier).
+ *
+ * @example
+ * storedFromLine('{"data":{},"hash":"ab…","kind":"push",…}') // { body: '{"data":{},"kind":"push",…}', hash: 'ab…' }
  */
 export function storedFromLine(text: string): StoredEntry | null {
-  const split = splitEntryLine(text);
-  if (split) return split;
-  let value: unknown;
+  return splitEntryLine(text);
+}
+
+/** A last line without its newline that is not JSON: the file was cut in the middle of an entry. */
+export function isCutShort(line: NdjsonLine): boolean {
+  if (line.terminated) return false;
   try {
-    value = JSON.parse(text);
+    JSON.parse(line.text);
+    return false;
   } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  const { hash, ...rest } = value as Record<string, unknown>;
-  if (typeof hash !== 'string') return null;
-  try {
-    return { body: canonicalJson(rest), hash };
-  } catch {
-    return null;
+    return true;
   }
 }
 

@@ -4,7 +4,8 @@
 export * from './ledger.js';
 export { GENESIS_HASH, entryHash } from './hash.js';
 export { canonicalJson } from './canonical.js';
-export { CHECKPOINT_FORMAT, checkpointSignatureValid, checkpointStatement, parseSignedCheckpoint, type SignedCheckpoint } from './checkpoint.js';
+export { checkCanonicalText, isCanonicalText, type CanonicalShape } from './check-canonical-text.js';
+export { CHECKPOINT_FORMAT, checkpointSignatureValid, checkpointStatement, parseSignedCheckpoint, readCarriedKey, type SignedCheckpoint } from './checkpoint.js';
 export { keyIdOf, publicKeyFromPem } from './signing-key.js';
 export { ChainVerifier } from './chain-verifier.js';
 export type { VerifyFailure, VerifyFailureReason, VerifyReport } from './chain-verifier.js';

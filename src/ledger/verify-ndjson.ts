@@ -1,5 +1,5 @@
 import { ChainVerifier, type ChainVerifierOptions, type VerifyReport } from './chain-verifier.js';
-import { readNdjsonLines, storedFromLine, type ChunkSource } from './ndjson.js';
+import { isCutShort, readNdjsonLines, type ChunkSource } from './ndjson.js';
 
 export interface VerifyNdjsonOptions extends ChainVerifierOptions {
   /** Called now and then with the number of entries read so far. */
@@ -20,12 +20,11 @@ export async function verifyNdjson(input: ChunkSource, options: VerifyNdjsonOpti
   const verifier = new ChainVerifier(options);
   let count = 0;
   for await (const line of readNdjsonLines(input)) {
-    const stored = storedFromLine(line.text);
-    if (!stored) {
-      verifier.addUnreadable(`line ${line.number} is not a JSON entry with a hash${line.terminated ? '' : ' (cut short: no newline)'}`, !line.terminated);
+    if (isCutShort(line)) {
+      verifier.addUnreadable(`line ${line.number} is cut short (no newline, not JSON)`, true);
       break;
     }
-    if (!verifier.add(stored)) break;
+    if (!verifier.add({ line: line.text })) break;
     if (++count % PROGRESS_EVERY === 0) options.onProgress?.(count);
   }
   return verifier.finish();

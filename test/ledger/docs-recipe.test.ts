@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteLedger } from '../../src/ledger/sqlite-ledger.js';
 import { buildLedger, removeTempDirs, tempDir } from './support/ledger-fixture.js';
+import { exportLines } from './support/rewrite-ledger.js';
 
 afterEach(removeTempDirs);
 
@@ -47,5 +48,18 @@ describe('the independent verification recipe in docs/ledger.md', () => {
     const bad = runRecipe(join(dir, 'bad.ndjson'), key);
     expect(bad.status).toBe(1);
     expect(bad.stderr.trim()).toBe('seq 7: hash mismatch');
+  });
+
+  it('refuses a line that is not exactly canonical, such as one with a repeated member', async () => {
+    const built = await buildLedger({ count: 3 });
+    const dir = tempDir();
+    const key = join(dir, 'key.pub.pem');
+    writeFileSync(key, built.pem);
+    const lines = exportLines(built.path);
+    lines[1] = lines[1]!.replace('"verdict":"compliant"', '"verdict":"non_compliant","verdict":"compliant"');
+    writeFileSync(join(dir, 'doubled.ndjson'), `${lines.join('\n')}\n`);
+    const run = runRecipe(join(dir, 'doubled.ndjson'), key);
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe('seq 2: not exactly canonical JSON (RFC 8785)');
   });
 });

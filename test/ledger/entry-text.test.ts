@@ -2,7 +2,7 @@ import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/ledger/canonical.js';
-import { entryLine, parseEntryBody, readEntryHeader, splitEntryLine } from '../../src/ledger/entry-text.js';
+import { bodyOf, entryLine, parseEntryBody, readCanonicalEntry, readEntryHeader, splitEntryLine, storedHashOf, type CanonicalEntry } from '../../src/ledger/entry-text.js';
 import { entryHash } from '../../src/ledger/hash.js';
 import { storedFromLine } from '../../src/ledger/ndjson.js';
 
@@ -46,12 +46,40 @@ describe('moving between body and line without re-serialising data', () => {
     }));
   });
 
-  it('a reformatted line is re-canonicalised to the same body', () => {
+  it('a reformatted line is not cut into a body: only the canonical text was hashed', () => {
     fc.assert(fc.property(entry, hex64, (e, hash) => {
       const { seq, ...rest } = e;
       const pretty = JSON.stringify({ seq, hash, ...rest });
-      expect(storedFromLine(pretty)).toEqual({ body: canonicalJson(e), hash });
+      expect(storedFromLine(pretty)).toBeNull();
     }));
+  });
+
+  it('readCanonicalEntry reads a canonical body or line in one pass, as a full parse would', () => {
+    fc.assert(fc.property(entry, hex64, (e, hash) => {
+      const body = canonicalJson(e);
+      const { data: _data, ...header } = e;
+      const line = entryLine(body, hash);
+      expect(readCanonicalEntry(body, 'body')).toEqual({ header, hashMember: null });
+      const read = readCanonicalEntry(line, 'line') as CanonicalEntry;
+      expect(read).toMatchObject({ header });
+      expect(storedHashOf(line, read)).toBe(hash);
+      expect(bodyOf(line, read)).toBe(body);
+    }));
+  });
+
+  it('readCanonicalEntry refuses text that is not exactly canonical, or not an entry, saying why', () => {
+    const body = canonicalJson({ data: { a: 1 }, kind: 'push', prev_hash: '0'.repeat(64), recorded_at: '2026-03-01T00:00:00.000Z', repo: null, seq: 1, subject: 's' });
+    const cases: Array<[string, string, 'body' | 'line', RegExp]> = [
+      ['a repeated member in data', body.replace('{"a":1}', '{"a":1,"a":2}'), 'body', /appears twice/],
+      ['a member too many', body.replace('"kind"', '"extra":1,"kind"'), 'body', /not one of data, kind/],
+      ['a line without its hash', body, 'line', /not one of data, hash/],
+      ['seq 0', body.replace('"seq":1', '"seq":0'), 'body', /seq is not a whole number/],
+      ['seq as a string', body.replace('"seq":1', '"seq":"1"'), 'body', /seq is not a whole number/],
+      ['a time in another form', body.replace('.000Z', 'Z'), 'body', /recorded_at/],
+      ['prev_hash in capitals', body.replace('"prev_hash":"0', '"prev_hash":"A'), 'body', /prev_hash/],
+      ['a subject that is a number', body.replace('"subject":"s"', '"subject":1'), 'body', /not a string/],
+    ];
+    for (const [name, text, form, fault] of cases) expect(readCanonicalEntry(text, form), name).toEqual({ fault: expect.stringMatching(fault) });
   });
 
   it('refuses text that is not a canonical entry', () => {

@@ -162,13 +162,13 @@ describe('an NDJSON export edited', () => {
     lines = linesOf(built.path);
   });
 
-  it('verifies unedited, also when reformatted (same content, other key order and spacing)', async () => {
+  it('verifies unedited; reformatted (same content, other key order and spacing), it is malformed: the text is what was hashed and signed', async () => {
     expect((await verifyBoth(writeNdjson(lines), { requireFinalCheckpoint: true })).ok).toBe(true);
     const reformatted = lines.map((l) => {
       const { seq, ...rest } = JSON.parse(l) as Record<string, unknown>;
       return JSON.stringify({ seq, ...rest }, null, 0).replace(/,"/g, ', "');
     });
-    expect(await verifyBoth(writeNdjson(reformatted))).toMatchObject({ ok: true, entries: 24, checkpoints: 4 });
+    expect((await verifyBoth(writeNdjson(reformatted))).failure).toMatchObject({ seq: 1, reason: 'malformed' });
   });
 
   it('a value changed in a line: hash mismatch at that seq', async () => {
