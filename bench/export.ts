@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultPolicy } from '../src/config/parse-policy.js';
 import { evaluate } from '../src/core/policy/evaluate.js';
-import type { ChangeRecord, EvaluationRecord, ExceptionRecord, PushRecord, Trigger } from '../src/core/records.js';
+import type { ChangeRecord, EvaluationRecord, ExceptionRecord, InstallationRecord, PushRecord, Trigger } from '../src/core/records.js';
 import type { EntryInput } from '../src/ledger/ledger.js';
 import { check, commit, merged, pullRequest, review } from '../test/core/facts-builder.js';
 
@@ -24,7 +24,7 @@ const { values } = parseArgs({ options: { entries: { type: 'string' } } });
 const ENTRIES = Number(values.entries ?? 1_000_000);
 const root = new URL('..', import.meta.url).pathname;
 const cache = join(root, 'bench', '.cache');
-const ledgerDir = join(cache, `export-${ENTRIES}`);
+const ledgerDir = join(cache, `export-v2-${ENTRIES}`);
 const ledgerPath = join(ledgerDir, 'ledger.db');
 const YEAR_START = Date.parse('2026-01-01T00:00:00Z');
 const YEAR_MS = 365 * 86_400_000;
@@ -50,7 +50,14 @@ async function generate(): Promise<void> {
   const pulls = Math.floor(ENTRIES / perPull);
   const step = YEAR_MS / pulls;
   const trigger = (event: string, action: string | null, i: number): Trigger => ({ event, action, deliveryId: `d-${event}-${i}`, sender: 'carol' });
-  let written = 0;
+  // Installed the day before the year: the ledger covers every repository for the whole period.
+  now = YEAR_START - 86_400_000;
+  const installed: InstallationRecord = {
+    action: 'installation.created', installationId: 1, account: 'acme', repositoriesAdded: REPOS, repositoriesRemoved: [],
+    trigger: { event: 'installation', action: 'created', deliveryId: 'd-installation', sender: 'carol' },
+  };
+  await ledger.append([{ kind: 'installation', repo: null, subject: 'installation/1', data: installed }]);
+  let written = 1;
   let batch: EntryInput[] = [];
   const started = performance.now();
   for (let i = 0; written + batch.length < ENTRIES; i += 1) {

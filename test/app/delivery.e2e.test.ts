@@ -154,7 +154,7 @@ describe('read API', () => {
     expect(bytes).toEqual(readFileSync(new URL('../../dist/verifier/changeproof-verify.mjs', import.meta.url)));
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     expect(verifier.headers.get('x-content-sha256')).toBe(sha256);
-    expect((await (await get('/api/changeproof/health')).json()).verifier_sha256).toBe(sha256);
+    expect(((await (await get('/api/changeproof/health')).json()) as { verifier_sha256: string }).verifier_sha256).toBe(sha256);
 
     expect((await get('/api/changeproof/ledger')).status).toBe(401);
     expect((await get('/api/changeproof/ledger', { authorization: 'Bearer wrong' })).status).toBe(401);
