@@ -29,8 +29,8 @@ const COMMANDS: Command[] = [verifyExportCommand, verifyCommand, publicKeyComman
 export async function standalone(argv: string[], io: CliIo, here: string): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '--version' || first === '-v') {
-    // Its own SHA-256, to compare with the one the company's app reports
-    // (GET /api/changeproof/health, verifier_sha256) before trusting its verdicts.
+    // Its own SHA-256, to compare with that of the copy the company's app
+    // serves (GET /api/changeproof/verifier) before trusting its verdicts.
     const self = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex');
     io.stdout.write(`changeproof-verify ${VERSION}\nsha256 ${self}\n`);
     return 0;
