@@ -142,8 +142,11 @@ describe('read API', () => {
 
     const health = await get('/api/changeproof/health');
     expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok', version: 'test' });
     const head = await app.ledger.head();
-    expect(await health.json()).toMatchObject({ status: 'ok', version: 'test', ledger: { size: head.size, head_hash: head.hash }, pending_deliveries: 0 });
+    const detailed = await get('/api/changeproof/health', { authorization: 'Bearer api-secret-token' });
+    expect(await detailed.json()).toMatchObject({ status: 'ok', version: 'test', ledger: { size: head.size, head_hash: head.hash }, pending_deliveries: 0 });
+    expect((await (await get('/api/changeproof/health', { authorization: 'Bearer wrong' })).json())).toEqual({ status: 'ok', version: 'test' });
 
     const key = await get('/api/changeproof/public-key');
     expect(await key.text()).toBe(app.ledger.publicKeyPem());
@@ -154,7 +157,8 @@ describe('read API', () => {
     expect(bytes).toEqual(readFileSync(new URL('../../dist/verifier/changeproof-verify.mjs', import.meta.url)));
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     expect(verifier.headers.get('x-content-sha256')).toBe(sha256);
-    expect(((await (await get('/api/changeproof/health')).json()) as { verifier_sha256: string }).verifier_sha256).toBe(sha256);
+    const withToken = (await (await get('/api/changeproof/health', { authorization: 'Bearer api-secret-token' })).json()) as { verifier_sha256: string };
+    expect(withToken.verifier_sha256).toBe(sha256);
 
     expect((await get('/api/changeproof/ledger')).status).toBe(401);
     expect((await get('/api/changeproof/ledger', { authorization: 'Bearer wrong' })).status).toBe(401);

@@ -53,7 +53,10 @@ describe('npm start (lib/app/main.js)', () => {
     const { child, url } = await start({ APP_ID: '123', PRIVATE_KEY_PATH: join(dir, 'app.pem'), WEBHOOK_SECRET: 'secret', LEDGER_PATH: ledgerPath, CHANGEPROOF_API_TOKEN: 'token' });
     const health = await freshConnectionFetch(`${url}/api/changeproof/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ok', ledger: { size: 0 } });
+    // Anyone may probe it; only the read token sees the ledger.
+    expect(await health.json()).toEqual({ status: 'ok', version: expect.any(String) });
+    const detailed = await freshConnectionFetch(`${url}/api/changeproof/health`, { headers: { authorization: 'Bearer token' } });
+    expect(await detailed.json()).toMatchObject({ status: 'ok', ledger: { size: 0 } });
     const unsigned = await freshConnectionFetch(`${url}/api/github/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': 'x' }, body: '{}' });
     expect(unsigned.status).toBeGreaterThanOrEqual(400);
     const code = exited(child);

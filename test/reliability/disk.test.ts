@@ -43,7 +43,7 @@ async function world(): Promise<GitHubSimulator> {
 const SETTINGS = { retryDelaysMs: [20, 50, 100] };
 
 async function start(sim: GitHubSimulator, options: AppOptions): Promise<RunningApp> {
-  const app = await startApp(sim, { settings: SETTINGS, ...options });
+  const app = await startApp(sim, { settings: SETTINGS, apiToken: 'disk-test-read-token', ...options });
   running.apps.push(app);
   return app;
 }
@@ -141,7 +141,7 @@ describe.runIf(RELIABILITY)('a ledger that cannot be written', () => {
     await sleep(300); // the worker keeps retrying what it accepted; it cannot record it
     expect(during.statuses.every((s) => (s >= 200 && s < 300) || s >= 500), JSON.stringify(during.statuses)).toBe(true);
     expect(during.refused.length).toBeGreaterThan(0);
-    const health = await freshConnectionFetch(`${app.url}/api/changeproof/health`).then((r) => r.json() as Promise<{ pending_deliveries: number }>);
+    const health = await freshConnectionFetch(`${app.url}/api/changeproof/health`, { headers: { authorization: 'Bearer disk-test-read-token' } }).then((r) => r.json() as Promise<{ pending_deliveries: number }>);
     figures.note('fullPageCap', { acknowledged: during.acked.length, refused: during.refused.length, pendingWhileFull: health.pending_deliveries });
     await stop(app);
 

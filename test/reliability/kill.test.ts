@@ -128,8 +128,11 @@ function durableIds(ledgerPath: string): Set<string> {
   }
 }
 
+/** The read token: the ledger's size and the pending deliveries are not for anyone. */
+const HEALTH_TOKEN = 'kill-test-read-token';
+
 async function health(url: string): Promise<{ pending_deliveries: number; ledger: { size: number } }> {
-  const res = await freshConnectionFetch(`${url}/api/changeproof/health`);
+  const res = await freshConnectionFetch(`${url}/api/changeproof/health`, { headers: { authorization: `Bearer ${HEALTH_TOKEN}` } });
   return (await res.json()) as { pending_deliveries: number; ledger: { size: number } };
 }
 
@@ -141,7 +144,7 @@ describe.runIf(RELIABILITY)('the app killed with SIGKILL under load', () => {
     dirs.push(dir);
     writeFileSync(join(dir, 'app.pem'), generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey);
     const ledgerPath = join(dir, 'data', 'ledger.db');
-    const env = { APP_ID: String(APP_ID), PRIVATE_KEY_PATH: join(dir, 'app.pem'), WEBHOOK_SECRET, ...sim.env, LEDGER_PATH: ledgerPath };
+    const env = { APP_ID: String(APP_ID), PRIVATE_KEY_PATH: join(dir, 'app.pem'), WEBHOOK_SECRET, ...sim.env, LEDGER_PATH: ledgerPath, CHANGEPROOF_API_TOKEN: HEALTH_TOKEN };
     const next = deliveries(sim, { root, merged }, 20260415);
     const random = seeded(7);
     const state = { acked: new Map<string, Delivery>(), redeliver: [] as Delivery[], all: new Map<string, Delivery>() };

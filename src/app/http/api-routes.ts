@@ -22,10 +22,11 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 /**
  * Changeproof's own HTTP API (SPEC §1.1), served beside Probot's webhook route:
  *
- * - `GET /api/changeproof/health` — version, ledger size and head hash (503 when the ledger cannot be read);
+ * - `GET /api/changeproof/health` — status and version; with the read token also the ledger's size,
+ *   head hash and last checkpoint and the pending deliveries (503 when the ledger cannot be read);
  * - `GET /api/changeproof/public-key` — the checkpoint verification key (PEM);
  * - `GET /api/changeproof/verifier` — this release's standalone verifier
- *   (changeproof-verify.mjs, the copy every export package carries; its SHA-256 is in the health report);
+ *   (changeproof-verify.mjs, the copy every export package carries; its SHA-256 in the X-Content-SHA256 header);
  * - `GET /api/changeproof/ledger?from=ISO&to=ISO[&repo=owner/name]` — entries as NDJSON,
  *   `Authorization: Bearer <CHANGEPROOF_API_TOKEN>` required;
  * - `POST /api/changeproof/export-signature` `{"manifest": "…", "selection": "…"}` — the ledger
@@ -44,7 +45,7 @@ export function apiRoutes(options: ApiOptions): Handler {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'only GET is supported' }, { allow: 'GET' });
     switch (url.pathname) {
       case '/api/changeproof/health':
-        return health(res, options);
+        return health(req, res, options);
       case '/api/changeproof/public-key':
         return sendText(res, 200, options.ledger.publicKeyPem(), 'application/x-pem-file');
       case '/api/changeproof/verifier':
@@ -57,9 +58,15 @@ export function apiRoutes(options: ApiOptions): Handler {
   };
 }
 
-async function health(res: ServerResponse, options: ApiOptions): Promise<true> {
+/**
+ * Status and version for anyone (a load balancer's probe); the ledger's size,
+ * head, last checkpoint and the pending deliveries only for the read token.
+ */
+async function health(req: IncomingMessage, res: ServerResponse, options: ApiOptions): Promise<true> {
+  const detailed = options.apiToken !== undefined && hasBearerToken(req, options.apiToken);
   try {
     const [head, checkpoint, pending] = await Promise.all([options.ledger.head(), options.ledger.latestCheckpoint(), options.pendingWork()]);
+    if (!detailed) return sendJson(res, 200, { status: 'ok', version: options.version });
     return sendJson(res, 200, {
       status: 'ok',
       version: options.version,
@@ -68,7 +75,7 @@ async function health(res: ServerResponse, options: ApiOptions): Promise<true> {
       verifier_sha256: verifierSha256(),
     });
   } catch (error) {
-    return sendJson(res, 503, { status: 'unavailable', version: options.version, error: (error as Error).message });
+    return sendJson(res, 503, { status: 'unavailable', version: options.version, ...(detailed ? { error: (error as Error).message } : {}) });
   }
 }
 
