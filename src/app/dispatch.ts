@@ -1,6 +1,8 @@
 import { CHECK_RUN_NAME } from '../core/constants.js';
+import { isQueueBranch } from '../core/merge-group.js';
 import { GitHubEvidenceError } from '../github/errors.js';
 import { openPullRequestsForSha } from '../github/list-open-pull-requests.js';
+import { evaluateMergeGroup, mergeGroupOfRerun } from './jobs/evaluate-merge-group.js';
 import { evaluatePullRequests, REEVALUATE_EVENT, type PullRequestTarget } from './jobs/evaluate-pull-requests.js';
 import { NOTHING, RetryLater, type Job, type JobContext, type Payload } from './jobs/job.js';
 import { gateDeployment } from './jobs/gate-deployment.js';
@@ -24,12 +26,13 @@ export const HANDLED_EVENTS = [
   'deployment',
   'deployment_status',
   'deployment_protection_rule',
+  'merge_group',
 ] as const;
 
 const REEVALUATING_PR_ACTIONS = new Set(['opened', 'reopened', 'synchronize', 'edited', 'labeled', 'unlabeled', 'ready_for_review']);
 const REEVALUATING_REVIEW_ACTIONS = new Set(['submitted', 'dismissed', 'edited']);
 
-/** The job for a delivery (SPEC §2.1 re-evaluation triggers, merge, push, deployment gate and records, installation). */
+/** The job for a delivery (re-evaluation triggers, merge, push, merge queue, deployment gate and records, installation). */
 export function jobFor(event: string, payload: Payload): Job {
   const problem = malformed(event, payload);
   if (problem) return () => Promise.reject(new Error(problem));
@@ -56,6 +59,9 @@ export function jobFor(event: string, payload: Payload): Job {
     case 'deployment':
     case 'deployment_status':
       return payload['action'] === 'created' ? recordDeployment : noop;
+    case 'merge_group':
+      // `destroyed` (merged, dequeued, invalidated) needs nothing: the merge itself arrives as `pull_request` closed and `push`.
+      return payload['action'] === 'checks_requested' ? onMergeGroup : noop;
     case REEVALUATE_EVENT:
       return (ctx) => evaluatePullRequests(ctx, [{ ref: { ...repoOf(ctx.payload), number: Number(ctx.payload['changeproof']['number']) } }]);
     default:
@@ -91,6 +97,16 @@ export function malformed(event: string, payload: Payload): string | null {
     case 'status':
       if (typeof payload['sha'] !== 'string') needs.push('sha');
       break;
+    case 'merge_group': {
+      if (payload['action'] !== 'checks_requested') break;
+      const group = payload['merge_group'];
+      const sha = (v: unknown) => typeof v === 'string' && /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(v);
+      const ref = (v: unknown) => typeof v === 'string' && /^refs\/heads\/./.test(v);
+      if (!isObject(group) || !sha(group['head_sha']) || !ref(group['head_ref']) || !ref(group['base_ref']) || (group['base_sha'] != null && !sha(group['base_sha']))) {
+        needs.push('merge_group with head_sha, head_ref and base_ref (refs/heads/…)');
+      }
+      break;
+    }
     case 'push': {
       const commits = payload['commits'] ?? [];
       const lists = (c: unknown) => isObject(c) && ['added', 'modified', 'removed'].every((k) => c[k] == null || Array.isArray(c[k]));
@@ -132,19 +148,40 @@ async function onMerged(ctx: JobContext) {
   return recordMerge(ctx, ref, { ...hint, mergedAt: pr['merged_at'], mergedBy: pr['merged_by']?.['login'] ?? null, mergeCommitSha: pr['merge_commit_sha'] ?? null });
 }
 
-/** Our own check run: "Re-run" re-evaluates. Anyone else's finishing: the pull requests of its commit are re-evaluated. */
+/** A merge queue asks for the checks of a merge group: every pull request in it is judged now. */
+async function onMergeGroup(ctx: JobContext) {
+  const group = ctx.payload['merge_group'];
+  const branch = (ref: string) => ref.slice('refs/heads/'.length);
+  return evaluateMergeGroup(ctx, {
+    ...repoOf(ctx.payload),
+    headSha: group['head_sha'],
+    headRef: branch(group['head_ref']),
+    baseRef: branch(group['base_ref']),
+    baseSha: group['base_sha'] ?? null,
+  });
+}
+
+/** Our own check run: "Re-run" re-evaluates (a merge group's, or the pull requests'). Anyone else's finishing: the pull requests of its commit are re-evaluated. */
 async function onCheckRun(ctx: JobContext) {
   const run = ctx.payload['check_run'];
   const ours = run['name'] === CHECK_RUN_NAME && (ctx.services.appId === null || run['app']?.['id'] === ctx.services.appId);
   if (ours ? ctx.payload['action'] !== 'rerequested' : ctx.payload['action'] !== 'completed') return NOTHING;
+  const branch = run['check_suite']?.['head_branch'];
+  const group = ours ? await mergeGroupOfRerun(ctx, String(run['head_sha']), branch) : null;
+  if (group) return evaluateMergeGroup(ctx, group);
+  // CI finishing on a merge group's commit: no pull request has it as its head, so there is nothing to ask GitHub.
+  if (!ours && typeof branch === 'string' && isQueueBranch(branch)) return NOTHING;
   return evaluateListedOrOpen(ctx, run['pull_requests'] ?? [], String(run['head_sha']));
 }
 
-/** A suite finishing (or ours re-requested) re-evaluates the pull requests of its head commit; never our own suite completing. */
+/** A suite finishing (or ours re-requested) re-evaluates the pull requests (or the merge group) of its head commit; never our own suite completing. */
 async function onCheckSuite(ctx: JobContext) {
   const suite = ctx.payload['check_suite'];
   const ours = ctx.services.appId !== null && suite['app']?.['id'] === ctx.services.appId;
   if (ours ? ctx.payload['action'] !== 'rerequested' : ctx.payload['action'] !== 'completed') return NOTHING;
+  const group = ours ? await mergeGroupOfRerun(ctx, String(suite['head_sha']), suite['head_branch']) : null;
+  if (group) return evaluateMergeGroup(ctx, group);
+  if (!ours && typeof suite['head_branch'] === 'string' && isQueueBranch(suite['head_branch'])) return NOTHING;
   return evaluateListedOrOpen(ctx, suite['pull_requests'] ?? [], String(suite['head_sha']));
 }
 

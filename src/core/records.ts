@@ -234,3 +234,72 @@ export interface DeploymentRecord {
   changes: string[];
   trigger: Trigger;
 }
+
+/** How a member of a merge group stands: its own check's conclusion, as the group counts it. */
+export type MergeGroupStanding =
+  /** Compliant: its own check is a success. */
+  | 'passes'
+  /** An emergency change (unreviewed, labelled): its own check is neutral, and so is the group's. */
+  | 'emergency'
+  /** Not enforced (every contributor an ignored author): its own check is neutral, and so is the group's. */
+  | 'not_enforced'
+  /** Not compliant, still pending, or not evaluable: the group fails. */
+  | 'fails';
+
+/** One pull request of a merge group, judged when the group's checks were requested. */
+export interface MergeGroupMember {
+  number: number;
+  url: string;
+  /** Its position in the merge queue (1 = next to merge); `null` when the group's branch name named it. */
+  position: number | null;
+  /** Who added it to the queue, when the queue said. */
+  enqueuer: string | null;
+  enqueuedAt: IsoTime | null;
+  /** The head commit judged (the pull request's head when it was read). */
+  headSha: string;
+  outcome: Outcome;
+  enforced: boolean;
+  standing: MergeGroupStanding;
+  /** Its own check run's title: the unmet rules in the same words ("Not compliant: changes requested by @carol"). */
+  headline: string;
+  /** The rules it does not meet (fail or pending), each as its own check run words it. */
+  failing: Array<{ rule: string; name: string; status: 'fail' | 'pending'; short: string; toPass: string | null }>;
+  /** The full evaluation: its verdict and the evidence, to re-compute it offline. */
+  verdict: Verdict;
+  /** `null` when GitHub could not give the pull request (the verdict is then `error`). */
+  facts: ChangeFacts | null;
+}
+
+/**
+ * `merge_group` (subject `merge_group/<head sha>`): a merge queue asked for
+ * the checks of a merge group; every pull request in it was judged as its own
+ * check judges it, at that moment, and the group's check run shows the result.
+ */
+export interface MergeGroupRecord {
+  trigger: Trigger;
+  /** The branch the group merges into (`main`), and the group's branch (`gh-readonly-queue/main/pr-7-<sha>`), without `refs/heads/`. */
+  baseRef: string;
+  headRef: string;
+  /** The group's parent commit, as the delivery gave it; `null` when not known (a re-run of a group the app had not recorded). */
+  baseSha: string | null;
+  /** The commit the group's check run is on: what the queue would merge. */
+  headSha: string;
+  /** When the group was judged. */
+  evaluatedAt: IsoTime;
+  /** How the group's pull requests were established. */
+  membership: {
+    /** `merge_queue`: the queue's entries up to this group's; `head_ref`: the pull request its branch names, alone in the group's commits; `null`: not established. */
+    source: 'merge_queue' | 'head_ref' | null;
+    /** In words: which entries, or why not. */
+    detail: string;
+    /** The queue's merge method, when the queue was read (`MERGE`, `SQUASH`, `REBASE`). */
+    mergeMethod: string | null;
+  };
+  pullRequests: MergeGroupMember[];
+  /** `success` only when every pull request is compliant; `neutral` when the weakest is an emergency or not enforced; otherwise `failure`. */
+  conclusion: 'success' | 'neutral' | 'failure';
+  /** Why it is not a success, in words; `null` for a success. */
+  reason: string | null;
+  /** The policy applied (from the default branch); `null` when none could be read. */
+  policy: PolicyRecord | null;
+}

@@ -21,6 +21,7 @@ export const ENTRY_KINDS = [
   'head_push',
   'policy',
   'export_refused',
+  'merge_group',
 ] as const;
 
 export type EntryKind = (typeof ENTRY_KINDS)[number];

@@ -8,7 +8,11 @@ describe("GraphQL documents against GitHub's published schema (@octokit/graphql-
   });
 
   test('every document in src/github is registered for validation', async () => {
-    const modules = [await import('../../src/github/graphql/pull-request.graphql.js'), await import('../../src/github/graphql/pull-request-pages.graphql.js')];
+    const modules = [
+      await import('../../src/github/graphql/pull-request.graphql.js'),
+      await import('../../src/github/graphql/pull-request-pages.graphql.js'),
+      await import('../../src/github/graphql/merge-queue.graphql.js'),
+    ];
     const sent = modules.flatMap((m) => Object.values(m)).filter((v) => typeof v === 'string' && /^\s*query /.test(v));
     expect(new Set(Object.values(GRAPHQL_DOCUMENTS))).toEqual(new Set(sent));
   });

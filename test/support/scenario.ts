@@ -1,5 +1,6 @@
 import {
-  World, commitSha, gitBlobSha, type GitPerson, type ReviewState, type SimAccount, type SimCheckRun, type SimPullRequest, type SimRepo, type SimSignature,
+  World, commitSha, gitBlobSha, type GitPerson, type ReviewState, type SimAccount, type SimCheckRun, type SimMergeQueue, type SimMergeQueueEntry, type SimPullRequest,
+  type SimRepo, type SimSignature,
 } from './simulator/world.js';
 
 type PersonRef = string | { name: string; email: string };
@@ -251,6 +252,90 @@ export class ScenarioBuilder {
     return this;
   }
 
+  /**
+   * Turns on a merge queue for `branch` (default: the default branch), merging
+   * by `method` as the queue's settings say. GitHub's `github-merge-queue[bot]`
+   * pushes the queue's merges.
+   */
+  mergeQueue(options: { branch?: string; method?: 'merge' | 'squash' | 'rebase' } = {}): this {
+    const repo = this.repoNow();
+    const branch = options.branch ?? repo.defaultBranch;
+    if (!this.world.account('github-merge-queue[bot]')) this.bot('github-merge-queue');
+    (repo.mergeQueues ??= new Map()).set(branch, { id: this.world.nextId(), branch, method: (options.method ?? 'merge').toUpperCase() as SimMergeQueue['method'], entries: [] });
+    return this;
+  }
+
+  /**
+   * `by` adds the pull request (default: the current one) to its base
+   * branch's merge queue, and the queue builds its merge group at once: the
+   * pull request merged (by the queue's method) on top of the previous
+   * entry's group, or of the base branch, on a `gh-readonly-queue/…` branch.
+   */
+  enqueue(options: { by: string; number?: number }): this {
+    const repo = this.repoNow();
+    const pr = options.number === undefined ? this.prNow() : repo.pulls.get(options.number);
+    if (!pr) throw new Error(`simulator: no pull request #${options.number}`);
+    const queue = repo.mergeQueues?.get(pr.baseRef);
+    if (!queue) throw new Error(`simulator: ${pr.baseRef} has no merge queue; call .mergeQueue() first`);
+    this.account(options.by);
+    const parent = queue.entries.at(-1)?.groupHeadSha ?? repo.branches.get(pr.baseRef)!;
+    const made = this.mergeOnto(repo, pr, parent, queue.method, options.by);
+    const groupHeadSha = made.at(-1)!;
+    const groupRef = `gh-readonly-queue/${pr.baseRef}/pr-${pr.number}-${parent}`;
+    repo.branches.set(groupRef, groupHeadSha);
+    queue.entries.push({ id: this.world.nextId(), number: pr.number, enqueuer: options.by, enqueuedAt: this.world.tick(), state: 'AWAITING_CHECKS', groupHeadSha, groupBaseSha: parent, groupRef, made });
+    return this;
+  }
+
+  /**
+   * The queue merges its groups up to and including pull request `through`'s
+   * (default: every entry): the base branch is fast-forwarded to that group's
+   * commit, each pull request is merged — by its enqueuer, as GitHub reports
+   * it, with the commit the queue made for it as its merge commit — and the
+   * groups' branches are deleted. Returns the base branch's head before and
+   * after, for the push GitHub sends.
+   */
+  mergeQueued(options: { through?: number; branch?: string } = {}): { before: string; after: string } {
+    const repo = this.repoNow();
+    const queue = repo.mergeQueues?.get(options.branch ?? repo.defaultBranch);
+    if (!queue?.entries.length) throw new Error('simulator: the merge queue is empty');
+    const last = options.through === undefined ? queue.entries.length - 1 : queue.entries.findIndex((e) => e.number === options.through);
+    if (last < 0) throw new Error(`simulator: #${options.through} is not in the merge queue`);
+    const before = repo.branches.get(queue.branch)!;
+    if (queue.entries[0]!.groupBaseSha !== before) throw new Error(`simulator: ${queue.branch} moved since the queue built its groups`);
+    const merged = queue.entries.splice(0, last + 1);
+    const after = merged.at(-1)!.groupHeadSha;
+    repo.branches.set(queue.branch, after);
+    for (const entry of merged) {
+      const pr = repo.pulls.get(entry.number)!;
+      repo.branches.delete(entry.groupRef);
+      Object.assign(pr, {
+        state: 'closed', mergedAt: this.world.tick(), mergedBy: entry.enqueuer, mergeCommitSha: entry.made.at(-1)!, closedAt: this.world.now(),
+        ...(queue.method === 'MERGE' ? {} : { mergedCommits: [...entry.made] }),
+      });
+    }
+    return { before, after };
+  }
+
+  /** The merge queue entry of pull request `number` (default: the current one). */
+  queueEntry(number?: number): SimMergeQueueEntry {
+    const repo = this.repoNow();
+    const n = number ?? this.prNow().number;
+    for (const queue of repo.mergeQueues?.values() ?? []) {
+      const entry = queue.entries.find((e) => e.number === n);
+      if (entry) return entry;
+    }
+    throw new Error(`simulator: #${n} is not in a merge queue`);
+  }
+
+  /** Someone dismisses `login`'s latest approval, as GitHub does: the review's state becomes DISMISSED. */
+  dismissReview(login: string): this {
+    const review = this.prNow().reviews.filter((r) => r.author?.toLowerCase() === login.toLowerCase() && r.state === 'APPROVED').at(-1);
+    if (!review) throw new Error(`simulator: @${login} has no approval on #${this.prNow().number} to dismiss`);
+    review.state = 'DISMISSED';
+    return this;
+  }
+
   /** A deployment of `sha` (default: the default branch head). */
   deployment(options: { environment?: string; sha?: string; creator?: string; state?: string } = {}): this {
     const repo = this.repoNow();
@@ -291,6 +376,28 @@ export class ScenarioBuilder {
 
   build(): World {
     return this.world;
+  }
+
+  /** The commits merging `pr` onto `parent` makes, by `method`, as GitHub makes them (committer web-flow, signed by GitHub). */
+  private mergeOnto(repo: SimRepo, pr: SimPullRequest, parent: string, method: SimMergeQueue['method'], by: string): string[] {
+    const head = pr.commits.at(-1)!;
+    const files = (sha: string) => Object.fromEntries(repo.commits.get(sha)!.files);
+    switch (method) {
+      case 'MERGE':
+        return [this.makeCommit(repo, [parent, head], `Merge pull request #${pr.number} from ${repo.owner}/${pr.headRef}`, this.person(by), this.person('web-flow'), files(head), signatureOf('github'))];
+      case 'SQUASH':
+        return [this.makeCommit(repo, [parent], `${pr.title} (#${pr.number})`, this.person(pr.author ?? by), this.person('web-flow'), files(head), signatureOf('github'))];
+      case 'REBASE': {
+        const made: string[] = [];
+        let base = parent;
+        for (const original of pr.commits) {
+          const c = repo.commits.get(original)!;
+          base = this.makeCommit(repo, [base], c.message, { ...c.author }, this.person('web-flow'), files(original), signatureOf('github'));
+          made.push(base);
+        }
+        return made;
+      }
+    }
   }
 
   private account(login: string, options: { name?: string; emails?: string[] } = {}): SimAccount {

@@ -179,6 +179,43 @@ export function pullRequestReviewPayload(
   return patchCommon(payload, json, sim, fullName, review.author ?? repo.owner, options.installationId);
 }
 
+/**
+ * A real `merge_group` payload (`checks_requested`, or `destroyed` with its
+ * `reason`) for the merge group the queue built for pull request `number`,
+ * shaped as GitHub sends it: full refs, the group's parent as `base_sha`, and
+ * the group's commit as `head_commit`. The sender defaults to the pull
+ * request's enqueuer.
+ *
+ * @example const payload = mergeGroupPayload(sim, 'acme/api', 2, { installationId });
+ */
+export function mergeGroupPayload(
+  sim: GitHubSimulator,
+  fullName: string,
+  number: number,
+  options: { action?: 'checks_requested' | 'destroyed'; reason?: 'merged' | 'invalidated' | 'dequeued'; installationId?: number; sender?: string } = {},
+): Payload {
+  const json = new RestJson(sim.world, sim.apiUrl, 'https://github.com');
+  const repo = sim.world.repo(fullName);
+  const queue = [...(repo.mergeQueues?.values() ?? [])].find((q) => q.entries.some((e) => e.number === number));
+  const entry = queue?.entries.find((e) => e.number === number);
+  if (!queue || !entry) throw new Error(`simulator: #${number} is not in a merge queue of ${fullName}`);
+  const head = repo.commits.get(entry.groupHeadSha)!;
+  const payload = examplePayload('merge_group', 'checks_requested');
+  payload['action'] = options.action ?? 'checks_requested';
+  if (payload['action'] === 'destroyed') payload['reason'] = options.reason ?? 'merged';
+  payload['merge_group'] = {
+    head_sha: head.sha,
+    head_ref: `refs/heads/${entry.groupRef}`,
+    base_sha: entry.groupBaseSha,
+    base_ref: `refs/heads/${queue.branch}`,
+    head_commit: {
+      id: head.sha, tree_id: json.commit(repo, head).commit.tree.sha, message: head.message, timestamp: head.committer.date,
+      author: { name: head.author.name, email: head.author.email }, committer: { name: head.committer.name, email: head.committer.email },
+    },
+  };
+  return patchCommon(payload, json, sim, fullName, options.sender ?? entry.enqueuer, options.installationId);
+}
+
 function patchCommon(payload: Payload, json: RestJson, sim: GitHubSimulator, fullName: string, sender: string, installationId?: number): Payload {
   const repo = sim.world.repo(fullName);
   payload['repository'] = { ...payload['repository'], ...json.repo(repo) };

@@ -1,5 +1,6 @@
 import { POLICY_PATH, defaultPolicy } from '../../config/parse-policy.js';
 import { introducedByMerges } from '../../core/introduced-by.js';
+import { isQueueBranch } from '../../core/merge-group.js';
 import { matchBranch } from '../../core/policy/scope.js';
 import type { ConfigErrorRecord, ExceptionRecord, PushRecord, PushedCommit } from '../../core/records.js';
 import { associateCommits } from '../../github/associate-commits.js';
@@ -24,7 +25,10 @@ const ZERO_SHA = /^0{40}$/;
  * contains, or a branch rewound or rewritten (forced, or `after` not
  * descending from `before`), make it a direct-push exception naming the
  * pusher, before, after and the commits removed. Its time is GitHub's
- * (`repository.pushed_at`). On the default branch, a push that changed
+ * (`repository.pushed_at`). A merge queue's temporary branches
+ * (`gh-readonly-queue/…`) are not examined: what reaches a branch in scope
+ * from them arrives as the queue's push to that branch, whose merge commits
+ * GitHub links to their pull requests like any merge. On the default branch, a push that changed
  * `.github/changeproof.yml` re-evaluates every open pull request under the new
  * policy (and records a `config_error` when the new file is invalid).
  *
@@ -53,7 +57,9 @@ export async function recordPush(ctx: JobContext): Promise<JobResult> {
   const entries: EntryInput[] = [...fact, ...(await policyEntries(ctx, fullName, policy ? policyRecord(policy) : null, `push/${p['after']}`))];
   // An unusable policy file must not take branches out of scope: judge by the defaults.
   const scope = policy?.ok ? policy.policy.scope.branches : defaultPolicy().scope.branches;
-  if (matchBranch(scope, branch, defaultBranch)) entries.push(...(await examinePush(ctx, { owner, repo, branch, defaultBranch })));
+  // A merge queue's own branches (`gh-readonly-queue/…`) hold groups being checked; their commits reach a
+  // branch in scope only through the queue's push to it, which is examined like any other push.
+  if (matchBranch(scope, branch, defaultBranch) && !isQueueBranch(branch)) entries.push(...(await examinePush(ctx, { owner, repo, branch, defaultBranch })));
 
   if (branch !== defaultBranch || !touchesPolicyFile(p) || !policy) return { entries };
   if (!policy.ok) {

@@ -37,7 +37,7 @@ const ICON: Record<RuleStatus, string> = { pass: '✅', fail: '❌', pending: '�
  */
 export function renderCheckRun(verdict: Verdict, policy?: PolicySourceInfo): CheckRunView {
   const { status, conclusion } = statusOf(verdict);
-  const title = truncate(titleOf(verdict), MAX_TITLE);
+  const title = truncate(verdictTitle(verdict), MAX_TITLE);
   const summary = truncate(summaryOf(verdict, policy), MAX_SUMMARY, '\n\n… (truncated; the full evidence is in the ledger)');
   return { name: CHECK_RUN_NAME, status, ...(conclusion ? { conclusion } : {}), title, summary };
 }
@@ -60,7 +60,8 @@ function unmet(v: Verdict, status: RuleStatus): RuleResult[] {
   return v.rules.filter((r) => r.status === status && r.rule !== 'scope' && r.rule !== 'emergency');
 }
 
-function titleOf(v: Verdict): string {
+/** The title of a verdict's check run ("Not compliant: changes requested by @carol"), also how a merge group names a pull request's standing. */
+export function verdictTitle(v: Verdict): string {
   const judged = (): string => {
     switch (v.outcome) {
       case 'compliant':

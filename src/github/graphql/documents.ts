@@ -1,6 +1,7 @@
 import {
   CHECK_RUNS_PAGE_QUERY, CHECK_SUITES_PAGE_QUERY, COMMIT_AUTHORS_PAGE_QUERY, HEAD_COMMIT_QUERY, PULL_REQUEST_PAGE_QUERY, STATUS_CONTEXTS_PAGE_QUERY,
 } from './pull-request-pages.graphql.js';
+import { MERGE_QUEUE_QUERY } from './merge-queue.graphql.js';
 import { PULL_REQUEST_QUERY } from './pull-request.graphql.js';
 
 /** Every GraphQL document Changeproof sends, by name; a test validates each against GitHub's schema. */
@@ -12,4 +13,5 @@ export const GRAPHQL_DOCUMENTS: Readonly<Record<string, string>> = {
   CHECK_SUITES_PAGE_QUERY,
   CHECK_RUNS_PAGE_QUERY,
   STATUS_CONTEXTS_PAGE_QUERY,
+  MERGE_QUEUE_QUERY,
 };

@@ -3,7 +3,7 @@ import { actorView, type GqlContext } from './graphql-actor-views.js';
 import { checkSuiteFor, commitView, statusView } from './graphql-commit-views.js';
 import { GitHubGraphqlError } from './graphql-error.js';
 import { decodeNodeId, nodeId } from './node-id.js';
-import type { SimPullRequest, SimRepo } from './world.js';
+import type { SimMergeQueue, SimPullRequest, SimRepo } from './world.js';
 
 /** The root `Query` fields the simulator serves. */
 export function queryRoot() {
@@ -39,6 +39,11 @@ function repositoryView(repo: SimRepo, ctx: GqlContext) {
       const pr = repo.pulls.get(number);
       if (!pr) throw new GitHubGraphqlError('NOT_FOUND', `Could not resolve to a PullRequest with the number of ${number}.`);
       return pullRequestView(repo, pr, ctx);
+    },
+    // GitHub answers null for a branch without a merge queue; no branch means the default branch's.
+    mergeQueue: ({ branch }: { branch?: string | null }) => {
+      const queue = repo.mergeQueues?.get(branch ?? repo.defaultBranch);
+      return queue ? mergeQueueView(repo, queue, ctx) : null;
     },
     object: ({ oid, expression }: { oid?: string; expression?: string }) => {
       const sha = oid ?? resolveExpression(repo, expression ?? '');
@@ -95,6 +100,37 @@ function pullRequestView(repo: SimRepo, pr: SimPullRequest, ctx: GqlContext) {
     },
     // Another account's pending (unsubmitted) review is invisible to an app.
     reviews: (args: ConnectionArgs) => connection(pr.reviews.filter((r) => r.state !== 'PENDING').map((r) => reviewView(repo, pr, r.id, ctx)), args, 'reviews'),
+  };
+}
+
+function mergeQueueView(repo: SimRepo, queue: SimMergeQueue, ctx: GqlContext) {
+  const path = `/${repo.owner}/${repo.name}/queue/${queue.branch}`;
+  const commit = (sha: string) => commitView(repo, repo.commits.get(sha)!, ctx);
+  return {
+    __typename: 'MergeQueue',
+    id: nodeId('MergeQueue', `${repo.id}:${queue.id}`),
+    url: `${ctx.webUrl}${path}`,
+    resourcePath: path,
+    nextEntryEstimatedTimeToMerge: null,
+    configuration: {
+      checkResponseTimeout: 60, maximumEntriesToBuild: 5, maximumEntriesToMerge: 5, mergeMethod: queue.method, mergingStrategy: 'ALLGREEN',
+      minimumEntriesToMerge: 1, minimumEntriesToMergeWaitTime: 5,
+    },
+    entries: (args: ConnectionArgs) =>
+      connection(queue.entries.map((entry, i) => ({
+        __typename: 'MergeQueueEntry',
+        id: nodeId('MergeQueueEntry', `${repo.id}:${entry.id}`),
+        position: i + 1,
+        state: entry.state,
+        enqueuedAt: entry.enqueuedAt,
+        enqueuer: actorView(entry.enqueuer, ctx),
+        headCommit: commit(entry.groupHeadSha),
+        baseCommit: commit(entry.groupBaseSha),
+        pullRequest: pullRequestView(repo, repo.pulls.get(entry.number)!, ctx),
+        jump: false,
+        solo: false,
+        estimatedTimeToMerge: null,
+      })), args, 'entries'),
   };
 }
 

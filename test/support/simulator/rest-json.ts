@@ -68,7 +68,9 @@ export class RestJson {
       url: `${this.apiUrl}/repos/${fullName}/check-runs/${run.id}`, html_url: `${this.webUrl}/${fullName}/runs/${run.id}`, details_url: run.detailsUrl,
       status: run.status.toLowerCase(), conclusion: run.conclusion?.toLowerCase() ?? null, started_at: run.startedAt, completed_at: run.completedAt,
       output: { ...run.output, annotations_count: 0, annotations_url: `${this.apiUrl}/repos/${fullName}/check-runs/${run.id}/annotations` },
-      check_suite: { id: suite.id }, app: { id: suite.appId, slug: suite.appSlug, name: suite.appSlug }, pull_requests: [],
+      // The suite's branch, as GitHub names it: the branch whose head the commit is (a merge group's `gh-readonly-queue/…` branch too).
+      check_suite: { id: suite.id, head_sha: run.headSha, head_branch: [...repo.branches].find(([, sha]) => sha === run.headSha)?.[0] ?? null },
+      app: { id: suite.appId, slug: suite.appSlug, name: suite.appSlug }, pull_requests: [],
     };
   }
 

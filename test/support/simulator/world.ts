@@ -135,6 +135,40 @@ export interface SimDeployment {
   statuses: Array<{ id: number; state: string; creator: string; createdAt: string; description: string }>;
 }
 
+/** `MergeQueueEntryState` */
+export type SimMergeQueueEntryState = 'QUEUED' | 'AWAITING_CHECKS' | 'MERGEABLE' | 'UNMERGEABLE' | 'LOCKED';
+
+/**
+ * A pull request waiting in a merge queue, with the merge group the queue
+ * built for it: the group's commit sits on top of the previous entry's (or
+ * the base branch), on a `gh-readonly-queue/<base>/pr-<n>-<parent>` branch.
+ */
+export interface SimMergeQueueEntry {
+  id: number;
+  number: number;
+  /** Who added it to the queue (GitHub reports them as the merger). */
+  enqueuer: string;
+  enqueuedAt: string;
+  state: SimMergeQueueEntryState;
+  /** The group's commit (`MergeQueueEntry.headCommit`, the delivery's `head_sha`). */
+  groupHeadSha: string;
+  /** The commit the group was built on (`baseCommit`, the delivery's `base_sha`). */
+  groupBaseSha: string;
+  /** The group's branch, without `refs/heads/`. */
+  groupRef: string;
+  /** The commits the queue made for this pull request, oldest first: one merge or squash commit, or the rebased copies. */
+  made: string[];
+}
+
+/** A branch's merge queue (one per protected branch that requires it). */
+export interface SimMergeQueue {
+  id: number;
+  branch: string;
+  method: 'MERGE' | 'SQUASH' | 'REBASE';
+  /** In queue order: the first merges next. */
+  entries: SimMergeQueueEntry[];
+}
+
 export interface SimRepo {
   id: number;
   owner: string;
@@ -150,6 +184,8 @@ export interface SimRepo {
   deployments: SimDeployment[];
   /** Accounts that can push (collaborators with write access); the owner always can. */
   writers: Set<string>;
+  /** Merge queues by branch name. */
+  mergeQueues?: Map<string, SimMergeQueue>;
 }
 
 export interface SimInstallation {
