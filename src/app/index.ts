@@ -3,6 +3,7 @@ import { PolicyCache } from '../github/policy-cache.js';
 import type { Ledger } from '../ledger/index.js';
 import { HANDLED_EVENTS } from './dispatch.js';
 import { apiRoutes } from './http/api-routes.js';
+import { limitIntake } from './intake-limit.js';
 import { scheduleRecovery } from './recovery/schedule-recovery.js';
 import { DEFAULT_SETTINGS, type AppServices, type AppSettings } from './services.js';
 import { DeliveryWorker } from './worker.js';
@@ -32,16 +33,19 @@ export interface ChangeproofOptions {
 /**
  * The Changeproof Probot app.
  *
- * 1. Every delivery of a handled event is stored in the durable inbox before
+ * 1. Webhook bodies over GitHub's 25 MB cap are refused (413) before they are
+ *    buffered (see intake-limit.ts).
+ * 2. Every delivery of a handled event is stored in the durable inbox before
  *    GitHub gets its 2xx (a failure to store answers 5xx, so GitHub can redeliver).
- * 2. The worker evaluates, records in the ledger and publishes (see `dispatch.ts`).
- * 3. `/api/changeproof/*` serves health, the public key and the ledger.
- * 4. Missed webhooks are recovered on start and periodically (redeliveries, merge sweep).
+ * 3. The worker evaluates, records in the ledger and publishes (see `dispatch.ts`).
+ * 4. `/api/changeproof/*` serves health, the public key and the ledger.
+ * 5. Missed webhooks are recovered on start and periodically (redeliveries, merge sweep).
  *
  * @example await server.load(changeproof({ ledger, appId: 123, version: '0.1.0' }));
  */
 export function changeproof(options: ChangeproofOptions) {
   return (app: Probot, { addHandler }: ApplicationFunctionOptions): void => {
+    limitIntake(app);
     const services: AppServices = {
       ledger: options.ledger,
       clock: options.clock ?? (() => new Date()),

@@ -58,8 +58,11 @@ export function describeIssue(issue: z.core.$ZodIssue, value: unknown): Describe
       }
       return [{ path, message: `expected one of the allowed forms, got ${describeValue(seen)}`, hint: doc ?? 'see schema.json for the allowed values', onKey: false }];
     }
-    case 'custom':
-      return [{ path, message: issue.message, hint: doc ?? 'see schema.json for the allowed values', onKey: false }];
+    case 'custom': {
+      // A check with advice of its own (e.g. the ticket pattern's) passes it as `params.hint`.
+      const hint = (issue.params as { hint?: unknown } | undefined)?.hint;
+      return [{ path, message: issue.message, hint: typeof hint === 'string' ? hint : doc ?? 'see schema.json for the allowed values', onKey: false }];
+    }
     default:
       return [{ path, message: `${issue.message}, got ${describeValue(seen)}`, hint: doc ?? 'see schema.json for the allowed values', onKey: false }];
   }

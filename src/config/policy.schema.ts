@@ -1,5 +1,5 @@
-import safeRegex from 'safe-regex2';
 import { z } from 'zod';
+import { compileTicketPattern } from '../core/ticket-pattern.js';
 
 /**
  * The schema of `.github/changeproof.yml` (SPEC §2): the single source of truth
@@ -17,25 +17,18 @@ import { z } from 'zod';
 
 const glob = z.string().trim().min(1, 'must not be empty');
 
-/** A JavaScript regular expression source that compiles. */
-const regexSource = z
+/**
+ * A ticket pattern RE2 compiles (see core/ticket-pattern.ts): matched in
+ * linear time, so no pull request text can stall the app. A pattern RE2
+ * cannot express (backreferences, lookaround) or too large is an issue on the
+ * key, with its own hint.
+ */
+const ticketPattern = z
   .string()
   .min(1, 'must not be empty')
-  .refine(
-    (source) => {
-      try {
-        new RegExp(source);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { message: 'is not a valid regular expression' },
-  )
-  // JavaScript regexes backtrack: nested quantifiers such as `(a+)+` can take
-  // exponential time on a crafted title and would stall the app for everyone.
-  .refine((source) => safeRegex(source), {
-    message: 'can take exponential time on some inputs (a quantifier inside a repeated group, such as `(a+)+`); simplify it, e.g. `[A-Z]+-\\d+`',
+  .superRefine((source, ctx) => {
+    const compiled = compileTicketPattern(source);
+    if (!compiled.ok) ctx.addIssue({ code: 'custom', message: compiled.problem.message, params: { hint: compiled.problem.hint } });
   });
 
 export const PeerReviewSchema = z
@@ -145,11 +138,14 @@ export const ChecksSchema = z
 
 export const ChangeRequestSchema = z
   .strictObject({
-    /** Regex searched in the title, body and head branch, e.g. `[A-Z]+-\d+`; null = no ticket needed. */
-    ticket_pattern: regexSource
+    /**
+     * Regular expression (RE2 syntax, case-sensitive unless `(?i)`) searched in the title, body and
+     * head branch, e.g. `[A-Z]+-\d+`; null = no ticket needed. No backreferences or lookaround.
+     */
+    ticket_pattern: ticketPattern
       .nullable()
       .default(null)
-      .describe('Regular expression searched in the title, body and head branch, e.g. `[A-Z]+-\\d+`. null = no ticket reference required.'),
+      .describe('Regular expression in RE2 syntax, searched in the title, body and head branch, e.g. `[A-Z]+-\\d+`; case-sensitive unless the pattern turns on `(?i)`. Backreferences and lookaround are not supported (patterns match in linear time). null = no ticket reference required.'),
   })
   .describe('Traceability of the change to a ticket or change request.');
 

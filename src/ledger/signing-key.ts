@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, typ
 import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { LedgerError } from './errors.js';
+import { tightenMode } from './file-mode.js';
 
 /** The Ed25519 key that signs checkpoints. */
 export interface SigningKey {
@@ -58,11 +59,16 @@ export function generateSigningKey(): SigningKey {
   return fromPrivate(generateKeyPairSync('ed25519').privateKey, null);
 }
 
-/** Loads the private key at `path`; null when there is no file. */
+/**
+ * Loads the private key at `path`; null when there is no file. A key readable
+ * by others (an older version's, or copied in with a wide mode) is tightened
+ * to 0600 where its owner may do so (not on a read-only mount).
+ */
 export function loadSigningKey(path: string): SigningKey | null {
   let pem: string;
   try {
     pem = readFileSync(path, 'utf8');
+    tightenMode(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new LedgerError('LEDGER_KEY_MISSING', `Cannot read the signing key ${path}: ${(error as Error).message}.`,

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LedgerError, toLedgerError } from './errors.js';
+import { tightenMode } from './file-mode.js';
 import { LEDGER_APPLICATION_ID, migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
 
@@ -30,6 +31,7 @@ export function openWritable(path: string, options: ConnectionOptions = {}): Dat
     if (!memory) {
       mkdirSync(dirname(path), { recursive: true });
       if (existsSync(path)) accessSync(path, constants.R_OK | constants.W_OK);
+      keepOwnerOnly(path);
     }
     db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
     db.pragma('journal_mode = WAL');
@@ -46,6 +48,25 @@ export function openWritable(path: string, options: ConnectionOptions = {}): Dat
     db?.close();
     throw toLedgerError(error, path, 'open');
   }
+}
+
+/**
+ * The ledger holds every delivery's payload (the inbox) and the evidence of
+ * every change: only its owner may read it. SQLite creates the file 0644 (less
+ * the umask) and gives its `-wal` and `-shm` files the database file's mode,
+ * so the file is created here, empty and 0600, before SQLite opens it (SQLite
+ * takes an empty file for a new database). Files an earlier version or an
+ * operator left readable by others are tightened to their owner's bits;
+ * where that is impossible (another owner, a read-only mount) they are used
+ * as they are.
+ */
+function keepOwnerOnly(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) tightenMode(file);
 }
 
 /**

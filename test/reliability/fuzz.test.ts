@@ -84,6 +84,7 @@ function basePayloads(sim: GitHubSimulator, merged: { before: string; after: str
     deployment: withRepo(examplePayload('deployment', 'created')),
     deployment_status: deploymentStatusPayload(sim, 'acme/api', { deploymentId: 9001, sha: merged.after, state: 'success', installationId: INSTALLATION_ID }),
     deployment_protection_rule: deploymentProtectionRulePayload(sim, 'acme/api', { sha: merged.after, installationId: INSTALLATION_ID }),
+    merge_group: withRepo(examplePayload('merge_group', 'checks_requested')),
   };
 }
 

@@ -3,8 +3,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Ledger, ReadQuery } from '../../ledger/index.js';
 import { verifierFile } from '../../export/verifier-file.js';
 import { hasBearerToken } from './bearer-token.js';
+import { declaresMoreThan, mayHaveBody, readBodyWithin, sendTooLarge } from './body-limit.js';
 import { exportSigning, type ExportSigningOptions } from './export-signing.js';
+import { LedgerQueryError, parseLedgerQuery } from './ledger-query.js';
 import { sendJson, sendText } from './respond.js';
+
+/** The read routes take no body; a few bytes (a client that always sends one) are tolerated and dropped. */
+export const MAX_READ_REQUEST_BYTES = 1024;
 
 export interface ApiOptions {
   ledger: Ledger;
@@ -28,11 +33,13 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
  * - `GET /api/changeproof/verifier` — this release's standalone verifier
  *   (changeproof-verify.mjs, the copy every export package carries; its SHA-256 in the X-Content-SHA256 header);
  * - `GET /api/changeproof/ledger?from=ISO&to=ISO[&repo=owner/name]` — entries as NDJSON,
- *   `Authorization: Bearer <CHANGEPROOF_API_TOKEN>` required;
+ *   `Authorization: Bearer <CHANGEPROOF_API_TOKEN>` required; parameters read strictly (ledger-query.ts);
  * - `POST /api/changeproof/export-signature` `{"manifest": "…", "selection": "…"}` — the ledger
  *   key signs an auditor export once the app has re-derived it from its own ledger (recorded as
  *   an `export` entry; a refusal as an `export_refused` entry); the signing token is required
  *   (see export-signing.ts).
+ *
+ * The read routes take no body: one beyond 1 KiB is refused (413) before it is read.
  *
  * @example addHandler(apiRoutes({ ledger, version, apiToken: process.env.CHANGEPROOF_API_TOKEN, pendingWork }))
  */
@@ -42,6 +49,7 @@ export function apiRoutes(options: ApiOptions): Handler {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith('/api/changeproof/')) return false;
     if (url.pathname === '/api/changeproof/export-signature') return signExport(req, res);
+    if (await refuseBody(req, res)) return true;
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'only GET is supported' }, { allow: 'GET' });
     switch (url.pathname) {
       case '/api/changeproof/health':
@@ -99,6 +107,19 @@ function verifier(res: ServerResponse): true {
   return true;
 }
 
+/**
+ * Answers 413 to a body beyond {@link MAX_READ_REQUEST_BYTES}: a declared
+ * length at once, a chunked body once that much has streamed in (it is
+ * counted, never kept). True when it was answered (or the client left).
+ */
+async function refuseBody(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  if (declaresMoreThan(req, MAX_READ_REQUEST_BYTES)) return sendTooLarge(res, MAX_READ_REQUEST_BYTES, 'A request to the read API (which takes no body)');
+  if (!mayHaveBody(req)) return false;
+  const read = await readBodyWithin(req, MAX_READ_REQUEST_BYTES, { keep: false });
+  if (read.ok) return false;
+  return read.reason === 'too_large' ? sendTooLarge(res, MAX_READ_REQUEST_BYTES, 'A request to the read API (which takes no body)') : true;
+}
+
 /** Answers 404/401 unless the request carries the API token; true when it was answered. */
 function refuseUnauthorised(req: IncomingMessage, res: ServerResponse, options: ApiOptions): boolean {
   if (!options.apiToken) {
@@ -114,9 +135,10 @@ async function ledgerEntries(req: IncomingMessage, res: ServerResponse, url: URL
   if (refuseUnauthorised(req, res, options)) return true;
   let query: ReadQuery;
   try {
-    query = readQuery(url.searchParams);
+    query = parseLedgerQuery(url.searchParams);
   } catch (error) {
-    return sendJson(res, 400, { error: (error as Error).message });
+    if (error instanceof LedgerQueryError) return sendJson(res, 400, { error: error.message, parameter: error.parameter });
+    throw error;
   }
   res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
   if (req.method === 'HEAD') {
@@ -134,25 +156,4 @@ async function ledgerEntries(req: IncomingMessage, res: ServerResponse, url: URL
     res.destroy(error as Error);
   }
   return true;
-}
-
-/** `from`/`to` are ISO-8601 instants or days (`YYYY-MM-DD` = midnight UTC); `from` inclusive, `to` exclusive. */
-function readQuery(params: URLSearchParams): ReadQuery {
-  const query: ReadQuery = {};
-  for (const key of ['from', 'to'] as const) {
-    const value = params.get(key);
-    if (value === null) continue;
-    const iso = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00.000Z` : value;
-    const t = Date.parse(iso);
-    if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}T/.test(iso)) throw new Error(`${key} must be an ISO-8601 time or a YYYY-MM-DD day, got "${value}"`);
-    query[key] = new Date(t).toISOString();
-  }
-  const repo = params.get('repo');
-  if (repo !== null) {
-    if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new Error(`repo must be owner/name, got "${repo}"`);
-    query.repo = repo;
-  }
-  const unknown = [...params.keys()].filter((k) => !['from', 'to', 'repo'].includes(k));
-  if (unknown.length) throw new Error(`unknown parameter(s): ${unknown.join(', ')} (use from, to, repo)`);
-  return query;
 }

@@ -4,6 +4,7 @@ import type { LedgerSource } from '../../export/ledger-source.js';
 import { checkClaim, ExportClaimError, rederiveExport, type ExportClaim, type Rederivation } from '../../export/rederive.js';
 import type { Ledger } from '../../ledger/index.js';
 import { keyIdOf, publicKeyFromPem } from '../../ledger/signing-key.js';
+import { declaresMoreThan, readBodyWithin, sendTooLarge } from './body-limit.js';
 import { sendJson } from './respond.js';
 
 export interface ExportSigningOptions {
@@ -46,6 +47,8 @@ export function exportSigning(options: ExportSigningOptions): (req: IncomingMess
 
   return async (req, res) => {
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'only POST is supported' }, { allow: 'POST' });
+    // Refused before anything else: whoever asks, an oversized body is never read.
+    if (declaresMoreThan(req, MAX_SIGNING_REQUEST_BYTES)) return tooLarge(res);
     if (!tokens.length || !options.exportSource) {
       return sendJson(res, 404, { error: 'export signing is off: set CHANGEPROOF_SIGNING_TOKEN on the app to enable it (a token of its own, not the read token)' });
     }
@@ -53,16 +56,14 @@ export function exportSigning(options: ExportSigningOptions): (req: IncomingMess
     if (!caller) {
       return sendJson(res, 401, { error: 'a valid signing token is required (Authorization: Bearer <CHANGEPROOF_SIGNING_TOKEN>); the read token cannot sign' }, { 'www-authenticate': 'Bearer realm="changeproof-signing"' });
     }
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_SIGNING_REQUEST_BYTES) return tooLarge(req, res);
     if (busy.has(caller.fingerprint)) {
       return sendJson(res, 429, { error: 'a signing request with this token is already being checked; wait for it' }, { 'retry-after': '10' });
     }
     busy.add(caller.fingerprint);
     try {
-      const body = await readBody(req);
-      if (body === null) return tooLarge(req, res);
-      const claim = parseClaim(body);
+      const read = await readBodyWithin(req, MAX_SIGNING_REQUEST_BYTES);
+      if (!read.ok) return read.reason === 'too_large' ? tooLarge(res) : true;
+      const claim = parseClaim(read.body.toString('utf8'));
       if (typeof claim === 'string') return sendJson(res, 400, { error: claim });
       try {
         checkClaim(claim);
@@ -148,21 +149,8 @@ function parseClaim(body: string): ExportClaim | string {
   return { manifest: v['manifest'], selection: v['selection'] };
 }
 
-/** The body as text, or null once it passes the limit (reading stops there). */
-async function readBody(req: IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_SIGNING_REQUEST_BYTES) return null;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function tooLarge(req: IncomingMessage, res: ServerResponse): true {
-  res.once('finish', () => req.destroy());
-  return sendJson(res, 413, { error: `the request is larger than ${MAX_SIGNING_REQUEST_BYTES / 1024 / 1024} MiB` }, { connection: 'close' });
+function tooLarge(res: ServerResponse): true {
+  return sendTooLarge(res, MAX_SIGNING_REQUEST_BYTES, 'An export to sign (manifest and selection)');
 }
 
 function authenticate(req: IncomingMessage, tokens: Array<{ token: Buffer; fingerprint: string }>): { fingerprint: string } | null {

@@ -1,3 +1,4 @@
+import { compileTicketPattern } from '../ticket-pattern.js';
 import type { RuleContext } from './context.js';
 import { ruleResult } from './rule-result.js';
 import type { ChangeRequestEvidence, RuleResult } from './verdict.js';
@@ -5,7 +6,9 @@ import type { ChangeRequestEvidence, RuleResult } from './verdict.js';
 /**
  * Traceability: with `change_request.ticket_pattern`, the title, body or head
  * branch must reference a ticket. A missing reference is something the author
- * must fix, so it is non-compliant rather than pending.
+ * must fix, so it is non-compliant rather than pending. The pattern is RE2
+ * (linear time, see ticket-pattern.ts); one the policy check would have
+ * refused fails the rule, saying why, rather than passing or throwing.
  */
 export function checkChangeRequest(ctx: RuleContext): RuleResult<ChangeRequestEvidence> {
   const pattern = ctx.policy.change_request.ticket_pattern;
@@ -18,17 +21,25 @@ export function checkChangeRequest(ctx: RuleContext): RuleResult<ChangeRequestEv
       toPass: null,
     });
   }
-  const re = new RegExp(pattern);
+  const required = `A ticket reference matching /${pattern}/ in the title, body or head branch`;
+  const compiled = compileTicketPattern(pattern);
+  if (!compiled.ok) {
+    return ruleResult(head(required, null), {
+      status: 'fail',
+      seen: `The ticket pattern cannot be used: it ${compiled.problem.message}.`,
+      short: 'unusable ticket pattern',
+      toPass: `fix change_request.ticket_pattern in the policy file (${compiled.problem.hint})`,
+    });
+  }
   const fields = [
     ['title', ctx.facts.title],
     ['body', ctx.facts.body],
     ['head branch', ctx.facts.headRef],
   ] as const;
-  const required = `A ticket reference matching /${pattern}/ in the title, body or head branch`;
   for (const [field, text] of fields) {
-    const m = re.exec(text ?? '');
-    if (m) {
-      return ruleResult(head(required, { field, text: m[0] }), { status: 'pass', seen: `Found "${m[0]}" in the ${field}.`, short: `ticket ${m[0]}`, toPass: null });
+    const found = compiled.pattern.find(text ?? '');
+    if (found !== null) {
+      return ruleResult(head(required, { field, text: found }), { status: 'pass', seen: `Found "${found}" in the ${field}.`, short: `ticket ${found}`, toPass: null });
     }
   }
   return ruleResult(head(required, null), {
