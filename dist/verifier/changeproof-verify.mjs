@@ -727,6 +727,13 @@ var init_better_sqlite3 = __esm({
   }
 });
 
+// src/ledger/file-mode.ts
+var init_file_mode = __esm({
+  "src/ledger/file-mode.ts"() {
+    "use strict";
+  }
+});
+
 // src/ledger/migrations/001-entries.ts
 var entries;
 var init_entries = __esm({
@@ -873,6 +880,7 @@ var init_sqlite_connection = __esm({
     "use strict";
     init_better_sqlite3();
     init_errors();
+    init_file_mode();
     init_migrate();
     init_migrations();
   }
@@ -904,6 +912,7 @@ var init_signing_key = __esm({
   "src/ledger/signing-key.ts"() {
     "use strict";
     init_errors();
+    init_file_mode();
   }
 });
 

@@ -1,22 +1,36 @@
-import { ProbotOctokit, run } from 'probot';
+import { Probot, ProbotOctokit, run, Server } from 'probot';
+import type { Logger } from 'pino';
 import { withChangeproofDefaults } from '../github/octokit.js';
 import { defaultLedgerPath, scheduleCheckpoints, SqliteLedger, type Ledger } from '../ledger/index.js';
 import { changeproof } from './index.js';
 import { createLog } from './log.js';
+import { credentialsState, loadDotEnv } from './setup-credentials.js';
+import { DEFAULT_WEBHOOK_PATH } from './setup-manifest.js';
+import { changeproofSetup, logSetupStart } from './setup.js';
 import { VERSION } from '../version.js';
 import type { DeliveryWorker } from './worker.js';
 
 /**
  * Starts the app as `npm start` does: Probot's server with the standard
  * environment (APP_ID, PRIVATE_KEY / PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT,
- * LOG_LEVEL, GHE_HOST / GHE_PROTOCOL). Without credentials Probot serves its
- * setup flow from app.yml and the ledger is not opened. With them, the ledger
- * (LEDGER_PATH) is opened first — a ledger that cannot be opened stops the
- * start with the reason — and closed with a final signed checkpoint on
- * SIGINT/SIGTERM.
+ * HOST, LOG_LEVEL, GHE_HOST / GHE_PROTOCOL, and `.env` of the working
+ * directory). Without credentials it serves the setup flow (./setup.ts) and
+ * the ledger is not opened. With them, the ledger (LEDGER_PATH) is opened
+ * first — a ledger that cannot be opened stops the start with the reason —
+ * and closed with a final signed checkpoint on SIGINT/SIGTERM.
  */
 export async function startChangeproof(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  loadDotEnv(env);
+  const mode = credentialsState(env);
+  const log = await createLog(env);
+  const stop = mode === 'none' ? await serveSetup(env, log) : await serveApp(env, log);
+  stopOnSignals(stop);
+}
+
+/** The app: Probot with Changeproof loaded, the ledger open. Resolves with how to stop it cleanly. */
+async function serveApp(env: NodeJS.ProcessEnv, log: Logger): Promise<() => Promise<void>> {
   const signingTokens = signingTokensOf(env);
+  const shutdownHooks: Array<() => Promise<void>> = [];
   let ledger: Ledger | null = null;
   let worker: DeliveryWorker | null = null;
   const server = await run(
@@ -30,30 +44,68 @@ export async function startChangeproof(env: NodeJS.ProcessEnv = process.env): Pr
       } })(app, options);
       app.log.info(`Changeproof ${VERSION}: ledger ${defaultLedgerPath(env)}`);
     },
-    { Octokit: withChangeproofDefaults(ProbotOctokit), log: await createLog(env) },
+    { env, Octokit: withChangeproofDefaults(ProbotOctokit), log },
   );
-
-  // Probot's own SIGINT handler exits before the ledger is closed: replace it with one that
-  // finishes running work, signs a final checkpoint, then exits.
+  // Probot's own SIGINT handler exits before the ledger is closed: stopOnSignals replaces it.
   process.removeAllListeners('SIGINT');
-  const shutdown = async (signal: string) => {
-    console.info(`${signal}: stopping Changeproof…`);
-    try {
-      await worker?.stop();
-      await server.stop();
-      for (const hook of shutdownHooks) await hook();
-      await ledger?.close();
-      process.exit(0);
-    } catch (error) {
-      console.error(`Changeproof could not stop cleanly: ${(error as Error).message}`);
-      process.exit(1);
-    }
+  return async () => {
+    await worker?.stop();
+    await server.stop();
+    for (const hook of shutdownHooks) await hook();
+    await ledger?.close();
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-const shutdownHooks: Array<() => Promise<void>> = [];
+/** The setup flow on Probot's server (its static files and /ping), without a Probot app. */
+async function serveSetup(env: NodeJS.ProcessEnv, log: Logger): Promise<() => Promise<void>> {
+  const webhookPath = env.WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH;
+  const server = new Server({
+    host: env.HOST || 'localhost',
+    port: Number(env.PORT) || 3000,
+    webhookPath,
+    log,
+    // Probot's server needs a Probot; the setup flow never uses it (Probot's own setup does the same).
+    Probot: Probot.defaults({ appId: 1, privateKey: 'not used by the setup flow', log }),
+  });
+  const local = () => `http://${printableHost(env.HOST)}:${server.port}`;
+  await server.loadHandlerFactory(() => changeproofSetup({ env, log, cwd: process.cwd(), localWebhookUrl: () => `${local()}${webhookPath}` }));
+  await server.start();
+  logSetupStart(log, env, local());
+  return () => server.stop();
+}
+
+function printableHost(host: string | undefined): string {
+  return !host || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * SIGINT and SIGTERM stop the app cleanly: running work finishes, the ledger
+ * signs its final checkpoint, the process exits 0. The same signal often
+ * arrives twice at once — `npm start` forwards the one `kill` of its process
+ * group or the terminal's Ctrl-C already sent — and is ignored while stopping;
+ * one sent again after two seconds gives up waiting and exits 1.
+ */
+function stopOnSignals(stop: () => Promise<void>): void {
+  let since: number | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (since !== null) {
+      if (Date.now() - since < 2_000) return;
+      console.error(`${signal} again: exiting before Changeproof stopped cleanly; the ledger resumes from its last commit on the next start.`);
+      process.exit(1);
+    }
+    since = Date.now();
+    console.info(`${signal}: stopping Changeproof…`);
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`Changeproof could not stop cleanly: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
 
 /**
  * `CHANGEPROOF_SIGNING_TOKEN`: one token, or several separated by commas while
