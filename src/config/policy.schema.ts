@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compilePathPattern } from '../core/policy/path-pattern.js';
 import { compileTicketPattern } from '../core/ticket-pattern.js';
 
 /**
@@ -31,6 +32,48 @@ const ticketPattern = z
     if (!compiled.ok) ctx.addIssue({ code: 'custom', message: compiled.problem.message, params: { hint: compiled.problem.hint } });
   });
 
+/**
+ * A path pattern with the gitignore syntax GitHub's CODEOWNERS uses: `*` within
+ * one directory, `**` across directories, a leading or middle `/` anchors it to
+ * the repository root, a trailing `/` means a directory. Negation (`!`) and
+ * character ranges (`[ ]`) are not supported, as in CODEOWNERS.
+ */
+const pathPattern = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .refine((p) => !p.startsWith('!'), { message: 'negates a pattern with `!`, which is not supported', params: { hint: 'list the paths the rule covers; a rule cannot exclude paths' } })
+  .refine((p) => !/[[\]]/.test(p), { message: 'uses a character range `[ ]`, which is not supported', params: { hint: 'write one pattern per alternative, e.g. `*.tf` and `*.tfvars`' } })
+  .refine((p) => /[![\]]/.test(p) || compilePathPattern(p) !== null, {
+    message: 'is not a path pattern CODEOWNERS syntax can express (a backslash, or nothing but slashes)',
+    params: { hint: 'write a path relative to the repository root, e.g. `terraform/**` or `/docs/`' },
+  })
+  .describe('A path pattern (gitignore syntax as in CODEOWNERS), relative to the repository root.');
+
+/** `@org/team-slug` or a login. */
+const approver = z
+  .string()
+  .trim()
+  .refine((entry) => /^(@[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9_.-]+|@?[A-Za-z0-9][A-Za-z0-9-]*(\[bot\])?)$/.test(entry), {
+    message: 'is neither a team (`@org/team-slug`) nor a login',
+    params: { hint: 'write a team as `@org/team-slug` and a person as their login, e.g. `carol`' },
+  })
+  .describe('A team (`@org/team-slug`) or a login.');
+
+/** A rule requiring approvals from given people for changes that touch given paths. */
+const pathRule = z
+  .strictObject({
+    /** Shown in the check run and the ledger, e.g. `infrastructure`. */
+    name: z.string().trim().min(1, 'must not be empty').max(100).describe('Name shown in the check run and the ledger, e.g. `infrastructure`.'),
+    /** The rule applies when a changed file (or the old path of a renamed one) matches any of these. */
+    paths: z.array(pathPattern).min(1, 'must list at least one path pattern').describe('Path patterns (gitignore syntax, as in CODEOWNERS); the rule applies when a changed file, or the old path of a renamed or deleted one, matches any.'),
+    /** Qualifying approvals needed from `from`. */
+    approvals: z.number().int().min(1).max(10).default(1).describe('Qualifying approvals needed from `from`, 1–10.'),
+    /** Teams (`@org/slug`) and logins whose approvals count for the rule; empty = any qualifying reviewer. */
+    from: z.array(approver).default([]).describe('Teams (`@org/team-slug`) and logins whose approvals count for this rule; [] = any qualifying reviewer.'),
+  })
+  .describe('Approvals required for changes that touch given paths.');
+
 export const PeerReviewSchema = z
   .strictObject({
     /** Approvals needed from independent reviewers (0 turns peer review off). */
@@ -58,6 +101,38 @@ export const PeerReviewSchema = z
       .boolean()
       .default(true)
       .describe('A reviewer whose latest review requests changes blocks the change.'),
+    /**
+     * Every changed file needs an approval from one of its code owners, read from
+     * the CODEOWNERS file of the base branch (never from the pull request itself).
+     */
+    code_owners: z
+      .boolean()
+      .default(false)
+      .describe("Every changed file needs an approval from one of its code owners, as the base branch's CODEOWNERS file names them (`.github/`, root or `docs/`; the last matching line wins; a line without owners requires none)."),
+    /**
+     * An approval on an earlier commit still counts when every later commit is a
+     * clean merge of the base branch: the change's diff against its base is the
+     * same, file for file and blob for blob, and the base brought no change to
+     * any file of the change. A merge that resolved a conflict or changed
+     * anything voids it.
+     */
+    keep_approvals_on_update_merge: z
+      .boolean()
+      .default(false)
+      .describe("An approval on an earlier commit still counts when every later commit is a clean merge of the base branch (\"Update branch\"): the change's diff against its base is unchanged, blob for blob, and the base changed none of its files. A merge that resolved a conflict or edited anything voids the approval."),
+    /** Additional approvals for changes touching given paths. */
+    rules: z
+      .array(pathRule)
+      .default([])
+      .superRefine((rules, ctx) => {
+        const seen = new Set<string>();
+        rules.forEach((rule, i) => {
+          const key = rule.name.toLowerCase();
+          if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `repeats the rule name "${rule.name}"`, params: { hint: 'give every rule its own name; the check run and the ledger refer to rules by name' } });
+          seen.add(key);
+        });
+      })
+      .describe('Additional approvals for changes that touch given paths: each rule needs `approvals` qualifying approvals from `from` (teams `@org/slug` and logins; empty = any qualifying reviewer).'),
   })
   .describe('Who must approve a change, and which approvals count.');
 
@@ -213,3 +288,5 @@ export const PolicySchema = z
 export type Policy = Omit<z.output<typeof PolicySchema>, '_extends'>;
 /** What a user may write in the file. */
 export type PolicyInput = z.input<typeof PolicySchema>;
+/** One entry of `peer_review.rules`, defaulted. */
+export type PathRule = Policy['peer_review']['rules'][number];

@@ -31,6 +31,8 @@ export const RULE_POINTS_OF_FOCUS = {
   policy: ['CC8.1-PF1', 'CC8.1-PF6'],
   evidence: ['CC8.1-PF4', 'CC8.1-PF5'],
   peer_review: ['CC8.1-PF8', 'CC8.1-PF10', 'CC8.1-PF3'],
+  path_rule: ['CC8.1-PF8', 'CC8.1-PF10', 'CC8.1-PF2'],
+  code_owners: ['CC8.1-PF8', 'CC8.1-PF10', 'CC8.1-PF2'],
   changes_requested: ['CC8.1-PF8', 'CC8.1-PF10'],
   separation_of_duties: ['CC8.1-PF2', 'CC8.1-PF8', 'CC8.1-PF4'],
   checks: ['CC8.1-PF7', 'CC8.1-PF10'],

@@ -159,8 +159,86 @@ export interface PushFact {
 
 /** Something GitHub would not list completely; any gap makes the verdict `error`. */
 export interface EvidenceGap {
-  what: 'commits' | 'reviews' | 'checks' | 'labels' | 'pushes' | 'pull_request' | 'policy';
+  what: 'commits' | 'reviews' | 'checks' | 'labels' | 'pushes' | 'pull_request' | 'policy' | 'files' | 'code_owners' | 'teams' | 'update_merge';
   reason: string;
+  /** What to do about it, when someone can (e.g. grant the app the organisation permission `members: read`). */
+  fix?: string;
+}
+
+/**
+ * A file the pull request changes (GraphQL `PullRequest.files`). A renamed
+ * file also carries its old path: moving a file out of a protected directory
+ * changes that directory.
+ */
+export interface ChangedFile {
+  path: string;
+  /** The path before a rename; `null` otherwise. */
+  previousPath: string | null;
+  /** `PatchStatus`: ADDED, DELETED, MODIFIED, RENAMED, COPIED, CHANGED. */
+  changeType: string;
+}
+
+/**
+ * The CODEOWNERS file of the base branch, as GitHub would use it: the first of
+ * `.github/CODEOWNERS`, `CODEOWNERS`, `docs/CODEOWNERS` that exists at the base
+ * branch's head. Never read from the pull request's own commits.
+ */
+export interface CodeOwnersFacts {
+  /** The base branch it was read from. */
+  ref: string;
+  /** The base branch's head commit when it was read. */
+  commitSha: string;
+  /** `null` when the base branch has no CODEOWNERS file. */
+  file: { path: string; blobSha: string; text: string } | null;
+  readAt: IsoTime;
+}
+
+/** A team's members as the app read them (GraphQL `Team.members`, child teams included). */
+export interface TeamFacts {
+  /** `org/slug`, e.g. `acme/sre`. */
+  team: string;
+  /** Member logins. */
+  members: string[];
+  /** When GitHub answered (a cached answer keeps its original time). */
+  readAt: IsoTime;
+}
+
+/** One file of a diff as GitHub's compare API lists it. */
+export interface DiffFile {
+  path: string;
+  previousPath: string | null;
+  /** added, removed, modified, renamed, copied, changed, unchanged */
+  status: string;
+  /** The blob SHA after the change; `null` when GitHub gives none. */
+  blobSha: string | null;
+}
+
+/** A three-dot diff (`GET /repos/{o}/{r}/compare/{base}...{head}`): what `head` changes against its merge base with `base`. */
+export interface DiffFacts {
+  base: string;
+  head: string;
+  mergeBase: string;
+  /** `ahead`, `behind`, `identical` or `diverged`. */
+  status: string;
+  files: DiffFile[];
+  /** False when GitHub cut the list of files (it lists at most 300). */
+  complete: boolean;
+}
+
+/**
+ * What it takes to tell whether the commits after an approved one are clean
+ * merges of the base branch: the change's diff at the approved commit, the
+ * diff now, and what the base branch changed in between.
+ */
+export interface UpdateMergeFacts {
+  /** The commit the approval was given on. */
+  approvedSha: string;
+  /** The change's diff against its base at the approved commit (`base...approvedSha`). */
+  before: DiffFacts;
+  /** The change's diff against its base at the head (`base...headSha`). */
+  after: DiffFacts;
+  /** What the base branch changed between the two merge bases (`before.mergeBase...after.mergeBase`). */
+  baseChanges: DiffFacts;
 }
 
 /** Everything Changeproof knows about one pull request at one moment. */
@@ -194,6 +272,17 @@ export interface ChangeFacts {
    * timeline shows (force pushes), oldest first.
    */
   pushes: PushFact[];
+  /**
+   * The files the pull request changes; read only when the policy has path
+   * rules or code owners (absent otherwise, and in older records).
+   */
+  changedFiles?: ChangedFile[];
+  /** The base branch's CODEOWNERS; read only when `peer_review.code_owners` is on. */
+  codeOwners?: CodeOwnersFacts;
+  /** Members of the teams the policy or CODEOWNERS name for this change; read only when needed. */
+  teams?: TeamFacts[];
+  /** For approvals on earlier commits, when `peer_review.keep_approvals_on_update_merge` is on. */
+  updateMerges?: UpdateMergeFacts[];
   /** When the evidence was read from GitHub. */
   collectedAt: IsoTime;
   /** Empty when the evidence is complete. */

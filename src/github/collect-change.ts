@@ -1,4 +1,6 @@
 import type { ChangeFacts } from '../core/facts.js';
+import { policyNeeds } from '../core/policy/needed-evidence.js';
+import { collectPathEvidence } from './collect-pull-request-paths.js';
 import { gatherPullRequest, type CollectPullRequestOptions, type PullRequestRef } from './collect-pull-request.js';
 import { loadPolicy, type PolicyLoad } from './load-policy.js';
 import type { GitHubClient } from './octokit.js';
@@ -14,7 +16,10 @@ import { restPolicyFileReader } from './read-policy-file.js';
  * the policy costs no request of its own. An `_extends` into a third
  * repository is read over REST the first time (conditional on its ETag) and
  * remembered, so later queries read it too. Parsed policy files are cached by
- * blob SHA, so an unchanged policy is not parsed again.
+ * blob SHA, so an unchanged policy is not parsed again. A policy with path
+ * rules or code owners also reads the changed files and the base branch's
+ * CODEOWNERS (in the same query, once the app knows the policy needs them)
+ * and the members of the teams it names (reused for a few minutes).
  *
  * Failure contract: as {@link collectPullRequest} (gaps for incomplete lists,
  * `GitHubEvidenceError` when nothing usable came back); a policy file that
@@ -32,7 +37,9 @@ export async function collectChange(
 ): Promise<{ facts: ChangeFacts; policy: PolicyLoad }> {
   const repository = `${ref.owner}/${ref.repo}`;
   const extendsTarget = options.cache.extendsTarget(repository);
-  const { facts, policyFiles } = await gatherPullRequest(octokit, ref, { ...options, withPolicy: true, extendsTarget });
+  const pathNeeds = options.cache.pathNeeds(repository);
+  const gathered = await gatherPullRequest(octokit, ref, { ...options, withPolicy: true, extendsTarget, paths: pathNeeds });
+  const { policyFiles } = gathered;
   const rest = restPolicyFileReader(octokit, options.cache);
   // A file the query did not cover is an `_extends` into a third repository:
   // remember it, so the next evaluation's query reads it too.
@@ -42,5 +49,13 @@ export async function collectChange(
     return rest(owner, repo, path);
   });
   const policy = await loadPolicy(octokit, { owner: ref.owner, repo: ref.repo }, { cache: options.cache, read });
+  if (!policy.ok) return { facts: gathered.facts, policy };
+  // Path rules and code owners need the changed files, CODEOWNERS and teams: read them with the
+  // pull request next time (the policy rarely changes), and now whatever the query did not read.
+  const needs = policyNeeds(policy.policy);
+  if (needs.files !== pathNeeds.files || needs.codeOwners !== pathNeeds.codeOwners) {
+    options.cache.rememberPathNeeds(repository, { files: needs.files, codeOwners: needs.codeOwners });
+  }
+  const facts = await collectPathEvidence(octokit, ref, gathered.facts, policy.policy, { now: options.now, teams: options.cache.teams, maxPages: options.maxPages, prefetched: gathered.paths });
   return { facts, policy };
 }

@@ -10,6 +10,7 @@ import type { GitHubClient } from './octokit.js';
 import { prefetchedPolicyFiles } from './prefetched-policy-files.js';
 import type { ExtendsTarget } from './parse-extends.js';
 import type { PolicyFile } from './policy-file.js';
+import type { PathNeeds } from './policy-cache.js';
 import { readPullRequestLists } from './read-pull-request-lists.js';
 import { runGraphql, runGraphqlComplete } from './run-graphql.js';
 
@@ -58,8 +59,8 @@ export async function collectPullRequest(octokit: GitHubClient, ref: PullRequest
 export async function gatherPullRequest(
   octokit: GitHubClient,
   ref: PullRequestRef,
-  options: CollectPullRequestOptions & { withPolicy: boolean; extendsTarget?: ExtendsTarget | null },
-): Promise<{ facts: ChangeFacts; policyFiles: Map<string, PolicyFile> }> {
+  options: CollectPullRequestOptions & { withPolicy: boolean; extendsTarget?: ExtendsTarget | null; paths?: PathNeeds },
+): Promise<{ facts: ChangeFacts; policyFiles: Map<string, PolicyFile>; paths: Pick<GqlPullRequest, 'files' | 'changedFiles' | 'baseRef'> }> {
   const collectedAt = toIsoUtc(options.now().toISOString());
   const maxPages = options.maxPages ?? 50;
   const what = `${ref.owner}/${ref.repo}#${ref.number}`;
@@ -68,6 +69,7 @@ export async function gatherPullRequest(
     owner: ref.owner, name: ref.repo, number: ref.number, withPolicy: options.withPolicy, policyPath: POLICY_PATH,
     // Non-null variables must be sent even when their field is skipped.
     withExtends: extendsTarget !== null, extendsOwner: extendsTarget?.owner ?? '', extendsName: extendsTarget?.repo ?? '', extendsPath: extendsTarget?.path ?? '',
+    withFiles: options.paths?.files ?? false, withCodeOwners: options.paths?.codeOwners ?? false,
   };
 
   // 1. One query: the pull request with the first 100 of every list (and the policy files).
@@ -119,7 +121,14 @@ export async function gatherPullRequest(
     gaps: dedupe(gaps),
   };
   const policyFiles = options.withPolicy ? prefetchedPolicyFiles(data, errors, ref.owner, ref.repo, POLICY_PATH, extendsTarget) : new Map<string, PolicyFile>();
-  return { facts, policyFiles };
+  // What the query read for path rules and code owners (absent when not asked for); see collectPathEvidence.
+  const paths: Pick<GqlPullRequest, 'files' | 'changedFiles' | 'baseRef'> = {};
+  if (variables.withFiles) {
+    paths.files = pr.files ?? null;
+    if (pr.changedFiles !== undefined) paths.changedFiles = pr.changedFiles;
+  }
+  if (variables.withCodeOwners) paths.baseRef = pr.baseRef ?? null;
+  return { facts, policyFiles, paths };
 }
 
 /** The head commit's checks: from the last listed commit when it is the head, else asked for by SHA. */
@@ -147,6 +156,10 @@ function gapsFromErrors(errors: GraphqlErrorEntry[]): EvidenceGap[] {
       const path = e.path ?? [];
       const what: EvidenceGap['what'] = path.includes('headCommit')
         ? 'checks'
+        : path.includes('files')
+          ? 'files'
+          : path.includes('baseRef')
+            ? 'code_owners'
         : path.includes('commits')
           ? 'commits'
           : path.includes('reviews')

@@ -1,6 +1,7 @@
 import type { LayerResult } from '../config/parse-policy.js';
 import type { ExtendsTarget } from './parse-extends.js';
 import type { PolicyFile } from './policy-file.js';
+import { TeamMembershipCache } from './team-membership-cache.js';
 
 /**
  * Remembers policy files so that an unchanged policy is neither downloaded
@@ -17,6 +18,9 @@ export class PolicyCache {
   private readonly contents = new Map<string, { etag: string; file: PolicyFile & { found: true } }>();
   private readonly layers = new Map<string, LayerResult>();
   private readonly extendsTargets = new Map<string, ExtendsTarget>();
+  private readonly pathNeedsByRepo = new Map<string, PathNeeds>();
+  /** Team memberships, kept for a few minutes (see {@link TeamMembershipCache}). */
+  readonly teams = new TeamMembershipCache();
 
   constructor(private readonly maxEntries = 2000) {}
 
@@ -53,6 +57,24 @@ export class PolicyCache {
   rememberExtendsTarget(repository: string, target: ExtendsTarget): void {
     put(this.extendsTargets, repository.toLowerCase(), target, this.maxEntries);
   }
+
+  /**
+   * Whether the policy of `repository` read the changed files and CODEOWNERS
+   * last time, so the next evaluation's one query reads them too.
+   */
+  pathNeeds(repository: string): PathNeeds {
+    return touch(this.pathNeedsByRepo, repository.toLowerCase()) ?? { files: false, codeOwners: false };
+  }
+
+  rememberPathNeeds(repository: string, needs: PathNeeds): void {
+    put(this.pathNeedsByRepo, repository.toLowerCase(), needs, this.maxEntries);
+  }
+}
+
+/** What a repository's policy reads besides the pull request itself. */
+export interface PathNeeds {
+  files: boolean;
+  codeOwners: boolean;
 }
 
 function touch<V>(map: Map<string, V>, key: string): V | undefined {

@@ -24,6 +24,9 @@ describe('defaults', () => {
     ['peer_review.require_write_access', true],
     ['peer_review.count_bot_approvals', false],
     ['peer_review.block_on_changes_requested', true],
+    ['peer_review.code_owners', false],
+    ['peer_review.keep_approvals_on_update_merge', false],
+    ['peer_review.rules', []],
     ['separation_of_duties.author_can_approve', false],
     ['separation_of_duties.contributors_can_approve', false],
     ['separation_of_duties.allow_unattributed_commits', false],
@@ -48,7 +51,7 @@ describe('defaults', () => {
 
   it('has exactly the keys of SPEC §2', () => {
     const keys = Object.entries(defaultPolicy()).flatMap(([s, v]) => Object.keys(v).map((k) => `${s}.${k}`));
-    expect(keys).toHaveLength(19);
+    expect(keys).toHaveLength(22);
   });
 
   it('reads required checks pinned to their source, beside plain names', () => {
@@ -126,7 +129,7 @@ describe('errors name the file, line and key, with a hint', () => {
     const r = parsePolicy(fixture('broken-typo.yml'), FILE);
     expect(!r.ok && r.error.message).toBe(
       [
-        `${FILE}:3:3: peer_review.aproval_on_head: unknown key in \`peer_review\`. Hint: did you mean \`approval_on_head\`? known keys in \`peer_review\`: required_approvals, approval_on_head, require_write_access, count_bot_approvals, block_on_changes_requested`,
+        `${FILE}:3:3: peer_review.aproval_on_head: unknown key in \`peer_review\`. Hint: did you mean \`approval_on_head\`? known keys in \`peer_review\`: required_approvals, approval_on_head, require_write_access, count_bot_approvals, block_on_changes_requested, code_owners, keep_approvals_on_update_merge, rules`,
         `${FILE}:4:1: separaton_of_duties: unknown key at the top level. Hint: did you mean \`separation_of_duties\`? known keys at the top level: _extends, peer_review, separation_of_duties, checks, change_request, emergency, scope, deployments`,
       ].join('\n'),
     );

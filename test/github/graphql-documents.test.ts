@@ -12,6 +12,8 @@ describe("GraphQL documents against GitHub's published schema (@octokit/graphql-
       await import('../../src/github/graphql/pull-request.graphql.js'),
       await import('../../src/github/graphql/pull-request-pages.graphql.js'),
       await import('../../src/github/graphql/merge-queue.graphql.js'),
+      await import('../../src/github/graphql/pull-request-paths.graphql.js'),
+      await import('../../src/github/graphql/team-members.graphql.js'),
     ];
     const sent = modules.flatMap((m) => Object.values(m)).filter((v) => typeof v === 'string' && /^\s*query /.test(v));
     expect(new Set(Object.values(GRAPHQL_DOCUMENTS))).toEqual(new Set(sent));

@@ -3,6 +3,7 @@ import { buildContext } from '../../core/policy/context.js';
 import { findRetrospectiveApproval } from '../../core/policy/emergency.js';
 import type { ChangeRecord, ExceptionRecord, ExceptionResolvedRecord } from '../../core/records.js';
 import { collectPullRequest } from '../../github/collect-pull-request.js';
+import { collectPathEvidence } from '../../github/collect-pull-request-paths.js';
 import { GitHubEvidenceError } from '../../github/errors.js';
 import type { Ledger, LedgerEntry } from '../../ledger/index.js';
 import type { PullRequestRef } from './evaluate-pull-request.js';
@@ -24,6 +25,8 @@ export async function resolveEmergency(ctx: JobContext, ref: PullRequestRef): Pr
   let facts;
   try {
     facts = await collectPullRequest(ctx.octokit, ref, { now: ctx.services.clock });
+    // Path rules and code owners must be met by the approvals after the merge too.
+    facts = await collectPathEvidence(ctx.octokit, ref, facts, open.policy, { now: ctx.services.clock, teams: ctx.services.policyCache.teams, prefetched: {} });
   } catch (error) {
     if (error instanceof GitHubEvidenceError && error.retryable && !ctx.finalAttempt) throw new RetryLater(error.message);
     if (error instanceof GitHubEvidenceError) return NOTHING; // the next review event or the sweep tries again

@@ -1,6 +1,9 @@
 import type { IsoTime } from '../facts.js';
 import { addHours, at } from '../format.js';
 import type { RuleContext } from './context.js';
+import { checkCodeOwners } from './code-owners.js';
+import { missingEvidence, policyNeeds } from './needed-evidence.js';
+import { checkPathRules } from './path-rules.js';
 import { reviewerStandings } from './reviews.js';
 import { ruleResult } from './rule-result.js';
 import type { EmergencyEvidence, ReviewerStanding, RuleResult } from './verdict.js';
@@ -52,19 +55,35 @@ export interface RetrospectiveApproval {
  * For an emergency change merged without review: has a qualifying approval
  * (same rules as peer review, on any commit of the pull request) arrived after
  * the merge? Within the deadline it resolves the exception; after it, it
- * resolves it as late; none leaves it open.
+ * resolves it as late; none leaves it open. With path rules or code owners,
+ * the approvals since the merge must satisfy those too: the change is
+ * resolved by the approval that completes them.
  */
 export function findRetrospectiveApproval(ctx: RuleContext): RetrospectiveApproval {
   const merge = ctx.facts.merge;
   if (!merge) throw new Error('findRetrospectiveApproval needs a merged pull request');
   const deadline = addHours(merge.mergedAt, ctx.policy.emergency.retrospective_approval_hours);
   const mergedAt = Date.parse(merge.mergedAt);
-  const approval =
-    reviewerStandings(ctx, { commits: 'any' })
-      .filter((s) => s.counts && s.submittedAt !== null && Date.parse(s.submittedAt) > mergedAt)
-      .sort((a, b) => Date.parse(a.submittedAt!) - Date.parse(b.submittedAt!))[0] ?? null;
+  const since = reviewerStandings(ctx, { commits: 'any' })
+    .filter((s) => s.counts && s.submittedAt !== null && Date.parse(s.submittedAt) > mergedAt)
+    .sort((a, b) => Date.parse(a.submittedAt!) - Date.parse(b.submittedAt!));
+  const needs = policyNeeds(ctx.policy);
+  let approval: ReviewerStanding | null = null;
+  let unmet: RuleResult[] = [];
+  const missing = needs.files ? missingEvidence(ctx.policy, ctx.facts) : [];
+  if (!needs.files) approval = since[0] ?? null;
+  else if (missing.length) {
+    return { status: 'open', deadline, approval: null, explanation: `The approvals since the merge cannot be judged: ${missing.map((g) => g.reason).join('; ')}; due by ${deadline}.` };
+  } else {
+    for (let i = 0; i < since.length && !approval; i += 1) {
+      unmet = unmetApprovalRules(ctx, since.slice(0, i + 1));
+      if (!unmet.length) approval = since[i]!;
+    }
+    if (!since.length) unmet = unmetApprovalRules(ctx, []);
+  }
   if (!approval) {
-    return { status: 'open', deadline, approval: null, explanation: `No qualifying approval since the merge at ${merge.mergedAt}; due by ${deadline}.` };
+    const short = unmet.length ? `; still needed: ${unmet.map((r) => r.short).join('; ')}` : '';
+    return { status: 'open', deadline, approval: null, explanation: `No qualifying approval since the merge at ${merge.mergedAt}${short}; due by ${deadline}.` };
   }
   const late = Date.parse(approval.submittedAt!) > Date.parse(deadline);
   return {
@@ -73,4 +92,10 @@ export function findRetrospectiveApproval(ctx: RuleContext): RetrospectiveApprov
     approval,
     explanation: `${at(approval.login)} approved at ${approval.submittedAt}, ${late ? 'after' : 'within'} the deadline ${deadline}.`,
   };
+}
+
+/** The path rules and code-owner requirement the given approvals leave unmet. */
+function unmetApprovalRules(ctx: RuleContext, approvals: ReviewerStanding[]): RuleResult[] {
+  const owners = checkCodeOwners(ctx, approvals);
+  return [...checkPathRules(ctx, approvals), ...(owners ? [owners] : [])].filter((r) => r.status !== 'pass' && r.status !== 'not_applicable');
 }

@@ -7,6 +7,9 @@ import { checkChangesRequested } from './changes-requested.js';
 import { checkChecks } from './checks.js';
 import { buildContext } from './context.js';
 import { checkEmergency, isEmergency } from './emergency.js';
+import { checkCodeOwners } from './code-owners.js';
+import { missingEvidence } from './needed-evidence.js';
+import { checkPathRules } from './path-rules.js';
 import { checkPeerReview } from './peer-review.js';
 import { reviewerStandings } from './reviews.js';
 import { checkScope } from './scope.js';
@@ -26,11 +29,16 @@ import type { Outcome, RuleResult, Verdict } from './verdict.js';
  */
 export function evaluate(policy: Policy, facts: ChangeFacts, now: Date): Verdict {
   if (facts.gaps.length) return evidenceGapVerdict(facts, now);
+  const missing = missingEvidence(policy, facts);
+  if (missing.length) return evidenceGapVerdict({ ...facts, gaps: missing }, now);
   const ctx = buildContext(policy, facts);
   const scope = checkScope(ctx);
   const standings = reviewerStandings(ctx);
+  const codeOwners = checkCodeOwners(ctx, standings);
   const rules: RuleResult[] = [
     checkPeerReview(ctx, standings),
+    ...checkPathRules(ctx, standings),
+    ...(codeOwners ? [codeOwners] : []),
     checkChangesRequested(ctx, standings),
     checkSeparationOfDuties(ctx, standings),
     checkChecks(ctx),
@@ -52,6 +60,9 @@ export function evaluate(policy: Policy, facts: ChangeFacts, now: Date): Verdict
   };
 }
 
+/** The rules that ask for approvals: an emergency change may lack any of them until its retrospective review. */
+const REVIEW_RULES = new Set<string>(['peer_review', 'path_rule', 'code_owners']);
+
 /**
  * Any failing rule makes the change non-compliant, whatever else is pending.
  * With the emergency label, a change whose only unmet requirement is peer
@@ -60,6 +71,6 @@ export function evaluate(policy: Policy, facts: ChangeFacts, now: Date): Verdict
 export function decideOutcome(rules: RuleResult[], emergencyLabel: boolean): Outcome {
   const unmet = rules.filter((r) => r.status === 'fail' || r.status === 'pending');
   if (!unmet.length) return 'compliant';
-  if (emergencyLabel && unmet.every((r) => r.rule === 'peer_review')) return 'emergency';
+  if (emergencyLabel && unmet.every((r) => REVIEW_RULES.has(r.rule))) return 'emergency';
   return unmet.some((r) => r.status === 'fail') ? 'non_compliant' : 'pending';
 }

@@ -3,6 +3,7 @@ import { listOf, shortSha } from '../format.js';
 import { isBot, sameLogin } from '../people.js';
 import { isContributor, type RuleContext } from './context.js';
 import { describeContributor } from './contributors.js';
+import { judgeUpdateMerge } from './update-merge.js';
 import type { NotCountedReason, ReviewerStanding } from './verdict.js';
 
 /** States that set a reviewer's standing; COMMENTED reviews leave it as it was. */
@@ -39,9 +40,17 @@ function standingOf(ctx: RuleContext, review: ReviewFacts, options: StandingOpti
   const bot = isBot(review.author);
   const onHead = review.commitSha === facts.headSha;
   const reasons: NotCountedReason[] = [];
+  let updateMerge: ReviewerStanding['updateMerge'];
   if (review.state === 'APPROVED') {
     if (options.commits === 'head' && policy.peer_review.approval_on_head && !onHead) {
-      reasons.push({ code: 'stale', detail: `approved an older commit ${shortSha(review.commitSha)}, not the head ${shortSha(facts.headSha)}` });
+      const stale = `approved an older commit ${shortSha(review.commitSha)}, not the head ${shortSha(facts.headSha)}`;
+      if (policy.peer_review.keep_approvals_on_update_merge && review.commitSha) {
+        const judged = judgeUpdateMerge(facts, review.commitSha);
+        updateMerge = { kept: judged.clean === true, why: judged.why, merges: judged.merges };
+        if (judged.clean !== true) reasons.push({ code: 'stale', detail: `${stale}, and ${judged.why}` });
+      } else {
+        reasons.push({ code: 'stale', detail: stale });
+      }
     }
     if (options.commits === 'any' && !facts.commits.some((c) => c.sha === review.commitSha)) {
       reasons.push({ code: 'not_in_change', detail: `approved commit ${shortSha(review.commitSha)}, which is not part of the pull request` });
@@ -56,7 +65,7 @@ function standingOf(ctx: RuleContext, review: ReviewFacts, options: StandingOpti
       reasons.push({ code: 'contributor', detail: contributionOf(ctx, login) });
     }
   }
-  return {
+  const standing: ReviewerStanding = {
     login,
     state: review.state,
     submittedAt: review.submittedAt,
@@ -68,6 +77,8 @@ function standingOf(ctx: RuleContext, review: ReviewFacts, options: StandingOpti
     counts: review.state === 'APPROVED' && reasons.length === 0,
     notCountedBecause: reasons,
   };
+  if (updateMerge) standing.updateMerge = updateMerge;
+  return standing;
 }
 
 /** Why a reviewer counts as a contributor: "authored 3f2a1bc and pushed 4e5f6a7 at 2026-03-04T10:02:00Z (synchronize)" */

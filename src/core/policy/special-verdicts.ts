@@ -26,7 +26,7 @@ export function subjectOf(facts: ChangeFacts): VerdictSubject {
  *
  * @example errorVerdict({ ...subject }, 'GitHub answered 502 three times', 'open', now)
  */
-export function errorVerdict(subject: VerdictSubject, reason: string, stage: Verdict['stage'], now: Date): Verdict {
+export function errorVerdict(subject: VerdictSubject, reason: string, stage: Verdict['stage'], now: Date, fix?: string): Verdict {
   return {
     outcome: 'error',
     enforced: true,
@@ -42,7 +42,7 @@ export function errorVerdict(subject: VerdictSubject, reason: string, stage: Ver
         required: 'The complete evidence of the change (commits, reviews, checks) read from GitHub',
         seen: `Could not be established: ${reason}`,
         short: reason,
-        toPass: 'Re-run this check; if it keeps failing, check the app\'s access and GitHub\'s status',
+        toPass: fix ?? 'Re-run this check; if it keeps failing, check the app\'s access and GitHub\'s status',
         evidence: { reason },
         pointsOfFocus: RULE_POINTS_OF_FOCUS.evidence,
       },
@@ -56,7 +56,9 @@ export function errorVerdict(subject: VerdictSubject, reason: string, stage: Ver
 /** `error` because GitHub would not list part of the evidence: never judged on part of it. */
 export function evidenceGapVerdict(facts: ChangeFacts, now: Date): Verdict {
   const reason = facts.gaps.map((g) => `${g.what}: ${g.reason}`).join('; ');
-  return errorVerdict(subjectOf(facts), `incomplete evidence (${reason})`, facts.merge ? 'merge' : 'open', now);
+  const fixes = [...new Set(facts.gaps.flatMap((g) => (g.fix ? [g.fix] : [])))];
+  const fix = fixes.length ? `${fixes.join('; ')} — then re-run this check` : undefined;
+  return errorVerdict(subjectOf(facts), `incomplete evidence (${reason})`, facts.merge ? 'merge' : 'open', now, fix);
 }
 
 /**

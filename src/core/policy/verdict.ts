@@ -87,6 +87,12 @@ export interface ReviewerStanding {
   counts: boolean;
   /** Why an approval does not count, each with a code and the words shown to people. */
   notCountedBecause: NotCountedReason[];
+  /**
+   * With `keep_approvals_on_update_merge`, for an approval of an earlier
+   * commit: whether the later commits are clean merges of the base branch (it
+   * then still counts), and why. Absent otherwise.
+   */
+  updateMerge?: { kept: boolean; why: string; merges: string[] };
 }
 
 export interface NotCountedReason {
@@ -99,6 +105,55 @@ export interface PeerReviewEvidence {
   requiredApprovals: number;
   counted: number;
   reviewers: ReviewerStanding[];
+}
+
+/** How one reviewer fared against a set of approvers (a path rule's `from`, or a file's code owners). */
+export interface ApproverStanding {
+  login: string;
+  /** Counted: through which entry (`carol`, `@acme/sre`); not counted: why. */
+  counts: boolean;
+  detail: string;
+}
+
+/** A team's membership as a rule relied on it, and when it was read. */
+export interface TeamSeen {
+  team: string;
+  members: string[];
+  readAt: string;
+}
+
+export interface PathRuleEvidence {
+  name: string;
+  paths: string[];
+  approvals: number;
+  from: string[];
+  /** Changed paths (old paths of renames included) that match the rule's patterns. */
+  matchedFiles: string[];
+  /** Qualifying approvals from `from`. */
+  counted: number;
+  approvers: ApproverStanding[];
+  teams: TeamSeen[];
+}
+
+export interface CodeOwnedFile {
+  path: string;
+  /** The deciding CODEOWNERS line; `null` when no line matches. */
+  line: number | null;
+  pattern: string | null;
+  /** `@login`, `@org/team` or an email; empty = no owner's approval needed. */
+  owners: string[];
+  /** Owners' qualifying approvals that cover this file. */
+  approvedBy: string[];
+}
+
+export interface CodeOwnersEvidence {
+  /** The CODEOWNERS file used, from the base branch; `null` when there is none. */
+  source: { ref: string; commitSha: string; path: string; blobSha: string; readAt: string } | { ref: string; commitSha: string; path: null; blobSha: null; readAt: string };
+  files: CodeOwnedFile[];
+  /** Lines GitHub skips because of their syntax. */
+  skippedLines: { line: number; message: string }[];
+  approvers: ApproverStanding[];
+  teams: TeamSeen[];
 }
 
 export interface ChangesRequestedEvidence {

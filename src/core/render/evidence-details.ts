@@ -1,6 +1,7 @@
 import { shortSha } from '../format.js';
 import type {
   ChecksEvidence,
+  CodeOwnersEvidence,
   PeerReviewEvidence,
   RuleResult,
   SeparationOfDutiesEvidence,
@@ -22,6 +23,7 @@ export function renderEvidenceDetails(v: Verdict): string {
   return [
     reviewsSection(find<PeerReviewEvidence>('peer_review')?.evidence),
     checksSection(find<ChecksEvidence>('checks')?.evidence),
+    codeOwnersSection(find<CodeOwnersEvidence>('code_owners')?.evidence),
     peopleSection(find<SeparationOfDutiesEvidence>('separation_of_duties')?.evidence),
   ]
     .filter(Boolean)
@@ -63,6 +65,20 @@ function checksSection(e: ChecksEvidence | undefined): string {
   return details(
     `Checks on \`${shortSha(e.headSha)}\` (${e.passing} passing, at least ${e.minPassing} required)`,
     (all.length ? limited(table(['', 'Name', 'Kind', 'Result', 'At (UTC)', 'Required by'], all.slice(0, MAX_ROWS)), all.length) : 'No checks reported.') + ignored,
+  );
+}
+
+function codeOwnersSection(e: CodeOwnersEvidence | undefined): string {
+  if (!e || !e.source.path) return '';
+  const rows = e.files.map((f) => [
+    `\`${cell(f.path)}\``,
+    f.owners.length ? cell(f.owners.join(', ')) : 'no owner',
+    f.line === null ? '—' : `${f.line}: \`${cell(f.pattern ?? '')}\``,
+    f.owners.length === 0 ? '—' : f.approvedBy.length ? cell(f.approvedBy.map((l) => `@${l}`).join(', ')) : '⏳ awaiting an owner',
+  ]);
+  return details(
+    `Code owners (${e.source.path} at \`${shortSha(e.source.commitSha)}\` of ${cell(e.source.ref)}, blob \`${shortSha(e.source.blobSha)}\`)`,
+    limited(table(['File', 'Owners', 'Line', 'Approved by'], rows.slice(0, MAX_ROWS)), rows.length),
   );
 }
 

@@ -1,4 +1,5 @@
 import { CHECK_RUN, CHECK_SUITE, COMMIT, FORCE_PUSH, GIT_ACTOR, HEAD_CHECKS, PAGE_INFO, POLICY_FILE, REVIEW, STATUS_CONTEXT } from './fragments.js';
+import { CHANGED_FILES, CODE_OWNERS } from './pull-request-paths.graphql.js';
 
 /**
  * The one query that gathers a pull request's evidence: the pull request,
@@ -13,6 +14,9 @@ import { CHECK_RUN, CHECK_SUITE, COMMIT, FORCE_PUSH, GIT_ACTOR, HEAD_CHECKS, PAG
  * repository answers with a `NOT_FOUND` error on `orgPolicy`, which is expected.)
  * With `$withExtends`, it reads the `_extends` target the repository's policy
  * named last time (another repository), so that too costs nothing extra.
+ * With `$withFiles` and `$withCodeOwners` (the repository's policy has path
+ * rules or code owners), it reads the changed files and the base branch's
+ * CODEOWNERS as well.
  *
  * The head commit is read as the last commit of the pull request; the
  * collector checks that it is `headRefOid` and asks again otherwise.
@@ -20,7 +24,8 @@ import { CHECK_RUN, CHECK_SUITE, COMMIT, FORCE_PUSH, GIT_ACTOR, HEAD_CHECKS, PAG
 export const PULL_REQUEST_QUERY = /* GraphQL */ `
 query ChangeproofPullRequest(
   $owner: String!, $name: String!, $number: Int!, $withPolicy: Boolean!, $policyPath: String!,
-  $withExtends: Boolean!, $extendsOwner: String!, $extendsName: String!, $extendsPath: String!
+  $withExtends: Boolean!, $extendsOwner: String!, $extendsName: String!, $extendsPath: String!,
+  $withFiles: Boolean!, $withCodeOwners: Boolean!
 ) {
   repository(owner: $owner, name: $name) {
     name
@@ -53,6 +58,8 @@ query ChangeproofPullRequest(
       reviews(first: 100) { totalCount pageInfo { ...PageInfoFields } nodes { ...ReviewFields } }
       forcePushes: timelineItems(first: 100, itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT]) { totalCount pageInfo { ...PageInfoFields } nodes { ...ForcePushNodes } }
       headCommit: commits(last: 1) { nodes { commit { ...HeadChecks } } }
+      ...ChangedFilesFields @include(if: $withFiles)
+      ...CodeOwnersFields @include(if: $withCodeOwners)
     }
   }
   orgPolicy: repository(owner: $owner, name: ".github") @include(if: $withPolicy) {
@@ -70,4 +77,4 @@ query ChangeproofPullRequest(
     }
   }
 }
-${PAGE_INFO}${GIT_ACTOR}${COMMIT}${REVIEW}${FORCE_PUSH}${CHECK_RUN}${CHECK_SUITE}${STATUS_CONTEXT}${HEAD_CHECKS}${POLICY_FILE}`;
+${PAGE_INFO}${GIT_ACTOR}${COMMIT}${REVIEW}${FORCE_PUSH}${CHECK_RUN}${CHECK_SUITE}${STATUS_CONTEXT}${HEAD_CHECKS}${POLICY_FILE}${CHANGED_FILES}${CODE_OWNERS}`;

@@ -130,6 +130,48 @@ export interface GqlPullRequest {
   reviews: Connection<GqlReview> | null;
   forcePushes: Connection<GqlForcePush> | null;
   headCommit: { nodes: Array<{ commit: GqlHeadChecks } | null> | null };
+  /** With `$withFiles`. */
+  files?: Connection<GqlChangedFile> | null;
+  /** With `$withFiles`: how many files the pull request changes. */
+  changedFiles?: number;
+  /** With `$withCodeOwners`. */
+  baseRef?: GqlCodeOwnersRef | null;
+}
+
+export interface GqlChangedFile {
+  path: string;
+  changeType: string;
+}
+
+export interface GqlCodeOwnersRef {
+  name: string;
+  target: { oid: string; codeOwnersGithub?: GqlPolicyFile | null; codeOwnersRoot?: GqlPolicyFile | null; codeOwnersDocs?: GqlPolicyFile | null } | null;
+}
+
+export interface PullRequestPathsData {
+  repository: { pullRequest: Pick<GqlPullRequest, 'files' | 'changedFiles' | 'baseRef'> | null } | null;
+}
+
+export interface PullRequestFilesPageData {
+  repository: { pullRequest: { files: Connection<GqlChangedFile> | null } | null } | null;
+}
+
+export interface CodeOwnersAtData {
+  repository: {
+    object: {
+      oid: string;
+      authoredDate?: string;
+      messageHeadline?: string;
+      parents?: { totalCount: number };
+      codeOwnersGithub?: GqlPolicyFile | null;
+      codeOwnersRoot?: GqlPolicyFile | null;
+      codeOwnersDocs?: GqlPolicyFile | null;
+    } | null;
+  } | null;
+}
+
+export interface TeamMembersData {
+  organization: { team: { slug: string; members: Connection<{ login: string }> } | null } | null;
 }
 
 export interface PullRequestQueryData {

@@ -2,6 +2,7 @@ import { connection, type ConnectionArgs } from './connection.js';
 import { actorView, type GqlContext } from './graphql-actor-views.js';
 import { checkSuiteFor, commitView, statusView } from './graphql-commit-views.js';
 import { GitHubGraphqlError } from './graphql-error.js';
+import { pullRequestFiles } from './diff.js';
 import { decodeNodeId, nodeId } from './node-id.js';
 import type { SimMergeQueue, SimPullRequest, SimRepo } from './world.js';
 
@@ -14,6 +15,7 @@ export function queryRoot() {
       return repositoryView(repo, ctx);
     },
     node: ({ id }: { id: string }, ctx: GqlContext) => resolveNode(id, ctx),
+    organization: ({ login }: { login: string }, ctx: GqlContext) => organizationView(login, ctx),
     rateLimit: (_args: unknown, ctx: GqlContext) => ({ cost: 1, limit: 5000, remaining: 4999, used: 1, nodeCount: 0, resetAt: ctx.world.now() }),
   };
 }
@@ -54,6 +56,15 @@ function repositoryView(repo: SimRepo, ctx: GqlContext) {
 }
 
 function resolveExpression(repo: SimRepo, expression: string): string | undefined {
+  // `<rev>^<n>` (n-th parent) and `<rev>~<n>` (n-th first-parent ancestor), as git rev-parse reads them.
+  const walk = /^(.+?)([~^])(\d*)$/.exec(expression);
+  if (walk) {
+    let sha = resolveExpression(repo, walk[1]!);
+    const n = walk[3] === '' ? 1 : Number(walk[3]);
+    if (walk[2] === '^') return sha ? repo.commits.get(sha)?.parents[n - 1] : undefined;
+    for (let i = 0; i < n && sha; i += 1) sha = repo.commits.get(sha)?.parents[0];
+    return sha;
+  }
   const ref = expression === 'HEAD' ? repo.defaultBranch : expression;
   return repo.branches.get(ref) ?? (repo.commits.has(ref) ? ref : undefined);
 }
@@ -98,8 +109,45 @@ function pullRequestView(repo: SimRepo, pr: SimPullRequest, ctx: GqlContext) {
         ref: null,
       })), args, 'timelineItems');
     },
+    // The files the pull request changes against its merge base with the base branch (no rename detection).
+    files: (args: ConnectionArgs) =>
+      connection(pullRequestFiles(repo, pr).map((f) => ({
+        __typename: 'PullRequestChangedFile', path: f.path, changeType: f.status === 'added' ? 'ADDED' : f.status === 'removed' ? 'DELETED' : 'MODIFIED',
+        additions: 0, deletions: 0, viewerViewedState: 'UNVIEWED',
+      })), args, 'files'),
+    changedFiles: () => pullRequestFiles(repo, pr).length,
+    baseRef: () => {
+      const sha = repo.branches.get(pr.baseRef);
+      return sha ? { __typename: 'Ref', id: nodeId('Ref', `${repo.id}:${pr.baseRef}`), name: pr.baseRef, prefix: 'refs/heads/', target: commitView(repo, repo.commits.get(sha)!, ctx) } : null;
+    },
     // Another account's pending (unsubmitted) review is invisible to an app.
     reviews: (args: ConnectionArgs) => connection(pr.reviews.filter((r) => r.state !== 'PENDING').map((r) => reviewView(repo, pr, r.id, ctx)), args, 'reviews'),
+  };
+}
+
+/**
+ * An organisation, for its teams only. Without the `members: read`
+ * permission an app gets GitHub's FORBIDDEN error for a team, as on GitHub.
+ */
+function organizationView(login: string, ctx: GqlContext) {
+  const account = ctx.world.account(login);
+  if (!account || account.type !== 'Organization') throw new GitHubGraphqlError('NOT_FOUND', `Could not resolve to an Organization with the login of '${login}'.`);
+  return {
+    __typename: 'Organization',
+    id: nodeId('Organization', account.id),
+    login: account.login,
+    team: ({ slug }: { slug: string }) => {
+      if (!ctx.world.membersPermission) throw new GitHubGraphqlError('FORBIDDEN', 'Resource not accessible by integration');
+      const members = ctx.world.teams.get(`${login}/${slug}`.toLowerCase());
+      if (!members) return null;
+      return {
+        __typename: 'Team',
+        id: nodeId('Team', `${login}/${slug}`),
+        slug,
+        members: (args: ConnectionArgs) =>
+          connection(members.map((m) => actorView(m, ctx)).filter((a) => a !== null).map((a) => ({ ...a, __typename: 'User' })), args, 'members'),
+      };
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import { errorResult, findRepo, isResult, paginate, type RestRequest, type RouteContext, type RouteDef } from './rest-router.js';
+import { diffFiles, pullRequestFiles, restDiffFile } from './diff.js';
 import { gitBlobSha, reachable, type SimCommit, type SimRepo } from './world.js';
 
 /** Repository, contents, commits, compare, commit→pull-request and pull-request routes. */
@@ -100,6 +101,19 @@ export const repoRoutes: RouteDef[] = [
     },
   },
   {
+    route: 'GET /repos/{owner}/{repo}/pulls/{pull_number}/files',
+    auth: 'token',
+    handle: (req, ctx) => {
+      const repo = findRepo(req, ctx);
+      if (isResult(repo)) return repo;
+      const pr = repo.pulls.get(Number(req.params['pull_number']));
+      if (!pr) return errorResult(404, 'Not Found');
+      const files = pullRequestFiles(repo, pr);
+      const { page, headers } = paginate(files, req, ctx, `/repos/${repo.owner}/${repo.name}/pulls/${pr.number}/files`);
+      return { status: 200, headers, body: page.map((f) => restDiffFile(repo, f, ctx.apiUrl)) };
+    },
+  },
+  {
     route: 'GET /repos/{owner}/{repo}/pulls',
     auth: 'token',
     handle: (req, ctx) => {
@@ -132,6 +146,8 @@ function compare(req: RestRequest, ctx: RouteContext) {
   const fullName = `${repo.owner}/${repo.name}`;
   const { page, headers } = paged ? paginate(ahead, req, ctx, `/repos/${fullName}/compare/${req.params['basehead']}`) : { page: ahead.slice(-250), headers: {} };
   const mergeBase = common.at(-1);
+  // GitHub lists the changed files (up to 300) on the first page only.
+  const files = (req.query.get('page') ?? '1') === '1' ? diffFiles(mergeBase, head).slice(0, 300).map((f) => restDiffFile(repo, f, ctx.apiUrl)) : [];
   return {
     status: 200,
     headers,
@@ -140,7 +156,7 @@ function compare(req: RestRequest, ctx: RouteContext) {
       status: ahead.length === 0 && behind === 0 ? 'identical' : behind === 0 ? 'ahead' : ahead.length === 0 ? 'behind' : 'diverged',
       ahead_by: ahead.length, behind_by: behind, total_commits: ahead.length,
       base_commit: ctx.json.commit(repo, base), merge_base_commit: mergeBase ? ctx.json.commit(repo, mergeBase) : null,
-      commits: page.map((c) => ctx.json.commit(repo, c)), files: [],
+      commits: page.map((c) => ctx.json.commit(repo, c)), files,
     },
   };
 }
