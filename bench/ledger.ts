@@ -16,7 +16,7 @@ import { finished } from 'node:stream/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { EntryInput } from '../src/ledger/ledger.js';
+import { evaluation, fmt, median, perSecond, ratio } from './ledger-entries.js';
 
 // The compiled ledger in lib/, as `changeproof verify` and the app run it (`npm run bench:ledger` builds it first).
 const lib = <T,>(path: string): Promise<T> => import(new URL(`../lib/ledger/${path}`, import.meta.url).href) as Promise<T>;
@@ -34,28 +34,6 @@ const VERIFY_ENTRIES = Number(values.entries ?? 100_000);
 const ROUNDS = 5;
 const dir = mkdtempSync(join(tmpdir(), 'changeproof-bench-'));
 
-/** An evaluation about the size the app records (~1.3 KB canonical). */
-function evaluation(i: number): EntryInput {
-  return {
-    kind: 'evaluation',
-    repo: 'acme/payments-api',
-    subject: `pull/${1000 + i}`,
-    data: {
-      verdict: 'compliant', head_sha: 'a'.repeat(40), policy: { source: '.github/changeproof.yml', blob: 'b'.repeat(40) },
-      rules: ['peer_review', 'separation_of_duties', 'checks', 'change_request'].map((rule) => ({
-        rule, outcome: 'pass', required: 'at least 1 approval on the head commit', seen: ['alice approved 2026-03-01T10:00:00Z'],
-      })),
-      approvals: [{ login: 'alice', at: '2026-03-01T10:00:00Z', on_head: true }],
-      checks: [{ name: 'ci/test', conclusion: 'success' }, { name: 'ci/lint', conclusion: 'success' }],
-      commits: [{ sha: 'c'.repeat(40), author: 'bob', headline: `Fix rounding in invoice totals (#${i})` }],
-    },
-  };
-}
-
-const perSecond = (count: number, ms: number) => (count / ms) * 1000;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
-const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
 async function ledgerAppends(sync: 'FULL' | 'NORMAL', round: number, batch: number, count: number): Promise<number> {
   const ledger = SqliteLedger.open(join(dir, `append-${sync}-${batch}-${round}.db`), { synchronous: sync });

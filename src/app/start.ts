@@ -1,7 +1,8 @@
 import { Probot, ProbotOctokit, run, Server } from 'probot';
 import type { Logger } from 'pino';
 import { withChangeproofDefaults } from '../github/octokit.js';
-import { defaultLedgerPath, scheduleCheckpoints, SqliteLedger, type Ledger } from '../ledger/index.js';
+import { isDatabaseUrl, ledgerLocation, openLedger, printableLocation, scheduleCheckpoints, type Ledger } from '../ledger/index.js';
+import type { LedgerSource } from '../export/ledger-source.js';
 import { changeproof } from './index.js';
 import { createLog } from './log.js';
 import { credentialsState, loadDotEnv } from './setup-credentials.js';
@@ -15,7 +16,7 @@ import type { DeliveryWorker } from './worker.js';
  * environment (APP_ID, PRIVATE_KEY / PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT,
  * HOST, LOG_LEVEL, GHE_HOST / GHE_PROTOCOL, and `.env` of the working
  * directory). Without credentials it serves the setup flow (./setup.ts) and
- * the ledger is not opened. With them, the ledger (LEDGER_PATH) is opened
+ * the ledger is not opened. With them, the ledger (DATABASE_URL, else LEDGER_PATH) is opened
  * first — a ledger that cannot be opened stops the start with the reason —
  * and closed with a final signed checkpoint on SIGINT/SIGTERM.
  */
@@ -35,14 +36,18 @@ async function serveApp(env: NodeJS.ProcessEnv, log: Logger): Promise<() => Prom
   let worker: DeliveryWorker | null = null;
   const server = await run(
     async (app, options) => {
-      ledger = SqliteLedger.open(defaultLedgerPath(env), { env });
+      // DATABASE_URL: PostgreSQL, shared with the other replicas; else the SQLite file.
+      const location = ledgerLocation(env);
+      ledger = await openLedger(location, { env, shareWork: true });
       const checkpoints = scheduleCheckpoints(ledger, { onError: (error) => app.log.error({ err: error }, 'could not sign a ledger checkpoint') });
       shutdownHooks.push(async () => checkpoints.stop());
-      changeproof({ ledger, appId: Number(env.APP_ID) || null, version: VERSION, apiToken: env.CHANGEPROOF_API_TOKEN || undefined, signingTokens, onStarted: (r) => {
+      // A PostgreSQL ledger has no file to re-derive exports from: it is read through its own pool.
+      const exportSource = isDatabaseUrl(location) ? await databaseExportSource(ledger, location) : undefined;
+      changeproof({ ledger, appId: Number(env.APP_ID) || null, version: VERSION, apiToken: env.CHANGEPROOF_API_TOKEN || undefined, signingTokens, exportSource, onStarted: (r) => {
         worker = r.worker;
         shutdownHooks.push(async () => r.recovery.stop());
       } })(app, options);
-      app.log.info(`Changeproof ${VERSION}: ledger ${defaultLedgerPath(env)}`);
+      app.log.info(`Changeproof ${VERSION}: ledger ${printableLocation(location)}`);
     },
     { env, Octokit: withChangeproofDefaults(ProbotOctokit), log },
   );
@@ -54,6 +59,11 @@ async function serveApp(env: NodeJS.ProcessEnv, log: Logger): Promise<() => Prom
     for (const hook of shutdownHooks) await hook();
     await ledger?.close();
   };
+}
+
+async function databaseExportSource(ledger: Ledger, location: string): Promise<(toSeq: number) => LedgerSource> {
+  const { openLedgerSource } = await import('../ledger/postgres/pg-source.js');
+  return (toSeq) => openLedgerSource(ledger, printableLocation(location), toSeq);
 }
 
 /** The setup flow on Probot's server (its static files and /ping), without a Probot app. */

@@ -1,9 +1,12 @@
 import type { Trigger } from '../core/records.js';
-import type { InboxItem } from '../ledger/index.js';
+import type { InboxItem, WorkClaim } from '../ledger/inbox.js';
 import { LedgerError } from '../ledger/index.js';
 import { jobFor, serialKey } from './dispatch.js';
 import { RetryLater, type JobContext, type Payload } from './jobs/job.js';
 import type { AppServices } from './services.js';
+
+/** How soon a delivery whose repository another replica is working on is tried again. */
+const CLAIM_RETRY_MS = 200;
 
 /** A pending delivery as the worker holds it: its payload parsed once, and its serial key. */
 type Queued = Omit<InboxItem, 'payloadJson'> & { payload: Payload; key: string };
@@ -23,6 +26,9 @@ type Queued = Omit<InboxItem, 'payloadJson'> & { payload: Payload; key: string }
  * - The pending deliveries are held in memory (the inbox is read in full on
  *   start and whenever `notify()` is called without an id), so the cost of a
  *   delivery does not grow with the backlog.
+ * - Where replicas share the inbox (PostgreSQL), each delivery is processed
+ *   under its repository's claim, by one replica, and the inbox is re-read
+ *   every `claims.rescanMs` for work accepted by others or left by one that died.
  *
  * @example
  * const worker = new DeliveryWorker(services);
@@ -36,6 +42,8 @@ export class DeliveryWorker {
   private readonly nextAttemptAt = new Map<string, number>();
   private readonly stalled = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
+  /** Where replicas share the inbox: re-reads it for work other replicas accepted or left behind. */
+  private rescanTimer: NodeJS.Timeout | null = null;
   private pumping: Promise<void> | null = null;
   private again = false;
   private stopped = false;
@@ -55,6 +63,8 @@ export class DeliveryWorker {
 
   start(): void {
     this.stopped = false;
+    const claims = this.services.ledger.inbox.claims;
+    if (claims && !this.rescanTimer) this.rescanTimer = setInterval(() => this.notify(), claims.rescanMs).unref();
     this.notify();
   }
 
@@ -105,6 +115,8 @@ export class DeliveryWorker {
   async stop(timeoutMs = 10_000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.rescanTimer) clearInterval(this.rescanTimer);
+    this.rescanTimer = null;
     await Promise.race([Promise.allSettled([...this.inFlight.values()]), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
   }
 
@@ -186,7 +198,51 @@ export class DeliveryWorker {
     return Math.max(notBefore ? Date.parse(notBefore) : 0, settle, this.nextAttemptAt.get(item.deliveryId) ?? 0);
   }
 
+  /**
+   * Processes one delivery. Where several replicas share the inbox, only
+   * under the claim of its serial key (one repository at a time across all of
+   * them), and only if it is still pending once the claim is held: the
+   * replica that held the claim before may have completed it.
+   */
   private async process(item: Queued, payload: Payload): Promise<void> {
+    const { ledger, log } = this.services;
+    const claims = ledger.inbox.claims;
+    if (!claims) return this.processClaimed(item, payload);
+    let claim: WorkClaim | null;
+    try {
+      claim = await claims.tryClaim(item.key);
+      if (claim) {
+        const current = await ledger.inbox.pendingItem(item.deliveryId).catch(async (error: unknown) => {
+          await claim!.release().catch(() => undefined);
+          throw error;
+        });
+        if (!current) {
+          await claim.release();
+          this.queue.delete(item.deliveryId);
+          this.nextAttemptAt.delete(item.deliveryId);
+          return;
+        }
+        // Attempts another replica made count too.
+        item.attempts = current.attempts;
+      }
+    } catch (error) {
+      log.warn({ err: error, delivery: item.deliveryId }, `could not claim delivery ${item.deliveryId}; retrying in 1 s`);
+      this.nextAttemptAt.set(item.deliveryId, Date.now() + 1000);
+      return;
+    }
+    if (!claim) {
+      // Another replica is working on this repository: look again shortly.
+      this.nextAttemptAt.set(item.deliveryId, Date.now() + CLAIM_RETRY_MS);
+      return;
+    }
+    try {
+      await this.processClaimed(item, payload);
+    } finally {
+      await claim.release().catch((error: unknown) => log.warn({ err: error }, 'could not release a work claim (it ends with the connection)'));
+    }
+  }
+
+  private async processClaimed(item: Queued, payload: Payload): Promise<void> {
     const { ledger, log, settings } = this.services;
     const attempt = item.attempts + 1;
     try {

@@ -23,7 +23,7 @@ export type LedgerKey =
   | { found: false; why: 'no-checkpoint' | 'not-carried' | 'several-keys' | 'inconsistent'; message: string; keyIds: string[] };
 
 /**
- * Every checkpoint's key claim in a ledger file (SQLite or NDJSON), newest
+ * Every checkpoint's key claim in a ledger (SQLite, NDJSON or PostgreSQL), newest
  * first. Reads nothing but the file: never a key file, never the private key.
  *
  * @example
@@ -35,7 +35,12 @@ export async function readCheckpointKeys(path: string): Promise<CheckpointKeyCla
     const checkpoint = parseSignedCheckpoint(data);
     if (checkpoint && typeof seq === 'number') claims.push({ seq, keyId: checkpoint.key_id, publicKey: checkpoint.public_key ?? null });
   };
-  if (await detectLedgerFormat(path) === 'ndjson') {
+  const format = await detectLedgerFormat(path);
+  if (format === 'postgres') {
+    const { readCheckpointKeysPg } = await import('./postgres/pg-read-only.js');
+    return readCheckpointKeysPg(path);
+  }
+  if (format === 'ndjson') {
     for await (const line of readNdjsonLines(createReadStream(path))) {
       if (!line.text.includes(',"kind":"checkpoint"')) continue;
       const entry = parseJson(line.text) as { seq?: unknown; data?: unknown } | null;

@@ -38,4 +38,23 @@ export interface Inbox {
   pendingIds(): Promise<string[]>;
   /** One pending delivery; null when it is unknown or already completed. */
   pendingItem(deliveryId: string): Promise<InboxItem | null>;
+  /** Present when several processes share this inbox: the worker claims work before doing it. */
+  readonly claims?: WorkClaims;
+}
+
+/** A claim on one serial key (one repository's deliveries), held while a delivery is processed. */
+export interface WorkClaim {
+  release(): Promise<void>;
+}
+
+/**
+ * Work sharing between processes that share one inbox: a delivery is
+ * processed only under the claim of its serial key, and re-read once the
+ * claim is held (another process may have completed it meanwhile).
+ */
+export interface WorkClaims {
+  /** The claim on `key`, or null while another process holds it. */
+  tryClaim(key: string): Promise<WorkClaim | null>;
+  /** How often (ms) to re-read the inbox for work accepted or released by other processes. */
+  readonly rescanMs: number;
 }

@@ -16,3 +16,5 @@ export { verifyNdjson } from './verify-ndjson.js';
 export type { VerifyFailure, VerifyFailureReason, VerifyReport } from './chain-verifier.js';
 export { readNdjsonLines, writeNdjsonLines, type ChunkSource } from './ndjson.js';
 export { scheduleCheckpoints } from './schedule-checkpoints.js';
+export { openLedger, ledgerLocation, type OpenLedgerOptions } from './open-ledger.js';
+export { isDatabaseUrl, printableLocation } from './ledger-location.js';

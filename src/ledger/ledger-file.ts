@@ -5,9 +5,11 @@ import { openReadOnly } from './sqlite-connection.js';
 import { iterateStored, latestCheckpointIn, toLine } from './sqlite-reader.js';
 import { GENESIS_HASH } from './hash.js';
 import { readEntryHeader } from './entry-text.js';
+import { isDatabaseUrl } from './ledger-location.js';
 
 /**
- * Read-only access to a SQLite ledger file for the CLI (export, checkpoint),
+ * Read-only access to a SQLite ledger file (or, through pg-read-only.ts, a
+ * PostgreSQL URL) for the CLI (export, checkpoint),
  * safe while the app writes to it: it never migrates, locks for writing or
  * signs anything. Exports in one read snapshot and resolves with the count
  * and the last entry exported (seq as `size`, and its hash).
@@ -20,6 +22,10 @@ export async function exportLedgerFile(
   out: NodeJS.WritableStream,
   options: { fromSeq?: number; onProgress?: (count: number) => void } = {},
 ): Promise<{ entries: number; head: LedgerHead }> {
+  if (isDatabaseUrl(path)) {
+    const { exportPostgres } = await import('./postgres/pg-read-only.js');
+    return exportPostgres(path, out, options);
+  }
   const db = openReadOnly(path);
   try {
     let last: LedgerHead = { size: 0, hash: GENESIS_HASH };
@@ -36,6 +42,12 @@ export async function exportLedgerFile(
   } finally {
     db.close();
   }
+}
+
+/** The latest signed checkpoint of a ledger at a PostgreSQL URL, or null. */
+export async function latestCheckpointAt(url: string): Promise<CheckpointRecord | null> {
+  const { latestCheckpointPg } = await import('./postgres/pg-read-only.js');
+  return latestCheckpointPg(url);
 }
 
 /** The latest signed checkpoint recorded in a ledger file, or null. */

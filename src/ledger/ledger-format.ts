@@ -1,12 +1,14 @@
 import { open } from 'node:fs/promises';
 import { LedgerError } from './errors.js';
+import { isDatabaseUrl } from './ledger-location.js';
 
-export type LedgerFormat = 'sqlite' | 'ndjson';
+export type LedgerFormat = 'sqlite' | 'ndjson' | 'postgres';
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 
-/** `sqlite` when the file starts with SQLite's header string, else `ndjson`. */
+/** `postgres` for a postgres:// URL; `sqlite` when the file starts with SQLite's header string, else `ndjson`. */
 export async function detectLedgerFormat(path: string): Promise<LedgerFormat> {
+  if (isDatabaseUrl(path)) return 'postgres';
   try {
     const handle = await open(path, 'r');
     try {

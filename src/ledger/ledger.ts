@@ -22,6 +22,7 @@ export const ENTRY_KINDS = [
   'policy',
   'export_refused',
   'merge_group',
+  'exception_response',
 ] as const;
 
 export type EntryKind = (typeof ENTRY_KINDS)[number];

@@ -15,7 +15,7 @@ const PROGRESS_EVERY = 8192;
 const PAGE = 1000;
 
 /**
- * Verifies a ledger — a SQLite file, an NDJSON file, or an NDJSON stream —
+ * Verifies a ledger — a SQLite file, a PostgreSQL URL, an NDJSON file, or an NDJSON stream —
  * with nothing but its entries and the public key. Resolves with a report
  * whose `failure` names the FIRST bad sequence number and why; rejects only
  * when the input cannot be read at all (a `LedgerError`).
@@ -30,6 +30,11 @@ export async function verifyLedger(
 ): Promise<VerifyReport & { format: LedgerFormat }> {
   if (typeof source !== 'string') return { ...(await verifyNdjson(source, options)), format: 'ndjson' };
   const format = await detectLedgerFormat(source);
+  if (format === 'postgres') {
+    // Loaded only for a database URL: the driver stays out of everything else.
+    const { verifyPostgres } = await import('./postgres/pg-read-only.js');
+    return { ...(await verifyPostgres(source, options)), format };
+  }
   if (format === 'ndjson') return { ...(await verifyNdjson(createReadStream(source), options)), format };
   const verifier = new ChainVerifier(options);
   feedSqlite(verifier, source, options.onProgress);

@@ -1,28 +1,31 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../src/ledger/ledger.js';
-import { SqliteLedger } from '../../src/ledger/sqlite-ledger.js';
 import { publicKeyFromPem } from '../../src/ledger/signing-key.js';
 import { verifyLedger } from '../../src/ledger/verify.js';
+import { BACKENDS } from './support/backends.js';
 import { startChild } from './support/child.js';
 import { removeTempDirs, tempDir } from './support/ledger-fixture.js';
+import { dropFileDatabase } from './support/postgres.js';
 
 afterEach(removeTempDirs);
+afterAll(dropFileDatabase);
 
 const APPENDS = 120; // per writer; batches of 1–3 entries, so about 240 entries each
 
-describe('two processes appending to one ledger at the same time', () => {
-  it('extend one linear chain and lose nothing', async () => {
-    // Both open the NEW file at once: they also race on migrating it and creating the key.
-    const path = join(tempDir(), 'ledger.db');
-    const writers = ['left', 'right'].map((label) => startChild('./append-loop.ts', [path, label, String(APPENDS)]));
+describe.each(BACKENDS)('two processes appending to one ledger at the same time ($name)', (backend) => {
+  it.skipIf(backend.skip)('extend one linear chain and lose nothing', async () => {
+    // Both open the NEW ledger at once: they also race on migrating it and creating the key.
+    const path = await backend.fresh();
+    const env = { CHANGEPROOF_SIGNING_KEY_PATH: join(tempDir(), 'signing-key.pem') };
+    const writers = ['left', 'right'].map((label) => startChild('./append-loop.ts', [path, label, String(APPENDS)], { env }));
     await Promise.all(writers.map((w) => w.waitFor('ready')));
     for (const w of writers) w.process.stdin!.end('go\n');
     const exits = await Promise.all(writers.map((w) => w.exited));
     expect(exits.map((e) => e.code), writers.map((w) => w.stderr()).join('\n')).toEqual([0, 0]);
 
     const reports = writers.map((w) => w.lines.filter((l) => /^\d+ /.test(l)).map((l) => l.split(' ')));
-    const ledger = SqliteLedger.open(path);
+    const ledger = await backend.open(path, { env });
     const publicKey = publicKeyFromPem(ledger.publicKeyPem());
     const entries: LedgerEntry[] = [];
     for await (const entry of ledger.read()) entries.push(entry);

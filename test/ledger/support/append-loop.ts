@@ -1,10 +1,10 @@
 // Appends to a ledger until killed, printing "seq hash" for every entry
 // only after its transaction committed. Used by the crash and concurrency
-// tests. Args: ledgerPath label [count] — with a count it waits for "go" on
+// tests. Args: ledgerPathOrUrl label [count] — with a count it waits for "go" on
 // stdin, appends that many, and exits.
 import { writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { SqliteLedger } from '../../../src/ledger/sqlite-ledger.js';
+import { openLedger } from '../../../src/ledger/open-ledger.js';
 
 const [path, label = 'writer', countArg] = process.argv.slice(2);
 const count = countArg === undefined ? Infinity : Number(countArg);
@@ -12,7 +12,8 @@ const count = countArg === undefined ? Infinity : Number(countArg);
 // SIGKILL can lose a report, never invent one.
 const say = (text: string): void => void writeSync(1, `${text}\n`);
 
-const ledger = SqliteLedger.open(path!, { checkpointPolicy: { everyEntries: 7 } });
+// A SQLite path or a postgres:// URL (the key then comes from CHANGEPROOF_SIGNING_KEY_PATH).
+const ledger = await openLedger(path!, { checkpointPolicy: { everyEntries: 7 } });
 say('ready');
 if (countArg !== undefined) {
   const lines = createInterface({ input: process.stdin });
