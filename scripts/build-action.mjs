@@ -30,7 +30,8 @@ export async function bundleAction() {
     banner: { js: "import { createRequire as __changeproofRequire } from 'node:module';\nconst require = __changeproofRequire(import.meta.url);" },
   });
   const inputs = Object.keys(result.metafile.inputs);
-  const forbidden = inputs.filter((p) => /better-sqlite3|node_modules\/probot\//.test(p));
+  // Nor pg: the Action never opens a database (a PostgreSQL ledger reaches it as NDJSON or through the read API).
+  const forbidden = inputs.filter((p) => /better-sqlite3|node_modules\/(probot|pg)\//.test(p));
   if (forbidden.length) throw new Error(`the Action bundle must not contain ${forbidden.join(', ')}`);
   return result.outputFiles.map((f) => ({ path: f.path, text: f.text }));
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bundles the auditor's verifier (src/cli/standalone.ts) into
 // dist/verifier/changeproof-verify.mjs: one ESM file, every dependency inside,
-// for plain Node 18+. SQLite support and re-deriving a package from a ledger
+// for plain Node 18+. SQLite and PostgreSQL support and re-deriving a package from a ledger
 // are left out (stubs that say to use the changeproof CLI): the file is copied
 // into every export package. `--check` fails when the committed file differs.
 import { build } from 'esbuild';
@@ -14,6 +14,7 @@ export const VERIFIER = join(root, 'dist', 'verifier', 'changeproof-verify.mjs')
 
 const stubs = {
   'better-sqlite3': "export default class Database { constructor() { throw new Error('this standalone verifier reads NDJSON ledgers only: export a SQLite ledger with `changeproof ledger-export`, or use the changeproof CLI'); } }",
+  postgres: "const refuse = async () => { throw new Error('this standalone verifier reads NDJSON ledgers only: export a PostgreSQL ledger with `changeproof ledger-export --ledger postgres://…`, or use the changeproof CLI'); };\nexport const verifyPostgres = refuse, exportPostgres = refuse, readCheckpointKeysPg = refuse, latestCheckpointPg = refuse;",
   rederive: "export class ExportClaimError extends Error {}\nexport async function rederiveExport() { throw new Error('re-deriving a package from a ledger needs the changeproof CLI: npx changeproof verify-export DIR --ledger LEDGER --public-key FILE'); }",
 };
 
@@ -37,11 +38,12 @@ export async function bundleVerifier() {
       setup(b) {
         b.onResolve({ filter: /^better-sqlite3$/ }, () => ({ path: 'better-sqlite3', namespace: 'stub' }));
         b.onResolve({ filter: /\/rederive\.js$/ }, () => ({ path: 'rederive', namespace: 'stub' }));
+        b.onResolve({ filter: /\/postgres\/pg-read-only\.js$/ }, () => ({ path: 'postgres', namespace: 'stub' }));
         b.onLoad({ filter: /.*/, namespace: 'stub' }, (args) => ({ contents: stubs[args.path], loader: 'js' }));
       },
     }],
   });
-  const forbidden = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('stub:') && /better-sqlite3|node_modules\/(probot|exceljs|@octokit)\//.test(p));
+  const forbidden = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('stub:') && /better-sqlite3|node_modules\/(probot|exceljs|@octokit|pg)\//.test(p));
   if (forbidden.length) throw new Error(`the verifier must not contain ${forbidden.slice(0, 5).join(', ')}`);
   return result.outputFiles.map((f) => ({ path: f.path, text: f.text }));
 }

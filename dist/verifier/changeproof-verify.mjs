@@ -728,6 +728,14 @@ var init_better_sqlite3 = __esm({
 });
 
 // src/ledger/file-mode.ts
+import { chmodSync, statSync } from "node:fs";
+function tightenMode(file) {
+  try {
+    const { mode } = statSync(file);
+    if ((mode & 63) !== 0) chmodSync(file, mode & 448);
+  } catch {
+  }
+}
 var init_file_mode = __esm({
   "src/ledger/file-mode.ts"() {
     "use strict";
@@ -837,6 +845,40 @@ var init_migrations = __esm({
 });
 
 // src/ledger/migrate.ts
+function migrate(db, path, migrations = MIGRATIONS) {
+  const from = db.pragma("user_version", { simple: true });
+  const appId = db.pragma("application_id", { simple: true });
+  const latest = migrations.at(-1)?.version ?? 0;
+  if (appId !== LEDGER_APPLICATION_ID && (appId !== 0 || from !== 0 || hasTables(db))) {
+    throw new LedgerError(
+      "LEDGER_CORRUPT",
+      `${path} is a SQLite database, but not a changeproof ledger.`,
+      "Point LEDGER_PATH at a changeproof ledger, or at a path where a new one can be created."
+    );
+  }
+  if (from > latest) {
+    throw new LedgerError(
+      "LEDGER_TOO_NEW",
+      `The ledger at ${path} has schema version ${from}; this changeproof knows up to ${latest}.`,
+      "Upgrade changeproof; never open a ledger with an older version than the one that wrote it."
+    );
+  }
+  for (const migration of migrations) {
+    if (migration.version <= from) continue;
+    db.transaction(() => {
+      const current = db.pragma("user_version", { simple: true });
+      if (current >= migration.version) return;
+      if (current !== migration.version - 1) throw new Error(`migration ${migration.version} found schema version ${current}`);
+      db.exec(migration.sql);
+      if (migration.version === 1) db.pragma(`application_id = ${LEDGER_APPLICATION_ID}`);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+  return { from, to: Math.max(from, latest) };
+}
+function hasTables(db) {
+  return db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' LIMIT 1").get() !== void 0;
+}
 var LEDGER_APPLICATION_ID;
 var init_migrate = __esm({
   "src/ledger/migrate.ts"() {
@@ -848,6 +890,45 @@ var init_migrate = __esm({
 });
 
 // src/ledger/sqlite-connection.ts
+var sqlite_connection_exports = {};
+__export(sqlite_connection_exports, {
+  openReadOnly: () => openReadOnly,
+  openWritable: () => openWritable
+});
+import { accessSync as accessSync2, closeSync, constants as constants2, existsSync, mkdirSync, openSync } from "node:fs";
+import { dirname as dirname2 } from "node:path";
+function openWritable(path, options = {}) {
+  const memory = path === ":memory:";
+  let db;
+  try {
+    if (!memory) {
+      mkdirSync(dirname2(path), { recursive: true });
+      if (existsSync(path)) accessSync2(path, constants2.R_OK | constants2.W_OK);
+      keepOwnerOnly(path);
+    }
+    db = new Database(path, { timeout: options.busyTimeoutMs ?? 5e3 });
+    db.pragma("journal_mode = WAL");
+    db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
+    migrate(db, path);
+    if (options.maxSizeBytes !== void 0) {
+      const pageSize = db.pragma("page_size", { simple: true });
+      db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxSizeBytes / pageSize))}`);
+    }
+    db.exec("BEGIN IMMEDIATE; ROLLBACK");
+    return db;
+  } catch (error) {
+    db?.close();
+    throw toLedgerError(error, path, "open");
+  }
+}
+function keepOwnerOnly(path) {
+  try {
+    closeSync(openSync(path, "wx", 384));
+  } catch (error) {
+    if (error.code !== "EEXIST") throw error;
+  }
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) tightenMode(file);
+}
 function openReadOnly(path, options = {}) {
   let db;
   try {
@@ -886,11 +967,32 @@ var init_sqlite_connection = __esm({
   }
 });
 
+// stub:postgres
+var postgres_exports = {};
+__export(postgres_exports, {
+  exportPostgres: () => exportPostgres,
+  latestCheckpointPg: () => latestCheckpointPg,
+  readCheckpointKeysPg: () => readCheckpointKeysPg,
+  verifyPostgres: () => verifyPostgres
+});
+var refuse, verifyPostgres, exportPostgres, readCheckpointKeysPg, latestCheckpointPg;
+var init_postgres = __esm({
+  "stub:postgres"() {
+    refuse = async () => {
+      throw new Error("this standalone verifier reads NDJSON ledgers only: export a PostgreSQL ledger with `changeproof ledger-export --ledger postgres://\u2026`, or use the changeproof CLI");
+    };
+    verifyPostgres = refuse;
+    exportPostgres = refuse;
+    readCheckpointKeysPg = refuse;
+    latestCheckpointPg = refuse;
+  }
+});
+
 // src/ledger/signing-key.ts
 import { createHash as createHash2, createPrivateKey, createPublicKey as createPublicKey2, generateKeyPairSync } from "node:crypto";
-import { basename, dirname as dirname2, extname, join } from "node:path";
+import { basename, dirname as dirname3, extname, join } from "node:path";
 function defaultSigningKeyPath(ledgerPath) {
-  return join(dirname2(ledgerPath), `${basename(ledgerPath, extname(ledgerPath))}-signing-key.pem`);
+  return join(dirname3(ledgerPath), `${basename(ledgerPath, extname(ledgerPath))}-signing-key.pem`);
 }
 function publicKeyPathFor(privateKeyPath) {
   return privateKeyPath.replace(/(\.pem)?$/, ".pub.pem");
@@ -1328,7 +1430,7 @@ var sqlite_source_exports = {};
 __export(sqlite_source_exports, {
   sqliteSource: () => sqliteSource
 });
-import { existsSync as existsSync2, readFileSync as readFileSync3 } from "node:fs";
+import { existsSync as existsSync3, readFileSync as readFileSync3 } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 function sqliteSource(path, env = process.env, options = {}) {
@@ -1347,7 +1449,7 @@ function sqliteSource(path, env = process.env, options = {}) {
     async publicKeyPem() {
       if (options.publicKeyPem) return options.publicKeyPem;
       const keyPath = publicKeyPathFor(env["CHANGEPROOF_SIGNING_KEY_PATH"] || defaultSigningKeyPath(path));
-      return existsSync2(keyPath) ? readFileSync3(keyPath, "utf8") : null;
+      return existsSync3(keyPath) ? readFileSync3(keyPath, "utf8") : null;
     },
     parallel: {
       headSeq: () => bound(db.prepare("SELECT max(seq) AS seq FROM entries").get()?.seq ?? 0),
@@ -1373,7 +1475,7 @@ function sqliteSource(path, env = process.env, options = {}) {
 }
 function verifyInWorker(path, publicKeyPem2, toSeq) {
   const script = new URL("./verify-worker.js", import.meta.url);
-  if (!existsSync2(fileURLToPath(script))) {
+  if (!existsSync3(fileURLToPath(script))) {
     return new Promise((resolve2, reject) => setImmediate(() => {
       try {
         const { report, subjects: subjects2 } = verifyAndIndexSqlite(path, publicKeyPem2, toSeq);
@@ -1398,11 +1500,11 @@ function verifyInWorker(path, publicKeyPem2, toSeq) {
         asked = true;
         await worker.terminate();
       };
-      const lookup = (keys) => new Promise((answer, refuse) => {
+      const lookup = (keys) => new Promise((answer, refuse2) => {
         if (asked) return answer(/* @__PURE__ */ new Map());
         asked = true;
         worker.off("error", failed);
-        worker.once("error", refuse);
+        worker.once("error", refuse2);
         worker.once("message", (seqs) => {
           answer(new Map(keys.map((k, i) => [k, seqs[i] ?? []])));
           void worker.terminate();
@@ -1428,7 +1530,7 @@ var init_sqlite_source = __esm({
 // src/cli/standalone.ts
 import { createHash as createHash8 } from "node:crypto";
 import { readFileSync as readFileSync6 } from "node:fs";
-import { dirname as dirname3 } from "node:path";
+import { dirname as dirname4 } from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 
 // src/version.ts
@@ -1440,7 +1542,7 @@ var UsageError = class extends Error {
 };
 
 // src/cli/public-key.ts
-import { existsSync, readFileSync as readFileSync2 } from "node:fs";
+import { existsSync as existsSync2, readFileSync as readFileSync2 } from "node:fs";
 
 // src/ledger/checkpoint-keys.ts
 init_checkpoint();
@@ -1451,8 +1553,27 @@ import { createReadStream } from "node:fs";
 // src/ledger/ledger-format.ts
 init_errors();
 import { open } from "node:fs/promises";
+
+// src/ledger/ledger-location.ts
+function isDatabaseUrl(location) {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+function printableLocation(location) {
+  if (!isDatabaseUrl(location)) return location;
+  try {
+    const url = new URL(location);
+    if (url.password) url.password = "***";
+    url.search = "";
+    return url.toString();
+  } catch {
+    return "postgres://(unparseable URL)";
+  }
+}
+
+// src/ledger/ledger-format.ts
 var SQLITE_MAGIC = "SQLite format 3\0";
 async function detectLedgerFormat(path) {
+  if (isDatabaseUrl(path)) return "postgres";
   try {
     const handle = await open(path, "r");
     try {
@@ -1514,7 +1635,12 @@ async function readCheckpointKeys(path) {
     const checkpoint = parseSignedCheckpoint(data);
     if (checkpoint && typeof seq === "number") claims.push({ seq, keyId: checkpoint.key_id, publicKey: checkpoint.public_key ?? null });
   };
-  if (await detectLedgerFormat(path) === "ndjson") {
+  const format = await detectLedgerFormat(path);
+  if (format === "postgres") {
+    const { readCheckpointKeysPg: readCheckpointKeysPg2 } = await Promise.resolve().then(() => (init_postgres(), postgres_exports));
+    return readCheckpointKeysPg2(path);
+  }
+  if (format === "ndjson") {
     for await (const line of readNdjsonLines(createReadStream(path))) {
       if (!line.text.includes(',"kind":"checkpoint"')) continue;
       const entry = parseJson(line.text);
@@ -1573,11 +1699,6 @@ function ledgerKeyFrom(claims) {
 
 // src/cli/public-key.ts
 init_errors();
-init_signing_key();
-
-// src/cli/ledger-cli.ts
-import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 
 // src/ledger/ledger-path.ts
 import { resolve } from "node:path";
@@ -1585,8 +1706,47 @@ function defaultLedgerPath(env = process.env) {
   return resolve(env.LEDGER_PATH || "./data/ledger.db");
 }
 
-// src/cli/ledger-cli.ts
+// src/cli/public-key.ts
 init_signing_key();
+
+// src/cli/ledger-cli.ts
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+init_signing_key();
+
+// src/cli/progress.ts
+function progressReporter(io, prefix, options = {}) {
+  const now = options.now ?? Date.now;
+  const every = io.stderr.isTTY ? 100 : options.plainEveryMs ?? 5e3;
+  let last = now();
+  let shown = false;
+  return {
+    update(stage, done, total) {
+      const t = now();
+      if (t - last < every) return;
+      last = t;
+      const text = `${stage}${done || total ? `: ${describeCount(done, total)}` : ""}`;
+      if (io.stderr.isTTY) {
+        shown = true;
+        io.stderr.write(`\r\x1B[K${text}\u2026`);
+      } else {
+        io.stderr.write(`${prefix}: ${text}
+`);
+      }
+    },
+    done() {
+      if (shown) io.stderr.write("\r\x1B[K");
+      shown = false;
+    }
+  };
+}
+function describeCount(done, total) {
+  const n2 = (v) => v.toLocaleString("en-US");
+  if (!total) return n2(done);
+  return `${n2(done)} of ${n2(total)} (${Math.floor(done / total * 100)}%)`;
+}
+
+// src/cli/ledger-cli.ts
 function ledgerPathFrom(value, io) {
   return value ?? defaultLedgerPath(io.env);
 }
@@ -1619,18 +1779,25 @@ function readKey(path) {
     throw new UsageError(`${path} is not an Ed25519 key in PEM form (${error.message})`);
   }
 }
-function progressLine(io, label) {
-  if (!io.stderr.isTTY) return { update: () => void 0, done: () => void 0 };
-  let shown = false;
+function progressLine(io, label, command = "changeproof") {
+  const progress = progressReporter(io, command);
   return {
-    update(count2) {
-      shown = true;
-      io.stderr.write(`\r${label} ${count2.toLocaleString("en-US")} entries\u2026`);
-    },
-    done() {
-      if (shown) io.stderr.write("\r\x1B[K");
-    }
+    update: (count2, total) => progress.update(`${label} (entries)`, count2, total),
+    done: () => progress.done()
   };
+}
+async function sqliteEntryCount(path) {
+  try {
+    const { openReadOnly: openReadOnly2 } = await Promise.resolve().then(() => (init_sqlite_connection(), sqlite_connection_exports));
+    const db = openReadOnly2(path);
+    try {
+      return db.prepare("SELECT max(seq) AS n FROM entries").get().n ?? 0;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return null;
+  }
 }
 function parseOptions(argv, options) {
   try {
@@ -1644,10 +1811,10 @@ function count(value, one, many) {
 }
 
 // src/cli/public-key.ts
-var HELP = `Usage: changeproof public-key [--ledger PATH] [--json]
+var HELP = `Usage: changeproof public-key [--ledger PATH|URL] [--json]
 
 Prints the public key (SPKI PEM, after a line naming its id) that the
-ledger's checkpoints are signed with, read from the ledger alone (SQLite or an NDJSON export): every
+ledger's checkpoints are signed with, read from the ledger alone (SQLite, PostgreSQL or an NDJSON export): every
 checkpoint carries it. No key file is needed, and the private key is never
 read. Checkpoints that name different keys are refused.
 
@@ -1662,7 +1829,8 @@ or written by an older version) falls back to the public key file the app
 keeps beside the ledger (\u2026-signing-key.pub.pem), and says so.
 
 Options:
-  --ledger PATH     the ledger (default: $LEDGER_PATH, else ./data/ledger.db)
+  --ledger PATH|URL the ledger: SQLite, NDJSON or postgres:// URL (default: $LEDGER_PATH,
+                    else ./data/ledger.db)
   --json            print {keyId, pem, source, seq, note}
   -h, --help        show this help`;
 var publicKeyCommand = {
@@ -1691,7 +1859,8 @@ var publicKeyCommand = {
       ({ key, seq } = found);
       source = `the ledger's checkpoint at seq ${seq} (${found.checkpoints === 1 ? "its only checkpoint" : `all ${found.checkpoints} checkpoints name this key`})`;
     } else {
-      const beside = publicKeyPathFor(io.env.CHANGEPROOF_SIGNING_KEY_PATH || defaultSigningKeyPath(path));
+      const keyHome = isDatabaseUrl(path) ? defaultLedgerPath(io.env) : path;
+      const beside = publicKeyPathFor(io.env.CHANGEPROOF_SIGNING_KEY_PATH || defaultSigningKeyPath(keyHome));
       key = readKeyBeside(beside, path, found.message);
       if (found.keyIds.length === 1 && keyIdOf(key) !== found.keyIds[0]) {
         io.stderr.write(`changeproof public-key: ${beside} is the key with id ${keyIdOf(key)}, but the ledger's checkpoints name ${found.keyIds[0]}: it is not the ledger's key.
@@ -1717,7 +1886,7 @@ ${note}
   }
 };
 function readKeyBeside(beside, ledgerPath, why) {
-  if (!existsSync(beside)) {
+  if (!existsSync2(beside)) {
     throw new UsageError(`${ledgerPath} names no public key (${why}), and there is no public key file at ${beside}; ask the ledger's operator for it`);
   }
   try {
@@ -1728,7 +1897,7 @@ function readKeyBeside(beside, ledgerPath, why) {
 }
 
 // src/cli/verify-export.ts
-import { existsSync as existsSync3, readFileSync as readFileSync4 } from "node:fs";
+import { existsSync as existsSync4, readFileSync as readFileSync4 } from "node:fs";
 import { parseArgs as parseArgs2 } from "node:util";
 
 // src/export/ledger-source.ts
@@ -3772,7 +3941,7 @@ function statisticalSize(confidence, tolerableRate) {
 }
 
 // src/export/manifest.ts
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync as statSync2 } from "node:fs";
 import { join as join2, relative, sep } from "node:path";
 
 // src/export/signature.ts
@@ -4277,7 +4446,7 @@ function describe(report) {
 `;
 }
 async function ledgerSource(path, env) {
-  if (!existsSync3(path)) throw new UsageError(`the ledger ${path} does not exist`);
+  if (!existsSync4(path)) throw new UsageError(`the ledger ${path} does not exist`);
   if (await detectLedgerFormat(path) === "sqlite") {
     const { sqliteSource: sqliteSource2 } = await Promise.resolve().then(() => (init_sqlite_source(), sqlite_source_exports));
     return (toSeq) => sqliteSource2(path, env, { toSeq });
@@ -4322,6 +4491,10 @@ var PAGE = 1e3;
 async function verifyLedger(source, options) {
   if (typeof source !== "string") return { ...await verifyNdjson(source, options), format: "ndjson" };
   const format = await detectLedgerFormat(source);
+  if (format === "postgres") {
+    const { verifyPostgres: verifyPostgres2 } = await Promise.resolve().then(() => (init_postgres(), postgres_exports));
+    return { ...await verifyPostgres2(source, options), format };
+  }
   if (format === "ndjson") return { ...await verifyNdjson(createReadStream4(source), options), format };
   const verifier = new ChainVerifier(options);
   feedSqlite(verifier, source, options.onProgress);
@@ -4363,8 +4536,8 @@ ledger's operator, not from the ledger's folder: a key stored with the data
 proves nothing, since whoever can rewrite the ledger can replace it too.
 
 Options:
-  --ledger PATH             SQLite ledger or NDJSON export; "-" reads NDJSON from stdin
-                            (default: $LEDGER_PATH, else ./data/ledger.db)
+  --ledger PATH|URL         SQLite ledger, NDJSON export, or postgres:// URL; "-" reads
+                            NDJSON from stdin (default: $LEDGER_PATH, else ./data/ledger.db)
   --public-key FILE         the ledger's public key (PEM) as you obtained it
   --key-id HEX              or only its id (64 hex digits, as \`changeproof public-key\`
                             prints it): the public key is then taken from the ledger's
@@ -4414,7 +4587,8 @@ var verifyCommand = {
     }
     const trusted = resolveTrustedKey(values["public-key"], values["key-id"]);
     const anchor = values.checkpoint === void 0 ? void 0 : readCheckpoint(values.checkpoint);
-    const progress = progressLine(io, "verified");
+    const progress = progressLine(io, "verified", "changeproof verify");
+    const total = format === "sqlite" ? await sqliteEntryCount(path) : null;
     let report;
     try {
       report = await verifyLedger(stdin ? process.stdin : path, {
@@ -4424,7 +4598,7 @@ var verifyCommand = {
         canonical: values.canonical,
         partial: values.partial,
         requireFinalCheckpoint: values["require-final-checkpoint"],
-        onProgress: progress.update
+        onProgress: (n2) => progress.update(n2, total)
       });
     } catch (error) {
       if (!(error instanceof LedgerError)) throw error;
@@ -4436,7 +4610,7 @@ var verifyCommand = {
     const status = report.failure ? "tampered" : report.signatures === "verified" ? "intact" : "signatures unverified";
     if (values.json) {
       const { ok: _chainOk, ...rest } = report;
-      io.stdout.write(`${JSON.stringify({ ledger: path, format, status, ok: status === "intact", publicKey: describeKey(trusted), ...rest }, null, 2)}
+      io.stdout.write(`${JSON.stringify({ ledger: printableLocation(path), format, status, ok: status === "intact", publicKey: describeKey(trusted), ...rest }, null, 2)}
 `);
     } else {
       io.stdout.write(`${renderReport(report, status, trusted)}
@@ -4458,7 +4632,7 @@ function readCheckpoint(path) {
 }
 function fail(io, json, path, trusted, message) {
   if (json) {
-    io.stdout.write(`${JSON.stringify({ ledger: path, status: "tampered", ok: false, signatures: "unverified", publicKey: describeKey(trusted), error: message }, null, 2)}
+    io.stdout.write(`${JSON.stringify({ ledger: printableLocation(path), status: "tampered", ok: false, signatures: "unverified", publicKey: describeKey(trusted), error: message }, null, 2)}
 `);
   } else {
     io.stderr.write(`changeproof verify: ${message}
@@ -4563,7 +4737,7 @@ Obtain the ledger's public key (or its id) from the company's Changeproof app or
 its owner, not from the package. Exit status: 0 intact; 1 tampered; 2 bad usage;
 3 signatures unverified (no key given).`;
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  process.exitCode = await standalone(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }, dirname3(fileURLToPath2(import.meta.url)));
+  process.exitCode = await standalone(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }, dirname4(fileURLToPath2(import.meta.url)));
 }
 export {
   standalone

@@ -92,6 +92,11 @@ function progressLogger(c: ActionDeps['core']): (stage: string, done: number) =>
   };
 }
 
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** Recorded text in the job summary's HTML: shown, never interpreted. */
+const escapeText = (text: string) => text.replace(/[&<>"'|\n]/g, (c) => (c === '\n' ? ' ' : `&#${c.charCodeAt(0)};`));
+
 const mark = (result: string) => ({ pass: '✅ pass', fail: '❌ fail', not_applicable: 'n/a', not_evaluated: '⚠️ not evaluated' })[result] ?? result;
 
 async function writeSummary(summary: ActionDeps['core']['summary'], r: ExportResult): Promise<void> {
@@ -100,8 +105,9 @@ async function writeSummary(summary: ActionDeps['core']['summary'], r: ExportRes
     .addHeading(`Changeproof export: ${m.period.from} to ${m.period.to} (${m.period.time_zone})`, 2)
     .addTable([
       [{ data: 'Population', header: true }, { data: 'Changes', header: true }, { data: 'Direct pushes', header: true }, { data: 'Gated deployments', header: true },
-        { data: 'Passed the control', header: true }, { data: 'Exceptions', header: true }, { data: 'Sample', header: true }],
-      [String(r.populationSize), String(r.counts.changes), String(r.counts.directPushes), String(r.counts.deployments), String(r.counts.compliant),
+        { data: 'Compliant changes', header: true }, { data: 'Deployments rejected by the gate', header: true }, { data: 'Exceptions', header: true }, { data: 'Sample', header: true }],
+      [String(r.populationSize), String(r.counts.changes), String(r.counts.directPushes), String(r.counts.deployments), String(r.categories.changesCompliant),
+        String(r.categories.deploymentsRejected),
         String(r.exceptions.length), `${r.sampleSize} (${r.selection.method}${r.seed ? `, seed ${r.seed}` : ''})`],
     ]);
   if (r.coverage.partial) {
@@ -110,7 +116,7 @@ async function writeSummary(summary: ActionDeps['core']['summary'], r: ExportRes
   }
   if (r.completeness) {
     const c = r.completeness;
-    summary.addRaw(`Completeness: ${c.commitsChecked} commits and ${c.pullRequestsChecked} merged pull requests checked on GitHub, ${c.gaps} gap(s)` +
+    summary.addRaw(`Completeness: ${plural(c.commitsChecked, 'commit', 'commits')} and ${plural(c.pullRequestsChecked, 'merged pull request', 'merged pull requests')} checked on GitHub, ${plural(c.gaps, 'gap', 'gaps')}` +
       `${c.failures.length ? `; not established for ${c.failures.map((f) => f.repo).join(', ')}` : ''}.`, true);
   } else {
     summary.addRaw('Completeness: not reconciled with GitHub (no token or repositories).', true);
@@ -119,12 +125,12 @@ async function writeSummary(summary: ActionDeps['core']['summary'], r: ExportRes
   if (r.exceptions.length === 0) summary.addRaw('None in the period.', true);
   else {
     summary.addTable([
-      ['Item', 'Type', 'Occurred at', 'Actor', 'Status'].map((data) => ({ data, header: true })),
-      ...r.exceptions.map((e) => [e.itemId, e.type, e.occurredAt, e.actor ?? '', e.status]),
+      ['Item', 'Type', 'Occurred at', 'Actor', 'Status', 'Management response'].map((data) => ({ data, header: true })),
+      ...r.exceptions.map((e) => [e.itemId, e.type, e.occurredAt, e.actor ?? '', e.status, escapeText((e.responses ?? []).map((x) => `${x.by} (${x.role}): ${x.text}`).join(' | '))]),
     ]);
   }
   summary.addHeading('Sample', 3);
-  summary.addRaw(`${r.sampleSize} item(s): ${r.derivation}.`, true);
+  summary.addRaw(`${plural(r.sampleSize, 'item', 'items')}: ${r.derivation}.`, true);
   summary.addTable([
     ['Item', 'Kind', 'Verdict', ...ATTRIBUTES, 'Evidence'].map((data) => ({ data, header: true })),
     ...r.sample.map((item) => [item.url ? `<a href="${item.url}">${item.id}</a>` : item.id, item.kind, item.verdict, ...ATTRIBUTES.map((a) => mark(item.attributes[a].result)), evidencePath(item.id)]),

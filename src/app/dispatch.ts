@@ -12,6 +12,7 @@ import { recordInstallation } from './jobs/record-installation.js';
 import { recordMerge } from './jobs/record-merge.js';
 import { recordPush } from './jobs/record-push.js';
 import { resolveEmergency } from './jobs/resolve-emergency.js';
+import { respondToComment } from './jobs/respond-to-exception.js';
 
 /** The GitHub events the app acts on (app.yml subscribes to them), and the installation events GitHub always sends. */
 export const HANDLED_EVENTS = [
@@ -27,6 +28,7 @@ export const HANDLED_EVENTS = [
   'deployment_status',
   'deployment_protection_rule',
   'merge_group',
+  'issue_comment',
 ] as const;
 
 const REEVALUATING_PR_ACTIONS = new Set(['opened', 'reopened', 'synchronize', 'edited', 'labeled', 'unlabeled', 'ready_for_review']);
@@ -62,6 +64,9 @@ export function jobFor(event: string, payload: Payload): Job {
     case 'merge_group':
       // `destroyed` (merged, dequeued, invalidated) needs nothing: the merge itself arrives as `pull_request` closed and `push`.
       return payload['action'] === 'checks_requested' ? onMergeGroup : noop;
+    case 'issue_comment':
+      // `/changeproof respond …` on a pull request; edits and deletions change nothing recorded.
+      return payload['action'] === 'created' ? respondToComment : noop;
     case REEVALUATE_EVENT:
       return (ctx) => evaluatePullRequests(ctx, [{ ref: { ...repoOf(ctx.payload), number: Number(ctx.payload['changeproof']['number']) } }]);
     default:
@@ -93,6 +98,11 @@ export function malformed(event: string, payload: Payload): string | null {
     case 'check_run':
     case 'check_suite':
       if (!isObject(payload[event])) needs.push(event);
+      break;
+    case 'issue_comment':
+      if (!isObject(payload['issue']) || !Number.isSafeInteger(payload['issue']['number']) || !isObject(payload['comment']) || !Number.isSafeInteger(payload['comment']['id'])) {
+        needs.push('issue.number and comment.id');
+      }
       break;
     case 'status':
       if (typeof payload['sha'] !== 'string') needs.push('sha');

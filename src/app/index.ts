@@ -76,6 +76,7 @@ export function changeproof(options: ChangeproofOptions) {
           perHour: options.signingPerHour,
           clock: services.clock,
         },
+        responding: { appClient: services.appClient, installationClient: services.installationClient, clock: services.clock },
       }),
     );
     worker.start();

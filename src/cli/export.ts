@@ -1,20 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LedgerError } from '../ledger/errors.js';
-import { ExportError, runExport, type ExportResult } from '../export/export.js';
-import { ExportRequestError, resolveExport, type ExportRequest } from '../export/export-request.js';
-import { LedgerSourceError } from '../export/ledger-source.js';
-import { LedgerIntegrityError } from '../export/scan.js';
-import { describe } from '../export/coverage.js';
-import { manifestDigest, type ExportSigner } from '../export/signature.js';
-import { sqliteSource } from '../export/sqlite-source.js';
-import { SqliteLedger } from '../ledger/index.js';
-import { SelectionListError } from '../sampling/auditor-selection.js';
+import type { ExportResult } from '../export/export.js';
+import type { ExportRequest } from '../export/export-request.js';
+import type { ExportSigner } from '../export/signature.js';
 import { VERSION } from '../version.js';
 import type { CliIo, Command } from './command.js';
 import { UsageError } from './command.js';
-import { ledgerPathFrom } from './ledger-cli.js';
+import { count, ledgerPathFrom } from './ledger-cli.js';
+import { progressReporter, type Progress } from './progress.js';
 
 const HELP = `Usage: changeproof export --from YYYY-MM-DD --to YYYY-MM-DD --out DIR [options]
 
@@ -30,7 +24,7 @@ Period (calendar days, inclusive, in --tz):
   --tz Area/City            time zone of the days and months (default UTC)
 
 Input:
-  --ledger PATH|URL         SQLite ledger, NDJSON export, or the app's URL (read API;
+  --ledger PATH|URL         SQLite ledger, NDJSON export, postgres:// URL, or the app's URL (read API;
                             token in CHANGEPROOF_API_TOKEN) (default: $LEDGER_PATH,
                             else ./data/ledger.db)
   --repo owner/name         only these repositories (repeatable); with GITHUB_TOKEN
@@ -76,6 +70,7 @@ export const exportCommand: Command = {
   summary: 'Export the auditor package for a period: population, sample, evidence, signed manifest',
   help: HELP,
   async run(argv, io) {
+    await loadExportModules();
     let values;
     try {
       ({ values } = parseArgs({
@@ -108,7 +103,8 @@ export const exportCommand: Command = {
     try {
       let sqlite = false;
       const options = await resolveExport(request, {
-        env: io.env, now: () => new Date(), openSqlite: (path) => ((sqlite = true), sqliteSource(path, io.env)), onProgress: progress.update, toolVersion: VERSION,
+        env: io.env, now: () => new Date(), openSqlite: (path) => ((sqlite = true), sqliteSource(path, io.env)),
+        openDatabase: async (url) => (await import('../ledger/postgres/pg-source.js')).postgresSource(url, io.env), onProgress: progress.update, toolVersion: VERSION,
       });
       try {
         result = await runExport(options);
@@ -130,6 +126,33 @@ export const exportCommand: Command = {
     return 0;
   },
 };
+
+// The export's modules (SQLite, exceljs, Octokit, the policy engine) load when it runs, not for `--help`.
+let LedgerError: typeof import('../ledger/errors.js').LedgerError;
+let ExportError: typeof import('../export/export.js').ExportError;
+let runExport: typeof import('../export/export.js').runExport;
+let ExportRequestError: typeof import('../export/export-request.js').ExportRequestError;
+let resolveExport: typeof import('../export/export-request.js').resolveExport;
+let LedgerSourceError: typeof import('../export/ledger-source.js').LedgerSourceError;
+let LedgerIntegrityError: typeof import('../export/scan.js').LedgerIntegrityError;
+let describe: typeof import('../export/coverage.js').describe;
+let manifestDigest: typeof import('../export/signature.js').manifestDigest;
+let sqliteSource: typeof import('../export/sqlite-source.js').sqliteSource;
+let SqliteLedger: typeof import('../ledger/index.js').SqliteLedger;
+let SelectionListError: typeof import('../sampling/auditor-selection.js').SelectionListError;
+
+async function loadExportModules(): Promise<void> {
+  ({ LedgerError } = await import('../ledger/errors.js'));
+  ({ ExportError, runExport } = await import('../export/export.js'));
+  ({ ExportRequestError, resolveExport } = await import('../export/export-request.js'));
+  ({ LedgerSourceError } = await import('../export/ledger-source.js'));
+  ({ LedgerIntegrityError } = await import('../export/scan.js'));
+  ({ describe } = await import('../export/coverage.js'));
+  ({ manifestDigest } = await import('../export/signature.js'));
+  ({ sqliteSource } = await import('../export/sqlite-source.js'));
+  ({ SqliteLedger } = await import('../ledger/index.js'));
+  ({ SelectionListError } = await import('../sampling/auditor-selection.js'));
+}
 
 /**
  * An export signed here with the ledger's own key is recorded in that ledger
@@ -184,14 +207,14 @@ function summaryText(r: ExportResult): string {
   const lines = [
     `Export written to ${r.out}`,
     `  Ledger: ${r.ledger.verifiedEntries.toLocaleString('en-US')} entries verified, head ${r.ledger.headHash}`,
-    `  Population: ${r.populationSize} (${r.counts.changes} changes, ${r.counts.directPushes} direct pushes, ${r.counts.deployments} gated deployments); ${r.counts.compliant} passed the control`,
+    `  Population: ${r.populationSize} (${count(r.counts.changes, 'change', 'changes')}, ${count(r.counts.directPushes, 'direct push', 'direct pushes')}, ${count(r.counts.deployments, 'gated deployment', 'gated deployments')})`,
     `  Exceptions in the period: ${r.exceptions.length}`,
     `  Sample: ${r.sampleSize} (${r.selection.method}${r.seed ? `, seed ${r.seed}` : ''})`,
   ];
   if (r.coverage.partial) lines.push(`  PARTIAL COVERAGE: the ledger covers ${describe(r.coverage.repositories.filter((c) => c.covers !== 'whole'))}`);
   if (r.completeness) {
     const c = r.completeness;
-    lines.push(`  Completeness: ${c.commitsChecked} commits and ${c.pullRequestsChecked} merged pull requests checked on GitHub; ${c.gaps} gap(s)${c.failures.length ? `; NOT established for ${c.failures.map((f) => f.repo).join(', ')}` : ''}`);
+    lines.push(`  Completeness: ${count(c.commitsChecked, 'commit', 'commits')} and ${count(c.pullRequestsChecked, 'merged pull request', 'merged pull requests')} checked on GitHub; ${count(c.gaps, 'gap', 'gaps')}${c.failures.length ? `; NOT established for ${c.failures.map((f) => f.repo).join(', ')}` : ''}`);
   } else {
     lines.push('  Completeness: not reconciled with GitHub (give --repo and GITHUB_TOKEN)');
   }
@@ -199,21 +222,7 @@ function summaryText(r: ExportResult): string {
   return lines.join('\n');
 }
 
-/** Progress on stderr, on a terminal only: the stage and a count, on one line. */
-function stageProgress(io: CliIo): { update(stage: string, done: number): void; done(): void } {
-  if (!io.stderr.isTTY) return { update: () => undefined, done: () => undefined };
-  let shown = false;
-  let last = 0;
-  return {
-    update(stage, done) {
-      const now = Date.now();
-      if (now - last < 100) return;
-      last = now;
-      shown = true;
-      io.stderr.write(`\r\x1b[K${stage}${done ? `: ${done.toLocaleString('en-US')}` : ''}…`);
-    },
-    done() {
-      if (shown) io.stderr.write('\r\x1b[K');
-    },
-  };
+/** Progress on stderr with totals: a line in place on a terminal, a plain line every few seconds elsewhere (progress.ts). */
+function stageProgress(io: CliIo): Progress {
+  return progressReporter(io, 'changeproof export');
 }

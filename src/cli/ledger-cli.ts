@@ -5,6 +5,7 @@ import { defaultLedgerPath } from '../ledger/ledger-path.js';
 import { keyIdOf, publicKeyFromPem } from '../ledger/signing-key.js';
 import type { CliIo } from './command.js';
 import { UsageError } from './command.js';
+import { progressReporter } from './progress.js';
 
 /** `--ledger`, else `LEDGER_PATH`, else `./data/ledger.db`. */
 export function ledgerPathFrom(value: string | undefined, io: CliIo): string {
@@ -63,21 +64,30 @@ function readKey(path: string): { key: KeyObject; keyId: string } {
 }
 
 /**
- * A progress line on stderr, only when stderr is a terminal (CI logs and
- * pipes stay clean); `done()` clears it.
+ * Progress of a pass over the ledger on stderr: in place on a terminal, a
+ * plain line every few seconds elsewhere (progress.ts); `done()` clears it.
  */
-export function progressLine(io: CliIo, label: string): { update(count: number): void; done(): void } {
-  if (!io.stderr.isTTY) return { update: () => undefined, done: () => undefined };
-  let shown = false;
+export function progressLine(io: CliIo, label: string, command = 'changeproof'): { update(count: number, total?: number | null): void; done(): void } {
+  const progress = progressReporter(io, command);
   return {
-    update(count) {
-      shown = true;
-      io.stderr.write(`\r${label} ${count.toLocaleString('en-US')} entries…`);
-    },
-    done() {
-      if (shown) io.stderr.write('\r\x1b[K');
-    },
+    update: (count, total) => progress.update(`${label} (entries)`, count, total),
+    done: () => progress.done(),
   };
+}
+
+/** The number of entries of a SQLite ledger file (its last seq), for progress totals; null when it cannot be read so. */
+export async function sqliteEntryCount(path: string): Promise<number | null> {
+  try {
+    const { openReadOnly } = await import('../ledger/sqlite-connection.js');
+    const db = openReadOnly(path);
+    try {
+      return (db.prepare('SELECT max(seq) AS n FROM entries').get() as { n: number | null }).n ?? 0;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return null;
+  }
 }
 
 /** A whole number ≥ 1 from an option, or a usage error naming it. */

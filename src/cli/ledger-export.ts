@@ -3,16 +3,17 @@ import { finished } from 'node:stream/promises';
 import { exportLedgerFile } from '../ledger/ledger-file.js';
 import type { Command } from './command.js';
 import { UsageError } from './command.js';
-import { ledgerPathFrom, parseOptions, positiveInteger, progressLine } from './ledger-cli.js';
+import { ledgerPathFrom, parseOptions, positiveInteger, progressLine, sqliteEntryCount } from './ledger-cli.js';
 
-const HELP = `Usage: changeproof ledger-export [--ledger PATH] [--out FILE.ndjson] [--from-seq N] [--json]
+const HELP = `Usage: changeproof ledger-export [--ledger PATH|URL] [--out FILE.ndjson] [--from-seq N] [--json]
 
 Writes the ledger as NDJSON (one entry per line, exactly as hashed), the
 interchange format \`changeproof verify\` and auditors read. Read-only: safe
 while the app is running.
 
 Options:
-  --ledger PATH     the SQLite ledger (default: $LEDGER_PATH, else ./data/ledger.db)
+  --ledger PATH|URL the SQLite ledger or a postgres:// URL (default: $LEDGER_PATH,
+                    else ./data/ledger.db)
   --out FILE        write here (atomically: FILE appears only when complete);
                     default: standard output
   --from-seq N      start at seq N (a segment; verify it with --partial)
@@ -29,11 +30,12 @@ export const ledgerExportCommand: Command = {
     if (values.json && values.out === undefined) throw new UsageError('--json needs --out (standard output carries the NDJSON)');
     const path = ledgerPathFrom(values.ledger, io);
     const fromSeq = positiveInteger(values['from-seq'], '--from-seq');
-    const progress = progressLine(io, 'exported');
+    const progress = progressLine(io, 'exported', 'changeproof ledger-export');
+    const total = /^postgres(?:ql)?:\/\//.test(path) ? null : await sqliteEntryCount(path);
     const partial = values.out === undefined ? null : `${values.out}.partial`;
     const out = partial === null ? io.stdout : createWriteStream(partial);
     try {
-      const result = await exportLedgerFile(path, out, { fromSeq, onProgress: (count) => count % 8192 === 0 && progress.update(count) });
+      const result = await exportLedgerFile(path, out, { fromSeq, onProgress: (count) => count % 8192 === 0 && progress.update(count, total) });
       if (partial !== null && values.out !== undefined) {
         out.end();
         await finished(out);

@@ -1,7 +1,7 @@
-import type { CliIo, Command } from './command.js';
+import type { CliIo } from './command.js';
 import { UsageError } from './command.js';
 import { VERSION } from '../version.js';
-import { commands } from './commands.js';
+import { commands, type CommandEntry } from './commands.js';
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -26,11 +26,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  const command: Command | undefined = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry: CommandEntry | undefined = commands.find((c) => c.name === name);
+  if (!entry) {
     io.stderr.write(`changeproof: unknown command "${name}"\n\n${usage()}\n`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout.write(`${command.help}\n`);
     return 0;

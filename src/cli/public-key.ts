@@ -2,15 +2,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { ledgerKeyFrom, readCheckpointKeys } from '../ledger/checkpoint-keys.js';
 import { LedgerError } from '../ledger/errors.js';
+import { isDatabaseUrl } from '../ledger/ledger-location.js';
+import { defaultLedgerPath } from '../ledger/ledger-path.js';
 import { defaultSigningKeyPath, keyIdOf, publicKeyFromPem, publicKeyPathFor, publicKeyPem } from '../ledger/signing-key.js';
 import type { Command } from './command.js';
 import { UsageError } from './command.js';
 import { ledgerPathFrom, parseOptions } from './ledger-cli.js';
 
-const HELP = `Usage: changeproof public-key [--ledger PATH] [--json]
+const HELP = `Usage: changeproof public-key [--ledger PATH|URL] [--json]
 
 Prints the public key (SPKI PEM, after a line naming its id) that the
-ledger's checkpoints are signed with, read from the ledger alone (SQLite or an NDJSON export): every
+ledger's checkpoints are signed with, read from the ledger alone (SQLite, PostgreSQL or an NDJSON export): every
 checkpoint carries it. No key file is needed, and the private key is never
 read. Checkpoints that name different keys are refused.
 
@@ -25,7 +27,8 @@ or written by an older version) falls back to the public key file the app
 keeps beside the ledger (…-signing-key.pub.pem), and says so.
 
 Options:
-  --ledger PATH     the ledger (default: $LEDGER_PATH, else ./data/ledger.db)
+  --ledger PATH|URL the ledger: SQLite, NDJSON or postgres:// URL (default: $LEDGER_PATH,
+                    else ./data/ledger.db)
   --json            print {keyId, pem, source, seq, note}
   -h, --help        show this help`;
 
@@ -55,7 +58,9 @@ export const publicKeyCommand: Command = {
       ({ key, seq } = found);
       source = `the ledger's checkpoint at seq ${seq} (${found.checkpoints === 1 ? 'its only checkpoint' : `all ${found.checkpoints} checkpoints name this key`})`;
     } else {
-      const beside = publicKeyPathFor(io.env.CHANGEPROOF_SIGNING_KEY_PATH || defaultSigningKeyPath(path));
+      // A database has no folder: its key file is where the app keeps it by default.
+      const keyHome = isDatabaseUrl(path) ? defaultLedgerPath(io.env) : path;
+      const beside = publicKeyPathFor(io.env.CHANGEPROOF_SIGNING_KEY_PATH || defaultSigningKeyPath(keyHome));
       key = readKeyBeside(beside, path, found.message);
       if (found.keyIds.length === 1 && keyIdOf(key) !== found.keyIds[0]) {
         io.stderr.write(`changeproof public-key: ${beside} is the key with id ${keyIdOf(key)}, but the ledger's checkpoints name ${found.keyIds[0]}: it is not the ledger's key.\n`);

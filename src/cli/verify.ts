@@ -3,9 +3,10 @@ import type { VerifyReport } from '../ledger/chain-verifier.js';
 import { parseSignedCheckpoint, type SignedCheckpoint } from '../ledger/checkpoint.js';
 import { LedgerError } from '../ledger/errors.js';
 import { detectLedgerFormat, verifyLedger } from '../ledger/verify.js';
+import { printableLocation } from '../ledger/ledger-location.js';
 import type { CliIo, Command } from './command.js';
 import { UsageError } from './command.js';
-import { count, ledgerPathFrom, parseOptions, progressLine, resolveTrustedKey, type TrustedKey } from './ledger-cli.js';
+import { count, ledgerPathFrom, parseOptions, progressLine, resolveTrustedKey, sqliteEntryCount, type TrustedKey } from './ledger-cli.js';
 
 const HELP = `Usage: changeproof verify [--ledger PATH|FILE.ndjson|-] (--public-key FILE | --key-id HEX) [options]
 
@@ -19,8 +20,8 @@ ledger's operator, not from the ledger's folder: a key stored with the data
 proves nothing, since whoever can rewrite the ledger can replace it too.
 
 Options:
-  --ledger PATH             SQLite ledger or NDJSON export; "-" reads NDJSON from stdin
-                            (default: $LEDGER_PATH, else ./data/ledger.db)
+  --ledger PATH|URL         SQLite ledger, NDJSON export, or postgres:// URL; "-" reads
+                            NDJSON from stdin (default: $LEDGER_PATH, else ./data/ledger.db)
   --public-key FILE         the ledger's public key (PEM) as you obtained it
   --key-id HEX              or only its id (64 hex digits, as \`changeproof public-key\`
                             prints it): the public key is then taken from the ledger's
@@ -61,7 +62,7 @@ export const verifyCommand: Command = {
     });
     const stdin = values.ledger === '-';
     const path = stdin ? '-' : ledgerPathFrom(values.ledger, io);
-    let format: 'sqlite' | 'ndjson';
+    let format: 'sqlite' | 'ndjson' | 'postgres';
     try {
       format = stdin ? 'ndjson' : await detectLedgerFormat(path);
     } catch (error) {
@@ -69,12 +70,13 @@ export const verifyCommand: Command = {
     }
     const trusted = resolveTrustedKey(values['public-key'], values['key-id']);
     const anchor = values.checkpoint === undefined ? undefined : readCheckpoint(values.checkpoint);
-    const progress = progressLine(io, 'verified');
+    const progress = progressLine(io, 'verified', 'changeproof verify');
+    const total = format === 'sqlite' ? await sqliteEntryCount(path) : null;
     let report: VerifyReport;
     try {
       report = await verifyLedger(stdin ? process.stdin : path, {
         publicKey: trusted.key ?? undefined, keyId: trusted.keyId ?? undefined, anchor, canonical: values.canonical,
-        partial: values.partial, requireFinalCheckpoint: values['require-final-checkpoint'], onProgress: progress.update,
+        partial: values.partial, requireFinalCheckpoint: values['require-final-checkpoint'], onProgress: (n) => progress.update(n, total),
       });
     } catch (error) {
       if (!(error instanceof LedgerError)) throw error;
@@ -87,7 +89,7 @@ export const verifyCommand: Command = {
     const status: Status = report.failure ? 'tampered' : report.signatures === 'verified' ? 'intact' : 'signatures unverified';
     if (values.json) {
       const { ok: _chainOk, ...rest } = report;
-      io.stdout.write(`${JSON.stringify({ ledger: path, format, status, ok: status === 'intact', publicKey: describeKey(trusted), ...rest }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ ledger: printableLocation(path), format, status, ok: status === 'intact', publicKey: describeKey(trusted), ...rest }, null, 2)}\n`);
     } else {
       io.stdout.write(`${renderReport(report, status, trusted)}\n`);
     }
@@ -109,7 +111,7 @@ function readCheckpoint(path: string): SignedCheckpoint {
 
 function fail(io: CliIo, json: boolean | undefined, path: string, trusted: TrustedKey, message: string): number {
   if (json) {
-    io.stdout.write(`${JSON.stringify({ ledger: path, status: 'tampered', ok: false, signatures: 'unverified', publicKey: describeKey(trusted), error: message }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ ledger: printableLocation(path), status: 'tampered', ok: false, signatures: 'unverified', publicKey: describeKey(trusted), error: message }, null, 2)}\n`);
   } else {
     io.stderr.write(`changeproof verify: ${message}\n`);
   }

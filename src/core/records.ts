@@ -94,6 +94,34 @@ export interface ExceptionResolvedRecord {
 }
 
 /**
+ * `exception_response`: management's response to an exception, recorded by a
+ * person with admin or maintain permission who neither contributed to the
+ * change nor caused the exception. The exception stays an exception; the
+ * response is shown beside it.
+ */
+export interface ExceptionResponseRecord {
+  /** The entry subject it is about: `pull/42` or `push/<sha>`. */
+  subject: string;
+  /** The `exception` entries it answers (every exception of the subject recorded before it). */
+  exceptions: Array<{ seq: number; hash: string; type: ExceptionType }>;
+  /** Who responded, as GitHub authenticated them (the comment's author, or the owner of the GitHub token given to the API). */
+  responder: string;
+  /** Their permission on the repository when the response was recorded, as GitHub reported it (`role_name`, and the legacy `permission`). */
+  permission: { roleName: string; permission: string | null; checkedAt: IsoTime };
+  /** When the response was given (the comment's creation time, or when the API received it). */
+  respondedAt: IsoTime;
+  /** The response, exactly as written (the comment's text at creation; later edits are not recorded). */
+  text: string;
+  /** How it arrived: a pull-request comment, or the API with the signing token (by fingerprint). */
+  source:
+    | { via: 'comment'; commentId: number; url: string | null }
+    | { via: 'api'; tokenFingerprint: string };
+  /** Who the separation check excluded: the change's contributors and the exception's actor(s). */
+  excluded: string[];
+  trigger: Trigger;
+}
+
+/**
  * `head_push`: a push to a branch as a delivery reported it — who pushed, from
  * which head to which. Recorded as the delivery arrives (subject `pull/<n>`
  * for `pull_request` opened / reopened / synchronize, `branch/<name>` for a

@@ -23,7 +23,7 @@ export interface PopulationParts {
  */
 export function buildPopulation(scan: ScanResult, period: ObservationPeriod, asOf: string): PopulationParts {
   const resolutionOf = (e: LedgerEntry) => scan.resolutions.get(e.seq) ?? null;
-  const exceptions = scan.exceptions.map((e) => exceptionRow(e, resolutionOf(e), asOf));
+  const exceptions = scan.exceptions.map((e) => exceptionRow(e, resolutionOf(e), asOf, scan.responses.get(e.seq) ?? []));
   const exceptionsByItem = new Map<string, ExceptionRow[]>();
   for (const row of exceptions) exceptionsByItem.set(row.itemId, [...(exceptionsByItem.get(row.itemId) ?? []), row]);
 

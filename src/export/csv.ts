@@ -28,7 +28,7 @@ export const SAMPLE_COLUMNS = [
 
 export const EXCEPTION_COLUMNS = [
   'item_id', 'repo', 'type', 'occurred_at', 'actor', 'reason', 'deadline', 'status', 'resolved_at', 'resolved_by',
-  'resolution', 'url', 'ledger_seq', 'ledger_hash', 'resolution_ledger_seq', 'resolution_ledger_hash',
+  'resolution', 'url', 'ledger_seq', 'ledger_hash', 'resolution_ledger_seq', 'resolution_ledger_hash', 'responses', 'response_ledger_seqs',
 ] as const;
 
 /** Neutralises text a spreadsheet would evaluate as a formula. */
@@ -80,7 +80,13 @@ export function exceptionRecord(row: ExceptionRow): string[] {
     row.itemId, row.repo, row.type, row.occurredAt, orEmpty(row.actor), safeText(row.reason), orEmpty(row.deadline), row.status,
     orEmpty(row.resolvedAt), orEmpty(row.resolvedBy), safeText(row.resolution), orEmpty(row.url), String(row.ledger.seq),
     row.ledger.hash, orEmpty(row.resolutionLedger?.seq), orEmpty(row.resolutionLedger?.hash),
+    safeText(responsesCell(row)), (row.responses ?? []).map((r) => r.ledger.seq).join('; '),
   ];
+}
+
+/** Each response as `carol (maintain, 2026-03-04T10:00:00Z): text`, separated by ` | `. */
+export function responsesCell(row: ExceptionRow): string {
+  return (row.responses ?? []).map((r) => `${r.by} (${r.role}, ${r.at}): ${r.text}`).join(' | ');
 }
 
 /** A streaming CSV file: memory stays flat however many rows are written. */

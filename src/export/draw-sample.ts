@@ -31,7 +31,7 @@ export function drawSample(items: readonly SampleItem[], options: DrawOptions): 
   const hash = populationHash(ids);
   if (options.selection) {
     const selection = parseSelectionList(options.selection.text, new Set(ids));
-    const derivation = `the auditor's own selection list (${options.selection.name}): ${selection.ids.length} item(s)`;
+    const derivation = `the auditor's own selection list (${options.selection.name}): ${selection.ids.length} ${selection.ids.length === 1 ? 'item' : 'items'}`;
     return { selection, derivation, ids, populationHash: hash, seed: null };
   }
   // n as verify-export checks it; selectSample raises the rule's n the same way (allocateStrata) and records the raise.

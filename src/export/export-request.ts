@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import { createOctokit } from '../github/octokit.js';
 import { defaultSigningKeyPath } from '../ledger/signing-key.js';
 import { detectLedgerFormat } from '../ledger/ledger-format.js';
+import { isDatabaseUrl, printableLocation } from '../ledger/ledger-location.js';
 import { parsePeriod, periodFromDates, PeriodError, type ObservationPeriod } from '../sampling/period.js';
 import { drawSeed } from '../sampling/prng.js';
 import type { SampleSizeRule } from '../sampling/sample-size.js';
@@ -57,6 +58,8 @@ export interface ResolveDeps {
   fetch?: typeof fetch;
   /** Opens a SQLite ledger file (the CLI); absent in the Action, which reads NDJSON or the read API. */
   openSqlite?: (path: string) => LedgerSource;
+  /** Opens a PostgreSQL ledger by its postgres:// URL (the CLI); absent in the Action. */
+  openDatabase?: (url: string) => Promise<LedgerSource>;
   onProgress?: (stage: string, done: number) => void;
   toolVersion: string;
 }
@@ -167,6 +170,10 @@ export async function openSource(request: ExportRequest, deps: ResolveDeps): Pro
     if (!token) throw new ExportRequestError('reading the ledger from the app needs its API token (ledger-token, or CHANGEPROOF_API_TOKEN)');
     return apiSource({ url: request.ledger, token, fetch: deps.fetch, onProgress: (bytes) => deps.onProgress?.('download the ledger (bytes)', bytes) });
   }
+  if (isDatabaseUrl(request.ledger)) {
+    if (!deps.openDatabase) throw new ExportRequestError(`${printableLocation(request.ledger)} is a PostgreSQL ledger: export it as NDJSON first (changeproof ledger-export), or use the app's read API`);
+    return deps.openDatabase(request.ledger);
+  }
   if (!existsSync(request.ledger)) throw new ExportRequestError(`the ledger ${request.ledger} does not exist`);
   if ((await detectLedgerFormat(request.ledger)) === 'sqlite') {
     if (!deps.openSqlite) throw new ExportRequestError(`${request.ledger} is a SQLite ledger: export it as NDJSON first (changeproof ledger-export), or use the app's read API`);
@@ -192,7 +199,7 @@ export async function resolveExport(request: ExportRequest, deps: ResolveDeps): 
     }
   }
   if (request.seed !== undefined && request.seed.trim() === '') throw new ExportRequestError('the seed is empty');
-  if (!isUrl(request.ledger) && !existsSync(request.ledger)) throw new ExportRequestError(`the ledger ${request.ledger} does not exist`);
+  if (!isUrl(request.ledger) && !isDatabaseUrl(request.ledger) && !existsSync(request.ledger)) throw new ExportRequestError(`the ledger ${request.ledger} does not exist`);
   const signer = await resolveSigner(request.signingKey, request.ledger, deps.env, { token: request.signingToken ?? deps.env['CHANGEPROOF_SIGNING_TOKEN'], fetch: deps.fetch });
   let completeness: ExportOptions['completeness'] = null;
   if (request.githubToken && repos.length) {

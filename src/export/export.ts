@@ -7,10 +7,11 @@ import type { SampleSizeRule } from '../sampling/sample-size.js';
 import { compareIds, type Selection, type Strata } from '../sampling/select-sample.js';
 import { buildPopulation } from './build-population.js';
 import { coverageOf, CoverageError, type Coverage } from './coverage.js';
+import { designsInForce } from './designs.js';
 import { drawSample } from './draw-sample.js';
 import { sourceError, type LedgerSource } from './ledger-source.js';
 import { writeManifest, type Manifest } from './manifest.js';
-import type { CompletenessSummary, ExceptionRow, LedgerSummary, PopulationItem } from './model.js';
+import type { CategoryCounts, CompletenessSummary, ExceptionRow, LedgerSummary, PopulationItem } from './model.js';
 import { OutputDir } from './output-dir.js';
 import { readSampledEvidence } from './read-evidence.js';
 import { scanLedger, type RecordedInRepo, type ScanResult } from './scan.js';
@@ -18,6 +19,8 @@ import type { ExportSigner } from './signature.js';
 import { writePackage } from './write-package.js';
 import { writePopulation } from './write-population.js';
 import { POPULATION_SHEET_LIMIT } from './xlsx.js';
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 export interface CompletenessResult {
   summary: CompletenessSummary;
@@ -50,7 +53,8 @@ export interface ExportOptions {
   parameters: Record<string, string>;
   /** Export a period the ledger covers only in part (said in the report, manifest and summary). */
   allowPartialCoverage?: boolean;
-  onProgress?: (stage: string, done: number) => void;
+  /** Progress: the stage, how far it is, and its total when known. */
+  onProgress?: (stage: string, done: number, total?: number | null) => void;
 }
 
 export interface ExportResult {
@@ -66,6 +70,8 @@ export interface ExportResult {
   manifest: Manifest;
   completeness: CompletenessSummary | null;
   counts: { changes: number; directPushes: number; deployments: number; compliant: number };
+  /** The population by category: changes compliant or not, direct pushes, deployments by the gate's decision. */
+  categories: CategoryCounts;
   ledger: LedgerSummary;
   coverage: Coverage;
 }
@@ -110,7 +116,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
       publicKeyPem: signer.publicKeyPem,
       spoolPath: join(work, 'changes.ndjson'),
       collectRecorded: options.completeness !== null,
-      onProgress: (n) => progress('verify and index the ledger', n),
+      onProgress: (n, total) => progress('verify and index the ledger (entries)', n, total),
     }).catch((error: unknown) => {
       throw sourceError(source, error);
     });
@@ -121,15 +127,16 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
     });
     progress('reconcile with GitHub', 0);
     const completeness = options.completeness ? await options.completeness(scan.recorded, period) : null;
-    const entriesOf = await readSampledEvidence(source, scan, drawn.selection.ids, (n) => progress('read the sampled evidence', n));
+    const entriesOf = await readSampledEvidence(source, scan, drawn.selection.ids, (n, total) => progress('read the sampled evidence (entries)', n, total));
     const rowsPath = parts.index.length <= POPULATION_SHEET_LIMIT ? join(work, 'population-rows.ndjson') : null;
     const population = await writePopulation({
       csvPath: join(out.path, 'population.csv'), changesPath: join(work, 'changes.ndjson'), others: parts.others,
       exceptionsByItem: parts.exceptionsByItem, deploymentLinks: scan.deploymentLinks, sampled: new Set(drawn.selection.ids),
-      rowsPath, onProgress: (n) => progress('write population.csv', n),
+      rowsPath, onProgress: (n) => progress('write population.csv (rows)', n, parts.index.length),
     });
 
-    progress('write the sample, evidence, report and workbook', 0);
+    progress('write population.csv (rows)', parts.index.length, parts.index.length);
+    progress(`write the sample (${plural(drawn.selection.ids.length, 'item', 'items')}), evidence pages, report and workbook`, 0);
     const ledger = ledgerSummary(source, scan, signer);
     const exceptions = parts.periodExceptions;
     const counts = {
@@ -142,6 +149,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
       rule: options.sampleSize, drawn, sample: population.sample, entriesOf, exceptions, counts,
       months: monthsOf(period).map((m) => population.months.get(m) ?? { month: m, total: 0, compliant: 0, exceptions: 0 }),
       ledger, completeness, populationRowsPath: rowsPath, publicKeyPem: signer.publicKeyPem, coverage,
+      categories: population.categories, designs: designsInForce(scan.policies, period),
     });
 
     progress('sign the manifest', 0);
@@ -159,7 +167,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
     return {
       out: out.path, populationSize: drawn.ids.length, sampleSize: drawn.selection.ids.length, exceptions, seed: drawn.seed,
       selection: drawn.selection, derivation: drawn.derivation, sample: population.sample, manifest,
-      completeness: completeness?.summary ?? null, counts: population.counts, ledger, coverage,
+      completeness: completeness?.summary ?? null, counts: population.counts, categories: population.categories, ledger, coverage,
     };
   } catch (error) {
     if (error instanceof CoverageError) throw new ExportError(error.message);

@@ -79,6 +79,20 @@ export interface ExceptionRow {
   url: string | null;
   ledger: LedgerRef;
   resolutionLedger: LedgerRef | null;
+  /** Management's responses to it, in the order recorded (absent in rows of older exports). */
+  responses?: ExceptionResponse[];
+}
+
+/** A response recorded to an exception: who (with their role then), when, what they wrote, and how it arrived. */
+export interface ExceptionResponse {
+  by: string;
+  role: string;
+  at: string;
+  text: string;
+  /** `comment` (with its link) or `api`. */
+  via: 'comment' | 'api';
+  url: string | null;
+  ledger: LedgerRef;
 }
 
 /** A gated deployment that carried a change. */
@@ -153,6 +167,44 @@ export interface MonthSummary {
   /** Items whose verdict passed the control (compliant changes, approved deployments). */
   compliant: number;
   exceptions: number;
+  /** The items by category (absent in reports of older exports). */
+  categories?: CategoryCounts;
+}
+
+/**
+ * The population by what happened: changes (compliant or not), direct
+ * pushes, and deployments by the gate's decision — a deployment the gate
+ * rejected is neither compliant nor a change, it is its own category.
+ */
+export interface CategoryCounts {
+  changesCompliant: number;
+  changesNotCompliant: number;
+  directPushes: number;
+  deploymentsApproved: number;
+  deploymentsRejected: number;
+  /** Deployed to a gated environment without the gate's decision, or reported successful after a rejection. */
+  deploymentsUngated: number;
+}
+
+export const NO_CATEGORIES: CategoryCounts = {
+  changesCompliant: 0, changesNotCompliant: 0, directPushes: 0, deploymentsApproved: 0, deploymentsRejected: 0, deploymentsUngated: 0,
+};
+
+/** One control design (a repository's effective policy) and when it was in force, from the ledger's `policy` entries. */
+export interface DesignInForce {
+  repository: string;
+  /** When the ledger first recorded it in use. */
+  from: string;
+  /** When the next design replaced it; null: still in force at the end of the ledger read. */
+  until: string | null;
+  /** The files it was built from (`owner/repo:path@blob`), empty for the defaults. */
+  sources: string[];
+  valid: boolean;
+  /** The settings, flattened (`peer_review.required_approvals` → `1`). */
+  settings: [key: string, value: string][];
+  /** What is wrong with it, when not valid. */
+  problems: string[];
+  ledger: LedgerRef;
 }
 
 export interface CompletenessSummary {
@@ -218,6 +270,10 @@ export interface ReportInput {
   parameters: Record<string, string>;
   /** From when the ledger covers each repository; absent in reports of older exports. */
   coverage?: Coverage;
+  /** The population by category (absent in reports of older exports). */
+  categories?: CategoryCounts;
+  /** The control designs in force during the period, per repository (absent in reports of older exports). */
+  designs?: DesignInForce[];
 }
 
 /**

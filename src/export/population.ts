@@ -1,12 +1,12 @@
 import type { CheckFacts } from '../core/facts.js';
 import type { ChecksEvidence, ChangeRequestEvidence, PeerReviewEvidence, RuleResult, RuleStatus, Verdict } from '../core/policy/verdict.js';
 import type {
-  ChangeRecord, DeploymentDecisionRecord, DeploymentRecord, ExceptionRecord, ExceptionResolvedRecord, PushRecord,
+  ChangeRecord, DeploymentDecisionRecord, DeploymentRecord, ExceptionRecord, ExceptionResolvedRecord, ExceptionResponseRecord, PushRecord,
 } from '../core/records.js';
 import type { LedgerEntry } from '../ledger/ledger.js';
 import { monthIn } from '../sampling/period.js';
 import type {
-  Approval, AttributeName, AttributeValue, CheckResult, DeploymentLink, ExceptionRow, LedgerRef, PopulationItem,
+  Approval, AttributeName, AttributeValue, CategoryCounts, CheckResult, DeploymentLink, ExceptionResponse, ExceptionRow, LedgerRef, PopulationItem,
 } from './model.js';
 
 /**
@@ -154,7 +154,7 @@ export function pushItem(exception: LedgerEntry, push: LedgerEntry | null, timeZ
   const branch = pushed?.ref.replace(/^refs\/heads\//, '') ?? null;
   const removed = pushed?.removed ?? [];
   const title = pushed
-    ? `Direct push to ${branch}: ${commits} commit(s), ${unreviewed} without a merged pull request${removed.length ? `, ${removed.length} removed` : ''}${pushed.forced ? ' (forced)' : ''}`
+    ? `Direct push to ${branch}: ${commits} ${commits === 1 ? 'commit' : 'commits'}, ${unreviewed} without a merged pull request${removed.length ? `, ${removed.length} removed` : ''}${pushed.forced ? ' (forced)' : ''}`
     : `Direct push ${after}`;
   const fail = (detail: string): AttributeValue => ({ result: 'fail', detail });
   return {
@@ -177,7 +177,7 @@ export function pushItem(exception: LedgerEntry, push: LedgerEntry | null, timeZ
     attributes: {
       peer_review: fail(
         unreviewed || !removed.length
-          ? `${unreviewed ?? 'Some'} commit(s) reached ${branch ?? 'the branch'} without a reviewed, merged pull request: ${(pushed?.unreviewed ?? []).join(', ') || record.reason}`
+          ? `${unreviewed ?? 'Some'} ${unreviewed === 1 ? 'commit' : 'commits'} reached ${branch ?? 'the branch'} without a reviewed, merged pull request: ${(pushed?.unreviewed ?? []).join(', ') || record.reason}`
           : `the branch ${branch ?? ''} was rewound without review, removing ${removed.join(', ')}`,
       ),
       separation_of_duties: fail(`pushed by ${record.actor ?? 'an unknown account'} without a second person`),
@@ -256,6 +256,15 @@ export function deploymentItem(records: LedgerEntry[], decision: LedgerEntry | n
   };
 }
 
+/** The category an item is counted and charted in: a rejected deployment is its own, never "compliant". */
+export function categoryOf(item: PopulationItem): keyof CategoryCounts {
+  if (item.kind === 'change') return itemCompliant(item) ? 'changesCompliant' : 'changesNotCompliant';
+  if (item.kind === 'direct_push') return 'directPushes';
+  if (item.verdict === 'approved' && item.attributes.deployment.result === 'pass') return 'deploymentsApproved';
+  if (item.verdict === 'rejected' && item.attributes.deployment.result === 'pass') return 'deploymentsRejected';
+  return 'deploymentsUngated';
+}
+
 /** Whether an item passed the control, for the compliance rate. */
 export function itemCompliant(item: PopulationItem): boolean {
   if (item.kind === 'change') {
@@ -265,8 +274,8 @@ export function itemCompliant(item: PopulationItem): boolean {
   return false;
 }
 
-/** An `exception` entry, with its resolution if one was recorded, as an exceptions.csv row. */
-export function exceptionRow(entry: LedgerEntry, resolution: LedgerEntry | null, asOf: string): ExceptionRow {
+/** An `exception` entry, with its resolution if one was recorded and the responses to it, as an exceptions.csv row. */
+export function exceptionRow(entry: LedgerEntry, resolution: LedgerEntry | null, asOf: string, responses: readonly LedgerEntry[] = []): ExceptionRow {
   const record = entry.data as unknown as ExceptionRecord;
   const resolved = resolution ? (resolution.data as unknown as ExceptionResolvedRecord) : null;
   const repo = entry.repo ?? '';
@@ -287,6 +296,21 @@ export function exceptionRow(entry: LedgerEntry, resolution: LedgerEntry | null,
     url: record.url,
     ledger: refOf(entry),
     resolutionLedger: resolution ? refOf(resolution) : null,
+    responses: responses.map(responseOf),
+  };
+}
+
+/** An `exception_response` entry as shown beside the exception. */
+export function responseOf(entry: LedgerEntry): ExceptionResponse {
+  const r = entry.data as unknown as ExceptionResponseRecord;
+  return {
+    by: r.responder,
+    role: r.permission?.roleName ?? 'not recorded',
+    at: r.respondedAt,
+    text: r.text,
+    via: r.source?.via === 'api' ? 'api' : 'comment',
+    url: r.source?.via === 'comment' ? r.source.url : null,
+    ledger: refOf(entry),
   };
 }
 

@@ -17,7 +17,7 @@ export async function readSampledEvidence(
   source: LedgerSource,
   scan: ScanResult,
   sampled: Iterable<string>,
-  onProgress: (read: number) => void,
+  onProgress: (read: number, total: number) => void,
 ): Promise<Map<string, LedgerEntry[]>> {
   const entriesOf = new Map<string, LedgerEntry[]>();
   const keys = new Map<string, string>();
@@ -25,7 +25,8 @@ export async function readSampledEvidence(
     const push = scan.directPushes.get(id);
     if (push) {
       const exceptions = scan.exceptions.filter((e) => e.repo === push.repo && e.subject === push.subject);
-      entriesOf.set(id, [push, ...exceptions].sort((a, b) => a.seq - b.seq));
+      const responses = [...new Set(exceptions.flatMap((e) => scan.responses.get(e.seq) ?? []))];
+      entriesOf.set(id, [push, ...exceptions, ...responses].sort((a, b) => a.seq - b.seq));
       continue;
     }
     const deployments = id.includes('#') ? (scan.deploymentLinks.get(id) ?? []).map((l) => l.itemId) : [];
@@ -42,7 +43,7 @@ export async function readSampledEvidence(
     const rows = source.parallel ? source.parallel.bySeq(seqs) : source.stored(seqs.at(-1));
     let read = 0;
     for await (const stored of rows) {
-      if (++read % 8192 === 0) onProgress(read);
+      if (++read % 8192 === 0) onProgress(read, seqs.length);
       const header = readEntryHeader(stored.body);
       const itemId = header ? wanted.get(header.seq) : undefined;
       if (itemId === undefined) continue;

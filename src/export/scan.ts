@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { ChangeRecord, DeploymentDecisionRecord, DeploymentRecord, ExceptionRecord, ExceptionResolvedRecord, PushRecord } from '../core/records.js';
+import type { ChangeRecord, DeploymentDecisionRecord, DeploymentRecord, ExceptionRecord, ExceptionResolvedRecord, ExceptionResponseRecord, PushRecord } from '../core/records.js';
 import { ChainVerifier, type VerifyFailure, type VerifyReport } from '../ledger/chain-verifier.js';
 import { parseSignedCheckpoint, type SignedCheckpoint } from '../ledger/checkpoint.js';
 import { readEntryHeader, type EntryHeader } from '../ledger/entry-text.js';
@@ -30,7 +30,8 @@ export interface ScanOptions {
   spoolPath: string;
   /** Keep the commits and pull requests recorded per repository, for completeness. */
   collectRecorded: boolean;
-  onProgress?: (entries: number) => void;
+  /** Entries read so far, and the ledger's size when known (the seq of the entry reached, of the last). */
+  onProgress?: (entries: number, total: number | null) => void;
 }
 
 /** What the ledger recorded for one repository: merged pull requests and commits that reached a branch. */
@@ -68,6 +69,10 @@ export interface ScanResult {
   exceptions: LedgerEntry[];
   /** `exception_resolved` entries by the seq of the exception they resolve. */
   resolutions: Map<number, LedgerEntry>;
+  /** `exception_response` entries by the seq of each exception they answer, in seq order. */
+  responses: Map<number, LedgerEntry[]>;
+  /** `policy` entries of the selected repositories (any time), in seq order: the control designs and when each came into use. */
+  policies: LedgerEntry[];
   /** The `push` entry of each direct-push exception, by item id. */
   directPushes: Map<string, LedgerEntry>;
   /** Every deployment's entries, by item id. */
@@ -95,7 +100,7 @@ export class LedgerIntegrityError extends Error {
   }
 }
 
-const INDEXED_KINDS = ['change', 'exception', 'exception_resolved', 'push', 'deployment', 'deployment_decision', 'checkpoint', 'installation'] as const;
+const INDEXED_KINDS = ['change', 'exception', 'exception_resolved', 'exception_response', 'policy', 'push', 'deployment', 'deployment_decision', 'checkpoint', 'installation'] as const;
 const INDEXED = new Set<string>(INDEXED_KINDS);
 const SPOOL_CHUNK = 1 << 20;
 const PROGRESS_EVERY = 8192;
@@ -116,9 +121,11 @@ export async function scanLedger(source: LedgerSource, options: ScanOptions): Pr
       try {
         for (const stored of source.parallel.firstOfEachRepo(toSeq)) indexer.seen(readEntryHeader(stored.body) as EntryHeader);
         for (const stored of source.parallel.select(INDEXED_KINDS, toSeq)) {
-          indexer.add(stored, readEntryHeader(stored.body) as EntryHeader);
-          if (++count % PROGRESS_EVERY === 0) options.onProgress?.(count);
+          const header = readEntryHeader(stored.body) as EntryHeader;
+          indexer.add(stored, header);
+          if (++count % PROGRESS_EVERY === 0) options.onProgress?.(header.seq, toSeq);
         }
+        count = toSeq;
       } catch (error) {
         await verification.then((v) => v.release(), () => undefined);
         throw error;
@@ -138,14 +145,14 @@ export async function scanLedger(source: LedgerSource, options: ScanOptions): Pr
       indexSubject(subjects, header.repo, header.subject, header.seq);
       indexer.seen(header);
       if (INDEXED.has(header.kind)) indexer.add(stored, header);
-      if (++count % PROGRESS_EVERY === 0) options.onProgress?.(count);
+      if (++count % PROGRESS_EVERY === 0) options.onProgress?.(count, null);
     }
     const report = verifier.finish();
     if (!report.ok && report.failure) throw new LedgerIntegrityError(report.failure, source.description);
     return indexer.finish(report, localLookup(subjects), async () => undefined);
   } finally {
     indexer.close();
-    options.onProgress?.(count);
+    options.onProgress?.(count, source.parallel ? count : null);
   }
 }
 
@@ -165,7 +172,7 @@ class Indexer {
   constructor(private readonly options: ScanOptions) {
     this.result = {
       head: { size: 0, hash: '' }, verifiedEntries: 0, checkpoint: null, changes: 0, changeIndex: [], exceptions: [],
-      resolutions: new Map(), directPushes: new Map(), deployments: new Map(), deploymentLinks: new Map(), recorded: new Map(),
+      resolutions: new Map(), responses: new Map(), policies: [], directPushes: new Map(), deployments: new Map(), deploymentLinks: new Map(), recorded: new Map(),
       duplicates: [], coverage: new Map(), lookup: async () => new Map(), release: async () => undefined,
     };
     this.spool = openSync(options.spoolPath, 'w');
@@ -240,6 +247,18 @@ class Indexer {
       case 'exception_resolved':
         result.resolutions.set((entry.data as unknown as ExceptionResolvedRecord).exceptionSeq, entry);
         break;
+      case 'policy':
+        result.policies.push(entry);
+        break;
+      case 'exception_response': {
+        const answered = (entry.data as unknown as ExceptionResponseRecord).exceptions;
+        for (const e of Array.isArray(answered) ? answered : []) {
+          const list = result.responses.get(e.seq);
+          if (list) list.push(entry);
+          else result.responses.set(e.seq, [entry]);
+        }
+        break;
+      }
       case 'deployment':
       case 'deployment_decision': {
         const id = deploymentId(repo, entry.subject);

@@ -7,7 +7,7 @@ import { EXCEPTION_COLUMNS, SAMPLE_COLUMNS, csvFile, exceptionRecord, sampleReco
 import type { DrawnSample } from './draw-sample.js';
 import { renderEvidencePage } from './html/evidence-page.js';
 import { renderReport } from './html/report-page.js';
-import { evidencePath, type Coverage, type CompletenessSummary, type ExceptionRow, type LedgerSummary, type MonthSummary, type PopulationItem, type ReportInput } from './model.js';
+import { evidencePath, type CategoryCounts, type Coverage, type CompletenessSummary, type DesignInForce, type ExceptionRow, type LedgerSummary, type MonthSummary, type PopulationItem, type ReportInput } from './model.js';
 import { selectionDocument } from './selection-file.js';
 import { VERIFIER_FILE, verifierFile } from './verifier-file.js';
 import { writeWorkbook } from './xlsx.js';
@@ -33,6 +33,8 @@ export interface PackageInput {
   populationRowsPath: string | null;
   publicKeyPem: string;
   coverage: Coverage;
+  categories?: CategoryCounts;
+  designs?: DesignInForce[];
 }
 
 /**
@@ -69,10 +71,12 @@ export async function writePackage(p: PackageInput): Promise<void> {
     exceptions: p.exceptions,
     sample: { selection, derivation: drawn.derivation, size: selection.ids.length, allocation: selection.allocation, populationHash: drawn.populationHash },
     sampleItems: sample, ledger: p.ledger, completeness: p.completeness?.summary ?? null, parameters: p.parameters, coverage: p.coverage,
+    categories: p.categories, designs: p.designs,
   }));
 
   await writeWorkbook({
     path: join(out, 'sample.xlsx'),
+    period: p.period,
     sample,
     exceptions: p.exceptions,
     populationRowsPath: p.populationRowsPath,

@@ -4,8 +4,8 @@ import { finished } from 'node:stream/promises';
 import { readNdjsonLines } from '../ledger/ndjson.js';
 import { compareIds } from '../sampling/select-sample.js';
 import { POPULATION_COLUMNS, csvFile, populationRecord } from './csv.js';
-import type { DeploymentLink, ExceptionRow, MonthSummary, PopulationItem } from './model.js';
-import { deploymentAttribute, itemCompliant } from './population.js';
+import { NO_CATEGORIES, type CategoryCounts, type DeploymentLink, type ExceptionRow, type MonthSummary, type PopulationItem } from './model.js';
+import { categoryOf, deploymentAttribute, itemCompliant } from './population.js';
 
 export interface PopulationCounts {
   changes: number;
@@ -16,6 +16,8 @@ export interface PopulationCounts {
 
 export interface WrittenPopulation {
   counts: PopulationCounts;
+  /** The items by category (changes, direct pushes, deployments by the gate's decision). */
+  categories: CategoryCounts;
   /** Per month of the items, in no particular order. */
   months: Map<string, MonthSummary>;
   /** The sampled rows, complete, sorted by id. */
@@ -34,6 +36,8 @@ export interface WritePopulationInput {
   /** Where to copy the final rows as JSON lines (for the workbook), or null. */
   rowsPath: string | null;
   onProgress: (written: number) => void;
+  /** Rows to write in all (for progress). */
+  total?: number;
 }
 
 /**
@@ -45,6 +49,7 @@ export interface WritePopulationInput {
 export async function writePopulation(input: WritePopulationInput): Promise<WrittenPopulation> {
   const counts: PopulationCounts = { changes: 0, directPushes: 0, deployments: 0, compliant: 0 };
   const months = new Map<string, MonthSummary>();
+  const categories: CategoryCounts = { ...NO_CATEGORIES };
   const sample: PopulationItem[] = [];
   const csv = csvFile(input.csvPath, POPULATION_COLUMNS);
   const rows = input.rowsPath ? createWriteStream(input.rowsPath) : null;
@@ -60,8 +65,11 @@ export async function writePopulation(input: WritePopulationInput): Promise<Writ
     const compliant = itemCompliant(item);
     if (compliant) counts.compliant += 1;
     let m = months.get(item.month);
-    if (!m) months.set(item.month, (m = { month: item.month, total: 0, compliant: 0, exceptions: 0 }));
+    if (!m) months.set(item.month, (m = { month: item.month, total: 0, compliant: 0, exceptions: 0, categories: { ...NO_CATEGORIES } }));
     m.total += 1;
+    const category = categoryOf(item);
+    categories[category] += 1;
+    m.categories![category] += 1;
     if (compliant) m.compliant += 1;
     if (item.exceptions.length) m.exceptions += 1;
     if (input.sampled.has(item.id)) sample.push(item);
@@ -85,5 +93,5 @@ export async function writePopulation(input: WritePopulationInput): Promise<Writ
     await finished(rows);
   }
   sample.sort((a, b) => compareIds(a.id, b.id));
-  return { counts, months, sample };
+  return { counts, categories, months, sample };
 }

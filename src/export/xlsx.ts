@@ -1,24 +1,42 @@
-import ExcelJS from 'exceljs';
-import { readNdjsonLines } from '../ledger/ndjson.js';
 import { createReadStream } from 'node:fs';
-import { EXCEPTION_COLUMNS, POPULATION_COLUMNS, SAMPLE_COLUMNS, exceptionRecord, populationRecord, sampleRecord } from './csv.js';
-import { ATTRIBUTES, ATTRIBUTE_TITLES, evidencePath, type ExceptionRow, type PopulationItem } from './model.js';
+import type ExcelJS from 'exceljs';
+import { readNdjsonLines } from '../ledger/ndjson.js';
+import type { ObservationPeriod } from '../sampling/period.js';
+import { ATTRIBUTES, ATTRIBUTE_TITLES, type ExceptionRow, type PopulationItem } from './model.js';
+import { EXCEPTION_PRINTED_COLUMNS, exceptionColumns, humanHeader, populationColumns, SAMPLE_PRINTED_COLUMNS, sampleColumns, type Column } from './workbook-columns.js';
+import { instructionRows } from './workbook-instructions.js';
+import { addRow, columnLetter, linesOf, MAX_WIDTH, tableSheet, Widths } from './workbook-sheet.js';
+
+export { columnLetter, MAX_WIDTH };
 
 /**
- * `sample.xlsx`: the working paper. One sheet per file of the export —
- * Sample (the selected rows, each control attribute as Changeproof judged it,
- * then an empty tick-mark column per attribute with a ✓ / ✗ / n/a list for the
- * auditor, and a notes column), Exceptions, Population, Completeness (when
- * performed) and Method — each with a frozen, bold header row and a filter.
- * Written with exceljs's streaming writer, so no sheet is held in memory. A
- * population above {@link POPULATION_SHEET_LIMIT} rows stays in
- * population.csv only (its sheet says so): exceljs writes some 15,000 rows a
- * second, and a year of a busy organisation has hundreds of thousands.
+ * `sample.xlsx`: the auditor's working paper. Sheets, in order:
+ *
+ * - Instructions — what to test per control attribute, where the evidence is, the tick legend;
+ * - Sample — the sampled items: id (linked to its evidence page), what Changeproof
+ *   recorded per attribute, an "Auditor:" tick column per attribute (✓ / ✗ / n/a list)
+ *   and notes first, then the GitHub link and the details;
+ * - Exceptions — every exception of the period, its resolution and management's responses;
+ * - Population — every item (or a note above {@link POPULATION_SHEET_LIMIT} rows);
+ * - Completeness (when performed) and Method.
+ *
+ * Human headers; dates stored as dates (UTC) and numbers as numbers; links as
+ * hyperlinks; widths fitted to the content (capped, long text wrapped); each
+ * sheet prints landscape on A4, fitted to the page width, with its header row
+ * repeated and a footer naming the period and the page. The Sample sheet
+ * prints its working columns (through the links); the details stay on screen.
+ * Text cells are text: nothing in them runs as a formula, so they carry no
+ * `'` guard (the CSV files do).
+ *
+ * Written with exceljs's streaming writer. exceljs writes some 10,000 rows a
+ * second, and a year of a busy organisation has hundreds of thousands, so a
+ * larger population stays in population.csv only (its sheet says so).
  */
 export const POPULATION_SHEET_LIMIT = 20_000;
 
 export interface WorkbookInput {
   path: string;
+  period: ObservationPeriod;
   sample: PopulationItem[];
   exceptions: ExceptionRow[];
   /** A JSON-lines file of the final population rows, in population.csv order (null above the sheet's limit). */
@@ -31,76 +49,124 @@ export interface WorkbookInput {
 
 export const TICK_MARKS = ['✓', '✗', 'n/a'];
 
+
 export async function writeWorkbook(input: WorkbookInput): Promise<void> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: input.path, useStyles: true, useSharedStrings: false });
+  // Loaded when a workbook is written: exceljs takes most of a second to load, which no other command should pay.
+  const { default: excel } = await import('exceljs');
+  const workbook = new excel.stream.xlsx.WorkbookWriter({ filename: input.path, useStyles: true, useSharedStrings: false });
   workbook.creator = 'Changeproof';
   workbook.created = input.generatedAt;
   workbook.modified = input.generatedAt;
+  const footer = footerOf(input.period);
+  const sampled = new Set(input.sample.map((i) => i.id));
 
-  const tickHeaders = ATTRIBUTES.map((a) => `tested_${a}`);
-  const sample = sheet(workbook, 'Sample', [...SAMPLE_COLUMNS, ...tickHeaders, 'auditor_notes']);
-  for (const item of input.sample) sample.addRow([...sampleRecord(item, evidencePath(item.id)), ...tickHeaders.map(() => ''), '']).commit();
-  const firstTick = SAMPLE_COLUMNS.length + 1;
-  const lastRow = Math.max(2, input.sample.length + 1);
-  ATTRIBUTES.forEach((a, i) => {
-    const column = columnLetter(firstTick + i);
+  writeInstructions(workbook, input, footer);
+
+  const sampleCols = sampleColumns();
+  const sample = tableSheet(workbook, 'Sample', sampleCols, input.sample, footer, { printColumns: SAMPLE_PRINTED_COLUMNS, rows: input.sample.length });
+  for (const item of input.sample) addRow(sample, sampleCols, item);
+  addTickValidation(sample, sampleCols, input.sample.length);
+  sample.commit();
+
+  const exceptionCols = exceptionColumns(sampled);
+  const exceptions = tableSheet(workbook, 'Exceptions', exceptionCols, input.exceptions, footer, { printColumns: EXCEPTION_PRINTED_COLUMNS, rows: input.exceptions.length });
+  for (const row of input.exceptions) addRow(exceptions, exceptionCols, row);
+  exceptions.commit();
+
+  if (input.populationRowsPath !== null && input.populationSize <= POPULATION_SHEET_LIMIT) {
+    const rowsPath = input.populationRowsPath;
+    const read = async function* () {
+      for await (const line of readNdjsonLines(createReadStream(rowsPath))) yield JSON.parse(line.text) as PopulationItem;
+    };
+    const cols = populationColumns();
+    // Two passes over the spooled rows: the widths must be known before the first row is written.
+    const widths = new Widths(cols);
+    for await (const item of read()) widths.add(item);
+    const population = tableSheet(workbook, 'Population', cols, widths, footer);
+    for await (const item of read()) addRow(population, cols, item);
+    population.commit();
+  } else {
+    const note: Column<string>[] = [{ header: 'Note', value: (s) => s, kind: 'wrap', max: 72 }];
+    const text = `The population has ${input.populationSize} rows, more than this workbook holds (${POPULATION_SHEET_LIMIT}): see population.csv, which the manifest signs.`;
+    const population = tableSheet(workbook, 'Population', note, [text], footer);
+    addRow(population, note, text);
+    population.commit();
+  }
+
+  if (input.completeness) {
+    const cols = input.completeness.columns.map((name, index): Column<string[]> => ({ header: humanHeader(name), value: (row) => row[index] || null, kind: /reason|detail|title|message/.test(name) ? 'wrap' : 'text', max: /sha|hash/.test(name) ? 42 : 50 }));
+    const completeness = tableSheet(workbook, 'Completeness', cols, input.completeness.rows, footer);
+    for (const row of input.completeness.rows) addRow(completeness, cols, row);
+    completeness.commit();
+  }
+
+  const methodCols: Column<[string, string]>[] = [
+    { header: 'Parameter', value: ([k]) => k, max: 44 },
+    { header: 'Value', value: ([, v]) => (/^\d+$/.test(v) && v.length < 15 ? Number(v) : v), kind: 'wrap', max: 72 },
+  ];
+  const method = tableSheet(workbook, 'Method', methodCols, input.method, footer);
+  for (const row of input.method) addRow(method, methodCols, row);
+  method.commit();
+  await workbook.commit();
+}
+
+/** `&L<period>&C<sheet>, page N of M&R<generated>`: Excel's header/footer codes (`&&` is a literal &). */
+function footerOf(period: ObservationPeriod): string {
+  const text = (s: string) => s.replaceAll('&', '&&');
+  return `&L${text(`Changeproof — ${period.label} (${period.from} to ${period.to}, ${period.timeZone})`)}&C&A, page &P of &N`;
+}
+
+/** A ✓ / ✗ / n/a list on every "Auditor:" column of the Sample sheet. */
+function addTickValidation<T>(ws: ExcelJS.Worksheet, columns: Column<T>[], rows: number): void {
+  const lastRow = Math.max(2, rows + 1);
+  columns.forEach((c, i) => {
+    if (c.kind !== 'tick') return;
+    const column = columnLetter(i + 1);
+    const attribute = ATTRIBUTES.find((a) => c.header.endsWith(ATTRIBUTE_TITLES[a]));
     // The streaming writer has data validations, but its typings do not say so.
-    (sample as unknown as { dataValidations: { add(range: string, v: object): void } }).dataValidations.add(`${column}2:${column}${lastRow}`, {
+    (ws as unknown as { dataValidations: { add(range: string, v: object): void } }).dataValidations.add(`${column}2:${column}${lastRow}`, {
       type: 'list',
       allowBlank: true,
       formulae: [`"${TICK_MARKS.join(',')}"`],
       showErrorMessage: true,
       errorTitle: 'Tick mark',
-      error: `Use ${TICK_MARKS.join(', ')} for "${ATTRIBUTE_TITLES[a]}".`,
+      error: `Use ${TICK_MARKS.join(', ')} for "${attribute ? ATTRIBUTE_TITLES[attribute] : c.header}".`,
     });
   });
-  sample.commit();
+}
 
-  const exceptions = sheet(workbook, 'Exceptions', EXCEPTION_COLUMNS);
-  for (const row of input.exceptions) exceptions.addRow(exceptionRecord(row)).commit();
-  exceptions.commit();
-
-  if (input.populationRowsPath !== null && input.populationSize <= POPULATION_SHEET_LIMIT) {
-    const population = sheet(workbook, 'Population', POPULATION_COLUMNS);
-    for await (const line of readNdjsonLines(createReadStream(input.populationRowsPath))) {
-      population.addRow(populationRecord(JSON.parse(line.text) as PopulationItem)).commit();
+function writeInstructions(workbook: ExcelJS.stream.xlsx.WorkbookWriter, input: WorkbookInput, footer: string): void {
+  const { period } = input;
+  const ws = workbook.addWorksheet('Instructions', {
+    pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, margins: { left: 0.5, right: 0.5, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 } },
+    headerFooter: { oddFooter: footer, evenFooter: footer },
+    views: [{ showGridLines: false }],
+  });
+  ws.columns = [
+    { key: 'a', width: 24, style: { alignment: { vertical: 'top', wrapText: true } } },
+    { key: 'b', width: 80, style: { alignment: { vertical: 'top', wrapText: true } } },
+    { key: 'c', width: 50, style: { alignment: { vertical: 'top', wrapText: true } } },
+  ];
+  const rows = instructionRows({
+    periodLabel: period.label,
+    periodText: `${period.from} to ${period.to} inclusive (${period.timeZone})`,
+    generatedAt: input.generatedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    sampleSize: input.sample.length,
+    populationSize: input.populationSize,
+  });
+  const headings = new Set(['How to use this workbook', 'Control attribute', 'Tick mark']);
+  const widths = [24, 80, 50];
+  rows.forEach((cells, index) => {
+    const row = ws.addRow(cells);
+    if (cells.length === 1) {
+      // A heading or a sentence on its own runs on over the empty cells beside it.
+      row.getCell(1).alignment = { vertical: 'top', wrapText: false };
+    } else {
+      row.height = 15 * Math.max(...cells.map((c, i) => linesOf(c, widths[i]!)));
     }
-    population.commit();
-  } else {
-    const population = sheet(workbook, 'Population', ['note']);
-    population.addRow([`The population has ${input.populationSize} rows, more than this workbook holds (${POPULATION_SHEET_LIMIT}): see population.csv, which the manifest signs.`]).commit();
-    population.commit();
-  }
-
-  if (input.completeness) {
-    const completeness = sheet(workbook, 'Completeness', input.completeness.columns);
-    for (const row of input.completeness.rows) completeness.addRow(row).commit();
-    completeness.commit();
-  }
-
-  const method = sheet(workbook, 'Method', ['parameter', 'value']);
-  for (const row of input.method) method.addRow(row).commit();
-  method.commit();
-  await workbook.commit();
-}
-
-function sheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, name: string, columns: readonly string[]): ExcelJS.Worksheet {
-  const ws = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
-  ws.columns = columns.map((header) => ({ header, key: header, width: widthOf(header) }));
-  ws.getRow(1).font = { bold: true };
-  ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
-  return ws;
-}
-
-function widthOf(header: string): number {
-  if (/hash|sha/.test(header)) return 66;
-  if (/title|detail|reason|resolution|approvers|checks|value|url/.test(header)) return 48;
-  return Math.max(12, header.length + 2);
-}
-
-/** 1 → A, 27 → AA. */
-export function columnLetter(n: number): string {
-  let s = '';
-  for (let x = n; x > 0; x = Math.floor((x - 1) / 26)) s = String.fromCharCode(65 + ((x - 1) % 26)) + s;
-  return s;
+    if (index === 0) row.font = { bold: true, size: 14 };
+    else if (headings.has(cells[0] ?? '')) row.font = { bold: true };
+    row.commit();
+  });
+  ws.commit();
 }

@@ -15,6 +15,7 @@ export const ROUTES = {
   listPullRequestsForCommit: 'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls',
   listCommits: 'GET /repos/{owner}/{repo}/commits',
   getPullRequest: 'GET /repos/{owner}/{repo}/pulls/{pull_number}',
+  listPullRequestFiles: 'GET /repos/{owner}/{repo}/pulls/{pull_number}/files',
   listPullRequests: 'GET /repos/{owner}/{repo}/pulls',
   listDeployments: 'GET /repos/{owner}/{repo}/deployments',
   listDeploymentStatuses: 'GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
@@ -23,6 +24,10 @@ export const ROUTES = {
   createCheckRun: 'POST /repos/{owner}/{repo}/check-runs',
   updateCheckRun: 'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}',
   reviewCustomGatesForRun: 'POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule',
+  // Exception responses: the responder's role, the reply to their comment, who a token belongs to
+  getCollaboratorPermission: 'GET /repos/{owner}/{repo}/collaborators/{username}/permission',
+  createIssueComment: 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+  getAuthenticatedUser: 'GET /user',
   // App plumbing (installation tokens, missed-delivery recovery)
   createInstallationAccessToken: 'POST /app/installations/{installation_id}/access_tokens',
   getRepoInstallation: 'GET /repos/{owner}/{repo}/installation',

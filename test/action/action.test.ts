@@ -119,7 +119,7 @@ describe('the bundled Action', () => {
       expect(md).toContain('merged_without_passing_control');
       expect(md).toContain('acme/api#4');
       expect(md).toContain('4 items in 31 days');
-      expect(md).toMatch(/Completeness: \d+ commits and 4 merged pull requests checked on GitHub, 0 gap\(s\)/);
+      expect(md).toMatch(/Completeness: \d+ commits and 4 merged pull requests checked on GitHub, 0 gaps/);
       const logged = (r.stdout + r.stderr).split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
       expect(logged).not.toContain(API_TOKEN);
       expect(logged).not.toContain(SIGNING_TOKEN);

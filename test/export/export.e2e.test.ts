@@ -185,14 +185,14 @@ describe('changeproof export and verify-export', () => {
   it('sample.xlsx reads back with the sample, tick-mark columns and the other sheets', async () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(join(dir, 'sample.xlsx'));
-    expect(workbook.worksheets.map((w) => w.name)).toEqual(['Sample', 'Exceptions', 'Population', 'Completeness', 'Method']);
+    expect(workbook.worksheets.map((w) => w.name)).toEqual(['Instructions', 'Sample', 'Exceptions', 'Population', 'Completeness', 'Method']);
     const sample = workbook.getWorksheet('Sample')!;
     const header = (sample.getRow(1).values as string[]).slice(1);
-    expect(header.slice(0, 3)).toEqual(['id', 'repo', 'kind']);
-    expect(header).toEqual(expect.arrayContaining(['peer_review', 'separation_of_duties', 'tests', 'traceability', 'deployment', 'tested_peer_review', 'auditor_notes']));
+    expect(header.slice(0, 3)).toEqual(['Item', 'Kind', 'Title']);
+    expect(header).toEqual(expect.arrayContaining(['Changeproof: Peer review', 'Auditor: Peer review', 'Auditor: Separation of duties', 'Auditor: Deployment', 'Auditor notes']));
     expect(sample.rowCount).toBe(6);
     const csvRows = parse(readFileSync(join(dir, 'sample.csv')), { columns: true }) as Record<string, string>[];
-    expect(csvRows.map((r) => r['id'])).toEqual([2, 3, 4, 5, 6].map((r) => sample.getRow(r).getCell(1).value));
+    expect(csvRows.map((r) => r['id'])).toEqual([2, 3, 4, 5, 6].map((r) => (sample.getRow(r).getCell(1).value as { text: string }).text));
     expect(sample.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect(sample.getRow(1).font?.bold).toBe(true);
     expect(workbook.getWorksheet('Population')!.rowCount).toBe(17);

@@ -54,6 +54,14 @@ describe('page layout', () => {
     expect(html.trimEnd().endsWith('</html>')).toBe(true);
   });
 
+  it('names the document and the page number at the foot of every printed page, its text escaped for CSS', () => {
+    const html = page({ title: 't', body: '', printFooter: 'Evidence — acme/api#42 "</style><script>' });
+    expect(html).toContain('@bottom-left{content:"Evidence — acme/api#42 \\22 \\3c /style\\3e \\3c script\\3e "');
+    expect(html).toContain('@bottom-right{content:"Page " counter(page) " of " counter(pages)');
+    expect(html).not.toContain('</style><script>');
+    expect(page({ title: 't', body: '' })).not.toContain('@bottom-left');
+  });
+
   it('escapes the title', () => {
     expect(html).toContain('<title>Title &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;img');
   });
@@ -81,7 +89,7 @@ describe('evidence page of a merged pull request', () => {
   });
 
   it('has every section, in the order an auditor reads them', () => {
-    expect(sectionIds(html)).toEqual(['summary', 'change', 'verdict', 'rules', 'reviews', 'commits', 'checks', 'exceptions', 'deployments', 'policy', 'ledger']);
+    expect(sectionIds(html)).toEqual(['summary', 'change', 'verdict', 'rules', 'reviews', 'commits', 'checks', 'exceptions', 'deployments', 'policy', 'ledger', 'appendix']);
   });
 
   it('shows the change: refs, full head and merge SHAs, merge time and merger, labels, ticket', () => {
@@ -92,7 +100,7 @@ describe('evidence page of a merged pull request', () => {
 
   it('shows the final verdict, whether enforced, and every rule with what it required and saw', () => {
     expect(scenario.verdict.outcome).toBe('compliant');
-    expect(html).toMatch(/Outcome<\/th><td><span class="pass">Compliant<\/span> <code>compliant<\/code>/);
+    expect(html).toMatch(/Outcome<\/th><td><span class="pass" title="compliant">Compliant<\/span><\/td>/);
     expect(html).toContain('<th scope="row">Enforced</th><td>yes</td>');
     for (const rule of scenario.verdict.rules) {
       expect(html).toContain(escapeHtml(rule.required));
@@ -110,7 +118,7 @@ describe('evidence page of a merged pull request', () => {
     expect(row('bob')).toContain(`approved an older commit ${OLD.slice(0, 7)}`);
     expect(row('bob')).toContain('2026-03-09T15:00:00Z');
     expect(row('dave')).toContain('not an approval');
-    expect(html).toContain('1 of 1 required approval(s) count.');
+    expect(html).toContain('1 of 1 required approval counts.');
   });
 
   it('shows every commit in full with authors, co-authors and committer times', () => {
@@ -149,15 +157,17 @@ describe('evidence page of a merged pull request', () => {
     expect(html).toContain(sha('policy-commit'));
   });
 
-  it('lists every ledger entry with full hashes, recorded times and its data', () => {
+  it('lists every ledger entry with full hashes and recorded times, and its data in the collapsed appendix', () => {
     expect(entries).toHaveLength(5);
     for (const e of entries) {
-      expect(html).toContain(`<article class="entry" id="entry-${e.seq}">`);
+      expect(html).toContain(`<a href="#entry-${e.seq}">${e.seq}</a>`);
+      expect(html).toContain(`<details class="raw" id="entry-${e.seq}">`);
       expect(html).toContain(`<code class="hash">${e.hash}</code>`);
       expect(html).toContain(`<code class="hash">${e.prev_hash}</code>`);
       expect(html).toContain(`<time datetime="${e.recorded_at}">`);
     }
-    expect(count(html, /<details><summary>Data \(JSON, as recorded\)<\/summary><pre>/g)).toBe(entries.length);
+    expect(count(html, /<details class="raw" id="entry-\d+"><summary>/g)).toBe(entries.length);
+    expect(html).not.toMatch(/<details[^>]* open/);
     expect(html).toContain(escapeHtml(JSON.stringify(entries[0]!.data, null, 2)));
   });
 
@@ -197,7 +207,7 @@ describe('evidence page of a direct push', () => {
   const after = sha('pushed-after');
 
   it('shows the push, each commit and how it was (not) reviewed, and the exception', () => {
-    expect(sectionIds(html)).toEqual(['summary', 'push', 'push-commits', 'exceptions', 'ledger']);
+    expect(sectionIds(html)).toEqual(['summary', 'push', 'push-commits', 'exceptions', 'ledger', 'appendix']);
     for (const text of ['refs/heads/main', sha('pushed-before'), after, 'yes (history rewritten)', 'Mallory &lt;mallory@example.com&gt;', '2026-02-03T16:20:00.000Z']) expect(html, text).toContain(text);
     expect(html).toMatch(/Fix typo.*reviewed<\/span>: merged pull request <a href="https:\/\/github.com\/acme\/api\/pull\/40"/s);
     expect(html).toMatch(/Hotfix config.*not reviewed<\/span>: no merged pull request's merge commit on this push contains it<\/td>/s);
@@ -212,11 +222,11 @@ describe('evidence page of a deployment', () => {
   const html = renderEvidencePage(input);
 
   it('shows the deployment, the decision, each commit judged and the status history', () => {
-    expect(sectionIds(html)).toEqual(['summary', 'deployment', 'decision', 'range', 'status', 'exceptions', 'ledger']);
+    expect(sectionIds(html)).toEqual(['summary', 'deployment', 'decision', 'range', 'status', 'exceptions', 'ledger', 'appendix']);
     for (const text of ['production', change.item.mergeSha!, '@erin', 'github-actions[bot]', sha('previous-deployment'), change.change.hash, '✓ may be deployed', '#42: compliant', '<td>created</td>', '<td>success</td>']) {
       expect(html, text).toContain(text);
     }
-    expect(html).toMatch(/Decision<\/th><td><span class="pass">Approved<\/span>/);
+    expect(html).toMatch(/Decision<\/th><td><span class="pass"[^>]*>Approved by the gate<\/span>/);
   });
 });
 
@@ -242,7 +252,7 @@ describe('evidence page with partial or unknown records', () => {
     const html = renderEvidencePage(evidenceInput(item, entries, []));
     expect(html).toContain('No detailed view for items of kind <code>release</code>');
     expect(html).toContain('<code>future_kind</code>');
-    expect(count(html, /<article class="entry"/g)).toBe(3);
+    expect(count(html, /<details class="raw"/g)).toBe(3);
   });
 
   it.each(['change', 'direct_push', 'deployment'] as const)('renders a %s whose entries hold malformed data', (kind) => {
@@ -272,19 +282,21 @@ describe('report.html', () => {
   const html = renderReport(input);
 
   it('has every section', () => {
-    expect(sectionIds(html)).toEqual(['period', 'counts', 'months', 'exceptions', 'sample', 'method', 'ledger', 'completeness', 'parameters']);
+    expect(sectionIds(html)).toEqual(['period', 'coverage', 'design', 'counts', 'months', 'exceptions', 'sample', 'method', 'ledger', 'completeness', 'parameters']);
     expect(html).toContain('<h1>Change-management report — 2026-Q1</h1>');
   });
 
   it('states the period with its UTC instants, the repositories and the counts', () => {
     for (const text of ['2026-01-01', '2026-03-31', PERIOD.start, PERIOD.end, '<code>acme/api</code>', GENERATED_AT]) expect(html, text).toContain(text);
     expect(html).toContain('<th scope="row">Items in the population</th><td>4</td>');
-    expect(html).toContain('<td>2 (50%)</td>');
+    expect(html).toContain('<th scope="row">— compliant at merge, or emergencies approved in time</th><td>1 (50%)</td>');
+    expect(html).toContain('<th scope="row">— approved by the gate</th><td>1</td>');
+    expect(html).toContain('<th scope="row">Direct pushes (each an exception)</th><td>1</td>');
   });
 
   it('draws one bar group per month with a rate label, and a table of the same figures', () => {
     expect(html).toContain('<svg id="compliance-chart"');
-    expect(html).toMatch(/<svg id="compliance-chart"[^>]*aria-label="Compliance rate per month, 2026-Q1"[^>]*>\n<title>Compliance rate per month, 2026-Q1<\/title>/);
+    expect(html).toMatch(/<svg id="compliance-chart"[^>]*aria-label="Changes, direct pushes and deployments per month, 2026-Q1"[^>]*>\n<title>Changes, direct pushes and deployments per month, 2026-Q1<\/title>/);
     expect(count(html, /<g class="month"/g)).toBe(3);
     expect(html).toContain('<text class="rate" x="');
     expect(html).toMatch(/>66\.6%<\/text>/);
@@ -292,11 +304,15 @@ describe('report.html', () => {
     expect(html).toMatch(/<td>2026-03<\/td><td class="num">3<\/td><td class="num">2<\/td><td class="num">66.6%<\/td>/);
   });
 
-  it.each([1, 2, 12, 13, 24])('draws %i month(s) as as many bar groups, each with a total and a compliant bar', (n) => {
-    const chart = renderReport({ ...input, months: months(n) });
+  it.each([1, 2, 12, 13, 24])('draws %i month(s) as as many bar groups, whose segments add up to the month', (n) => {
+    const data = months(n);
+    const chart = renderReport({ ...input, months: data });
     expect(count(chart, /<g class="month"/g)).toBe(n);
-    expect(count(chart, /<rect class="bar-total"/g)).toBe(n);
-    expect(count(chart, /<rect class="bar-compliant"/g)).toBe(n);
+    const groups = chart.split('<g class="month"').slice(1);
+    groups.forEach((g, i) => {
+      const segments = [...g.matchAll(/data-count="(\d+)"/g)].map((m) => Number(m[1]));
+      expect(segments.reduce((a, b) => a + b, 0)).toBe(data[i]!.total);
+    });
     expect(chart).not.toMatch(/NaN|Infinity|undefined/);
   });
 
@@ -304,7 +320,7 @@ describe('report.html', () => {
     const zero = renderReport({ ...input, months: [{ month: '2026-01', total: 0, compliant: 0, exceptions: 0 }, { month: '2026-02', total: 0, compliant: 0, exceptions: 0 }] });
     expect(zero).not.toMatch(/NaN|Infinity/);
     expect(count(zero, /<text class="rate"[^>]*>—<\/text>/g)).toBe(2);
-    expect(zero).toContain('height="0"');
+    expect(zero).not.toContain('data-category');
     const none = renderReport({ ...input, months: [] });
     expect(none).toContain('No items in the period');
     expect(none).not.toMatch(/NaN|Infinity/);
@@ -333,8 +349,10 @@ describe('report.html', () => {
     expect(withHash).toContain(`Population hash</th><td><code class="hash">${'ab'.repeat(32)}</code>`);
   });
 
-  it('states the ledger read: source, head, checkpoint and entries verified, hashes in full', () => {
-    for (const text of [input.ledger.source, input.ledger.headHash, input.ledger.checkpoint!.hash, input.ledger.checkpoint!.time, input.ledger.keyId, '250 (hash chain']) expect(html, text).toContain(text);
+  it('states the ledger read by its head and checkpoint, never a local path, hashes in full', () => {
+    expect(html).not.toContain(input.ledger.source);
+    expect(html).not.toContain('/var/lib');
+    for (const text of [input.ledger.headHash, input.ledger.checkpoint!.hash, input.ledger.checkpoint!.time, input.ledger.keyId, '250 (hash chain']) expect(html, text).toContain(text);
   });
 
   it('says when completeness was not checked, and shows its figures when it was', () => {
@@ -343,6 +361,49 @@ describe('report.html', () => {
     expect(done).toContain('<th scope="row">Commits on default branches checked</th><td>120</td>');
     expect(done).toContain('listed in <code>completeness.csv</code>');
     expect(done).toContain('GitHub answered 404');
+  });
+
+  it('shows the control design in force: each policy of the period with its sources, settings and dates', () => {
+    const design = html.slice(html.indexOf('<section id="design"'), html.indexOf('<section id="counts"'));
+    expect(count(design, /<tr><td><code>acme\/api<\/code><\/td>/g)).toBe(2);
+    expect(design).toContain('no policy file: the defaults');
+    expect(design).toContain('acme/api:.github/changeproof.yml@');
+    expect(design).toContain('<li><code>peer_review.required_approvals</code>: 2</li>');
+    expect(design).toContain('>2026-02-15T09:30:00Z</time>');
+    expect(design).toContain('still in force');
+    expect(renderReport({ ...input, designs: [] })).toContain('No policy was recorded in use during 2026-Q1.');
+  });
+
+  it('counts and charts deployments the gate rejected as their own category, never as compliant', () => {
+    const rejected = { changesCompliant: 2, changesNotCompliant: 0, directPushes: 0, deploymentsApproved: 0, deploymentsRejected: 3, deploymentsUngated: 0 };
+    const report = renderReport({ ...input, categories: rejected, months: [{ month: '2026-03', total: 5, compliant: 5, exceptions: 0, categories: rejected }] });
+    expect(report).toContain('<th scope="row">— rejected by the gate (the control stopped them)</th><td>3</td>');
+    expect(report).toContain('<th scope="row">— compliant at merge, or emergencies approved in time</th><td>2 (100%)</td>');
+    expect(report).toMatch(/<rect class="bar-deploymentsRejected" data-category="deploymentsRejected" data-count="3"/);
+    expect(report).toContain('Deployments: rejected by the gate</text>');
+    expect(report).toContain('2026-03: 2 changes (2 compliant), 3 deployments rejected by the gate; 0 items with an exception');
+    expect(report).toMatch(/<td>2026-03<\/td><td class="num">2<\/td><td class="num">2<\/td><td class="num">100%<\/td><td class="num">0<\/td><td class="num">0<\/td><td class="num">3<\/td>/);
+  });
+
+  it('writes every time as YYYY-MM-DDTHH:MM:SSZ and counts in the singular or plural as they are', () => {
+    for (const doc of [html, renderEvidencePage(changeScenario().input), renderEvidencePage(pushScenario().input)]) {
+      const shown = [...doc.matchAll(/<time datetime="[^"]*">([^<]*)<\/time>/g)].map((m) => m[1]);
+      expect(shown.length).toBeGreaterThan(3);
+      for (const t of shown) expect(t).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      expect(doc).not.toMatch(/\b1 [a-z ]+\(s\)|\(s\)/);
+    }
+    const one = renderReport({ ...input, months: [{ month: '2026-01', total: 2, compliant: 1, exceptions: 1, categories: { changesCompliant: 1, changesNotCompliant: 0, directPushes: 1, deploymentsApproved: 0, deploymentsRejected: 0, deploymentsUngated: 0 } }] });
+    expect(one).toContain('2026-01: 1 change (1 compliant), 1 direct push; 1 item with an exception');
+  });
+
+  it('shows management\'s responses beside the exceptions, escaped', () => {
+    const hostile = reportInput();
+    hostile.exceptions[0]!.responses = [{ by: 'dave', role: 'maintain', at: '2026-03-12T10:00:00.000Z', text: HOSTILE, via: 'comment', url: 'https://github.com/acme/api/pull/42#issuecomment-1', ledger: { seq: 77, hash: 'ab'.repeat(32), kind: 'exception_response', recordedAt: '2026-03-12T10:00:01.000Z' } }];
+    const report = renderReport(hostile);
+    expect(report).toContain('<th scope="col">Management response</th>');
+    expect(report).toContain('<strong>@dave</strong> (maintain) at <time datetime="2026-03-12T10:00:00.000Z">2026-03-12T10:00:00Z</time>');
+    expect(report).toContain(escapeHtml(HOSTILE));
+    expect(report).not.toContain(HOSTILE);
   });
 
   it('lists the exact parameters', () => {

@@ -65,7 +65,7 @@ describe('pushItem', () => {
     const item = pushItem(exception, push, 'UTC');
     const after = exception.subject.slice('push/'.length);
     expect(item).toMatchObject({ id: `${REPO}@${after}`, kind: 'direct_push', verdict: 'direct_push', mergeSha: after, month: '2026-02' });
-    expect(item.title).toMatch(/^Direct push to main: \d+ commit\(s\), \d+ without a merged pull request( \(forced\))?$/);
+    expect(item.title).toMatch(/^Direct push to main: \d+ commits?, \d+ without a merged pull request( \(forced\))?$/);
     expect(item.attributes.peer_review.result).toBe('fail');
     expect(item.attributes.tests.result).toBe('not_evaluated');
     expect(itemCompliant(item)).toBe(false);

@@ -10,8 +10,7 @@ import { publicKeyFromPem, verifyLedger, type InboxItem, type LedgerEntry } from
 import { acmeScenario, freshConnectionFetch, INSTALLATION_ID, useApp, WEBHOOK_SECRET, type RunningApp } from '../support/app-harness.js';
 import type { GitHubSimulator } from '../support/simulator/server.js';
 import {
-  checkRunPayload, deploymentProtectionRulePayload, deploymentStatusPayload, examplePayload, pullRequestPayload, pullRequestReviewPayload, pushPayload, signWebhook, statusPayload,
-} from '../support/webhooks.js';
+  checkRunPayload, deploymentProtectionRulePayload, deploymentStatusPayload, examplePayload, pullRequestPayload, pullRequestReviewPayload, pushPayload, signWebhook, statusPayload, issueCommentPayload } from '../support/webhooks.js';
 import { byDelivery, inboxIds } from './support/deliveries.js';
 import { RELIABILITY, useFigures } from './support/figures.js';
 import { expectedRun, shownRun, verdictOf } from './support/verdicts.js';
@@ -85,6 +84,7 @@ function basePayloads(sim: GitHubSimulator, merged: { before: string; after: str
     deployment_status: deploymentStatusPayload(sim, 'acme/api', { deploymentId: 9001, sha: merged.after, state: 'success', installationId: INSTALLATION_ID }),
     deployment_protection_rule: deploymentProtectionRulePayload(sim, 'acme/api', { sha: merged.after, installationId: INSTALLATION_ID }),
     merge_group: withRepo(examplePayload('merge_group', 'checks_requested')),
+    issue_comment: issueCommentPayload(sim, 'acme/api', 1, 'bob', '/changeproof respond fuzzed', { installationId: INSTALLATION_ID }),
   };
 }
 

@@ -2,6 +2,7 @@ import {
   World, commitSha, gitBlobSha, type GitPerson, type ReviewState, type SimAccount, type SimCheckRun, type SimMergeQueue, type SimMergeQueueEntry, type SimPullRequest,
   type SimRepo, type SimSignature,
 } from './simulator/world.js';
+import { diffFiles, mergeBase } from './simulator/diff.js';
 
 type PersonRef = string | { name: string; email: string };
 /** How a commit is signed: by GitHub's own key, by a verified key of `signer`, or with a signature GitHub rejects. */
@@ -45,6 +46,16 @@ export class ScenarioBuilder {
       this.readOnly.add(login.toLowerCase());
       for (const repo of this.world.repos.values()) repo.writers.delete(login.toLowerCase());
     }
+    return this;
+  }
+
+  /** The account's role on the current repository as GitHub's `role_name` reports it (`admin`, `maintain`, `write`, `triage`, `read`). */
+  role(login: string, role: string): this {
+    this.account(login);
+    const repo = this.repoNow();
+    (repo.roles ??= new Map()).set(login.toLowerCase(), role);
+    if (role === 'read' || role === 'triage') repo.writers.delete(login.toLowerCase());
+    else repo.writers.add(login.toLowerCase());
     return this;
   }
 
@@ -158,6 +169,38 @@ export class ScenarioBuilder {
     repo.branches.set(pr.headRef, pr.commits.at(-1) ?? pr.baseSha);
     for (let i = 0; i < (options.commits ?? 1); i += 1) this.commit({ author: options.author ?? login });
     (pr.forcePushes ??= []).push({ id: this.world.nextId(), actor: login, before, after: pr.commits.at(-1)!, createdAt: this.world.tick() });
+    return this;
+  }
+
+  /** An organisation team (`org/slug`) and its members (child teams' included), as `Team.members` lists them. */
+  team(name: string, members: string[]): this {
+    for (const login of members) this.account(login);
+    this.world.teams.set(name.toLowerCase(), [...members]);
+    return this;
+  }
+
+  /**
+   * "Update branch" by `login`: a merge of the base branch into the pull
+   * request's head, committed by web-flow and signed by GitHub. A file both
+   * sides changed keeps the pull request's version unless `resolve` gives the
+   * resolution; `files` are further edits slipped into the merge.
+   */
+  updateBranch(login: string, options: { resolve?: Record<string, string>; files?: Record<string, string | null> } = {}): this {
+    const repo = this.repoNow();
+    const pr = this.prNow();
+    const head = repo.commits.get(pr.commits.at(-1)!)!;
+    const baseHead = repo.commits.get(repo.branches.get(pr.baseRef)!)!;
+    const base = mergeBase(repo, head.sha, baseHead.sha);
+    const ours = new Set(diffFiles(base, head).map((f) => f.path));
+    const changes: Record<string, string | null> = {};
+    for (const f of diffFiles(base, baseHead)) {
+      if (ours.has(f.path)) continue;
+      changes[f.path] = baseHead.files.get(f.path) ?? null;
+    }
+    Object.assign(changes, options.resolve ?? {}, options.files ?? {});
+    const sha = this.makeCommit(repo, [head.sha, baseHead.sha], `Merge branch '${pr.baseRef}' into ${pr.headRef}`, this.person(login), this.person('web-flow'), changes, signatureOf('github'));
+    repo.branches.set(pr.headRef, sha);
+    pr.commits.push(sha);
     return this;
   }
 

@@ -301,3 +301,39 @@ export function installationPayload(sim: GitHubSimulator, repos: string[], insta
   payload['sender'] = { ...payload['sender'], ...json.user(owner) };
   return payload;
 }
+
+/**
+ * A real `issue_comment` payload (`created` by default) for a comment by
+ * `author` on pull request `number`: the issue carries `pull_request`, as
+ * GitHub sends it for a pull request's conversation.
+ *
+ * @example const payload = issueCommentPayload(sim, 'acme/api', 1, 'carol', '/changeproof respond Reviewed.', { installationId });
+ */
+export function issueCommentPayload(
+  sim: GitHubSimulator,
+  fullName: string,
+  number: number,
+  author: string,
+  body: string,
+  options: { action?: 'created' | 'edited' | 'deleted'; installationId?: number; commentId?: number; authorAssociation?: string } = {},
+): Payload {
+  const json = new RestJson(sim.world, sim.apiUrl, 'https://github.com');
+  const repo = sim.world.repo(fullName);
+  const pr = repo.pulls.get(number);
+  if (!pr) throw new Error(`simulator: no pull request #${number} in ${fullName}`);
+  const action = options.action ?? 'created';
+  const payload = examplePayload('issue_comment', action);
+  const id = options.commentId ?? sim.world.nextId();
+  const at = sim.world.tick();
+  payload['action'] = action;
+  payload['issue'] = {
+    ...payload['issue'], number, title: pr.title, state: pr.mergedAt ? 'closed' : 'open', user: json.user(pr.author),
+    html_url: `https://github.com/${fullName}/pull/${number}`,
+    pull_request: { url: `${sim.apiUrl}/repos/${fullName}/pulls/${number}`, html_url: `https://github.com/${fullName}/pull/${number}`, merged_at: pr.mergedAt },
+  };
+  payload['comment'] = {
+    ...payload['comment'], id, node_id: `IC_${id}`, user: json.user(author), body, created_at: at, updated_at: at,
+    author_association: options.authorAssociation ?? 'MEMBER', html_url: `https://github.com/${fullName}/pull/${number}#issuecomment-${id}`,
+  };
+  return patchCommon(payload, json, sim, fullName, author, options.installationId);
+}

@@ -4,6 +4,7 @@ import type { Ledger, ReadQuery } from '../../ledger/index.js';
 import { verifierFile } from '../../export/verifier-file.js';
 import { hasBearerToken } from './bearer-token.js';
 import { declaresMoreThan, mayHaveBody, readBodyWithin, sendTooLarge } from './body-limit.js';
+import { exceptionRespond, type ExceptionRespondOptions } from './exception-respond.js';
 import { exportSigning, type ExportSigningOptions } from './export-signing.js';
 import { LedgerQueryError, parseLedgerQuery } from './ledger-query.js';
 import { sendJson, sendText } from './respond.js';
@@ -20,6 +21,8 @@ export interface ApiOptions {
   pendingWork: () => Promise<number>;
   /** Signing of auditor exports (its own token; the app re-derives every export before it signs). */
   signing: Omit<ExportSigningOptions, 'ledger'>;
+  /** Responses to direct pushes' exceptions (the signing token, and the responder's GitHub token); absent: off. */
+  responding?: Omit<ExceptionRespondOptions, 'ledger' | 'signingTokens'>;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
@@ -37,7 +40,9 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
  * - `POST /api/changeproof/export-signature` `{"manifest": "…", "selection": "…"}` — the ledger
  *   key signs an auditor export once the app has re-derived it from its own ledger (recorded as
  *   an `export` entry; a refusal as an `export_refused` entry); the signing token is required
- *   (see export-signing.ts).
+ *   (see export-signing.ts);
+ * - `POST /api/changeproof/exception-response` — a response to a direct push's exception, with the
+ *   signing token and the responder's own GitHub token (see exception-respond.ts).
  *
  * The read routes take no body: one beyond 1 KiB is refused (413) before it is read.
  *
@@ -45,10 +50,12 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
  */
 export function apiRoutes(options: ApiOptions): Handler {
   const signExport = exportSigning({ ledger: options.ledger, ...options.signing });
+  const respond = options.responding ? exceptionRespond({ ledger: options.ledger, signingTokens: options.signing.signingTokens, ...options.responding }) : null;
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith('/api/changeproof/')) return false;
     if (url.pathname === '/api/changeproof/export-signature') return signExport(req, res);
+    if (url.pathname === '/api/changeproof/exception-response' && respond) return respond(req, res);
     if (await refuseBody(req, res)) return true;
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'only GET is supported' }, { allow: 'GET' });
     switch (url.pathname) {

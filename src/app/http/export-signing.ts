@@ -153,7 +153,8 @@ function tooLarge(res: ServerResponse): true {
   return sendTooLarge(res, MAX_SIGNING_REQUEST_BYTES, 'An export to sign (manifest and selection)');
 }
 
-function authenticate(req: IncomingMessage, tokens: Array<{ token: Buffer; fingerprint: string }>): { fingerprint: string } | null {
+/** The signing token the request's bearer token is (compared in constant time with each), or null. */
+export function authenticate(req: IncomingMessage, tokens: Array<{ token: Buffer; fingerprint: string }>): { fingerprint: string } | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
   if (!match) return null;
   const given = Buffer.from(match[1]!, 'utf8');

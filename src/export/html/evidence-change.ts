@@ -31,7 +31,7 @@ export function changeSections(input: EvidenceInput, exceptions: string): string
   const recorded = record.facts !== null && typeof record.facts === 'object';
   const evidence = <E>(rule: string): Loose<E> => view<{ evidence: E }>(list(verdict.rules).find((r) => r.rule === rule)).evidence as Loose<E>;
   const repository = facts.repository?.owner && facts.repository.name ? `${facts.repository.owner}/${facts.repository.name}` : (subject.repository ?? item.repo);
-  const trigger = record.trigger ? `trigger ${show(record.trigger.event)}.${show(record.trigger.action)} (delivery ${show(record.trigger.deliveryId)})` : '';
+  const trigger = record.trigger ? `trigger ${show(record.trigger.event)}${record.trigger.action ? `.${show(record.trigger.action)}` : ''} (delivery ${show(record.trigger.deliveryId)})` : '';
   const change = fields([
     ['Repository', show(repository)],
     ['Pull request', link(`#${show(facts.number ?? subject.number)} ${show(facts.title ?? item.title)}`, facts.url ?? subject.url ?? item.url)],

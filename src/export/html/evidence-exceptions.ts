@@ -3,6 +3,7 @@ import { ledgerRef } from './evidence-ledger.js';
 import { login } from './evidence-words.js';
 import { exceptionStatus, fields, link, section, show, time } from './page.js';
 import { list } from './loose.js';
+import { responsesCell } from './responses.js';
 
 /**
  * The "Exceptions" section of an evidence page: each exception of the item
@@ -23,6 +24,7 @@ export function exceptionsSection(exceptions: readonly ExceptionRow[] | null | u
       ['Link', x.url ? link(`<span class="url">${show(x.url)}</span>`, x.url) : 'none'],
       ['Exception entry', ledgerRef(x.ledger)],
       ['Resolution entry', x.resolutionLedger ? ledgerRef(x.resolutionLedger) : 'none'],
+      ['Management response', responsesCell(x)],
     ]),
   );
   return section('exceptions', 'Exceptions', blocks.join('\n') || '<p class="empty">No exception was recorded for this item.</p>');

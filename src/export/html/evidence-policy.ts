@@ -1,7 +1,8 @@
 import type { PolicyProblem } from '../../config/parse-policy.js';
 import type { PolicyRecord } from '../../core/records.js';
 import { yesNo } from './evidence-words.js';
-import { fields, hash, jsonDetails, show, table } from './page.js';
+import { flatten } from '../designs.js';
+import { escapeHtml, fields, hash, jsonDetails, show, table } from './page.js';
 import { list, view, type View } from './loose.js';
 
 /**
@@ -20,8 +21,15 @@ export function policyFields(value: unknown): string {
     fields([['Valid', yesNo(p.valid, 'yes', 'no: the file could not be used')]]) +
     table(['Repository', 'Path', 'Blob SHA', 'Ref', 'Commit SHA'], files, { empty: noFiles }) +
     (problems ? `<h3>Problems</h3><ul>${problems}</ul>` : '') +
-    (p.settings !== undefined ? jsonDetails('Settings applied (fully defaulted)', p.settings) : '')
+    (p.settings !== undefined ? settingsList(p.settings) : '')
   );
+}
+
+/** The settings applied, flattened (`peer_review.required_approvals: 1`), in two columns. */
+function settingsList(settings: unknown): string {
+  if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) return jsonDetails('Settings applied (fully defaulted)', settings);
+  const items = flatten(settings as Record<string, unknown>).map(([k, v]) => `<li><code>${escapeHtml(k)}</code>: ${escapeHtml(v)}</li>`);
+  return `<h3>Settings applied (fully defaulted)</h3><ul class="settings">${items.join('')}</ul>`;
 }
 
 /** `file:line:column: key: message. Hint: hint`, as `formatProblem` words it, read loosely. */

@@ -20,7 +20,7 @@ export function reviewsTable(facts: View<ChangeFacts>, recorded: boolean, peer: 
   const rows = reviews.length
     ? reviews.map((r) => [reviewer(r), link(show(r.state), r.url), time(r.submittedAt), onCommit(r.commitSha), yesNo(r.authorCanPushToRepository, 'yes', 'no'), countedWords(r, standings, !!peer)])
     : standings.map((s) => [login(s.login), link(show(s.state), s.url), time(s.submittedAt), onCommit(s.commitSha), yesNo(s.canPush, 'yes', 'no'), standingWords(s)]);
-  const summary = peer ? `<p>${show(peer.counted)} of ${show(peer.requiredApprovals)} required approval(s) count.</p>` : '';
+  const summary = peer ? `<p>${show(peer.counted)} of ${show(peer.requiredApprovals)} required ${peer.requiredApprovals === 1 ? 'approval' : 'approvals'} ${peer.counted === 1 ? 'counts' : 'count'}.</p>` : '';
   const headers = ['Reviewer', 'State', 'Submitted at (UTC)', 'On commit', 'Write access', 'Counted as approval'];
   return summary + table(headers, rows, { empty: recorded ? 'No reviews were submitted.' : NO_SNAPSHOT });
 }

@@ -54,7 +54,7 @@ export function historyTable(entries: readonly LedgerEntry[]): string {
     .filter((e) => e.kind === 'evaluation' || e.kind === 'change')
     .map((e) => {
       const r = view<EvaluationRecord>(e.data);
-      const trigger = r.trigger ? `${show(r.trigger.event)}.${show(r.trigger.action)}` : NOT_RECORDED;
+      const trigger = r.trigger ? `${show(r.trigger.event)}${r.trigger.action ? `.${show(r.trigger.action)}` : ''}` : NOT_RECORDED;
       return [show(e.seq), time(e.recorded_at), show(e.kind), verdictLabel(r.verdict?.outcome), time(r.verdict?.evaluatedAt), hash(r.verdict?.subject?.headSha), trigger];
     });
   const headers = ['Seq', 'Recorded at (UTC)', 'Kind', 'Outcome', 'Evaluated at (UTC)', 'Head SHA', 'Trigger'];

@@ -40,9 +40,28 @@ export function hash(value: unknown): string {
   return typeof value === 'string' && value ? `<code class="hash">${escapeHtml(value)}</code>` : show(value);
 }
 
-/** A timestamp exactly as recorded (ISO-8601 UTC). */
+/**
+ * A timestamp in one form everywhere, `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole
+ * seconds); the `datetime` attribute keeps it exactly as recorded.
+ *
+ * @example time('2026-03-30T16:02:00.000Z') // '<time datetime="2026-03-30T16:02:00.000Z">2026-03-30T16:02:00Z</time>'
+ */
 export function time(value: unknown): string {
-  return typeof value === 'string' && value ? `<time datetime="${escapeHtml(value)}">${escapeHtml(value)}</time>` : show(value);
+  return typeof value === 'string' && value ? `<time datetime="${escapeHtml(value)}">${escapeHtml(isoSeconds(value))}</time>` : show(value);
+}
+
+/** An ISO-8601 UTC time without fractions of a second: `2026-03-30T16:02:00.123Z` → `2026-03-30T16:02:00Z`; anything else unchanged. */
+export function isoSeconds(value: string): string {
+  return /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z$/.test(value) ? `${value.slice(0, 19)}Z` : value;
+}
+
+/**
+ * A count with its noun, singular or plural.
+ *
+ * @example plural(1, 'direct push', 'direct pushes') // '1 direct push'
+ */
+export function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
 }
 
 /**
@@ -101,8 +120,8 @@ const VERDICT_WORDS: Record<string, string> = {
   emergency: 'Emergency change',
   error: 'Evaluation error',
   direct_push: 'Direct push',
-  approved: 'Approved',
-  rejected: 'Rejected',
+  approved: 'Approved by the gate',
+  rejected: 'Rejected by the gate',
   not_gated: 'Not gated',
   no_decision: 'No decision',
 };
@@ -118,12 +137,12 @@ const VERDICT_CLASS: Record<string, string> = {
   emergency: 'warn',
 };
 
-/** A verdict in words with its code, e.g. "Not compliant (`non_compliant`)". */
+/** A verdict in words, its recorded code in the tooltip, e.g. "Not compliant" (`non_compliant`). */
 export function verdictLabel(verdict: unknown): string {
   if (typeof verdict !== 'string' || !verdict) return show(verdict);
   const words = VERDICT_WORDS[verdict];
   const cls = VERDICT_CLASS[verdict];
-  return `<span${cls ? ` class="${cls}"` : ''}>${escapeHtml(words ?? verdict)}</span>${words ? ` <code>${escapeHtml(verdict)}</code>` : ''}`;
+  return `<span${cls ? ` class="${cls}"` : ''} title="${escapeHtml(verdict)}">${escapeHtml(words ?? verdict)}</span>`;
 }
 
 const EXCEPTION_STATUS_CLASS: Record<string, string> = { open: 'warn', resolved: 'pass', resolved_late: 'fail', overdue: 'fail' };
@@ -162,6 +181,8 @@ export interface PageInput {
   title: string;
   /** The document's content, in HTML. */
   body: string;
+  /** Plain text printed at the foot of every page, beside "Page N of M" (e.g. the item id). */
+  printFooter?: string;
 }
 
 /**
@@ -170,7 +191,8 @@ export interface PageInput {
  *
  * @example page({ title: 'Evidence — acme/api#42', body: '<h1>…</h1>' })
  */
-export function page({ title, body }: PageInput): string {
+export function page({ title, body, printFooter }: PageInput): string {
+  const footer = printFooter === undefined ? '' : `<style>@page{@bottom-left{content:${cssString(printFooter)};font:8pt system-ui,Arial,sans-serif;color:#5a636e}@bottom-right{content:"Page " counter(page) " of " counter(pages);font:8pt system-ui,Arial,sans-serif;color:#5a636e}}</style>\n`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -180,12 +202,17 @@ export function page({ title, body }: PageInput): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
-</head>
+${footer}</head>
 <body>
 ${body}
 </body>
 </html>
 `;
+}
+
+/** A CSS string literal: quotes, backslashes, markup and line breaks escaped as CSS escapes. */
+export function cssString(text: string): string {
+  return `"${text.replace(/[\\"<>&\n\r]/g, (c) => `\\${c.charCodeAt(0).toString(16)} `)}"`;
 }
 
 /** Nothing may load: styles are inline, the only images would be `data:` URLs. */
@@ -226,6 +253,11 @@ article.entry h3{margin:2px 0 6px}
 figure{margin:10px 0}
 figure svg{display:block;width:100%;height:auto;max-height:380px}
 figcaption{color:var(--muted);font-size:.9em}
+ul.settings{margin:0;padding-left:16px;font-size:.85em;columns:2 220px}
+p.response{margin:2px 0 6px}
+time{white-space:nowrap}
+table.ledger td{font-size:.9em}
+section.appendix h2{margin-top:36px}
 footer.doc{margin-top:36px;padding-top:8px;border-top:1px solid var(--rule);color:var(--muted);font-size:.85em}
 @page{size:A4;margin:14mm 12mm 16mm}
 @media print{
@@ -234,12 +266,14 @@ body{max-width:none;padding:0}
 a{color:inherit;text-decoration:none}
 thead{display:table-header-group}
 thead th,table.fields th,pre{background:none}
-section,article.entry,figure,tr,table.fields{break-inside:avoid}
+figure,tr,article.entry{break-inside:avoid}
 h2,h3,caption{break-after:avoid}
 code.hash,.url,pre{overflow-wrap:anywhere}
 summary{color:inherit}
-details::details-content{content-visibility:visible;display:block}
+details.print-open::details-content{content-visibility:visible;display:block}
+section.appendix details:not([open]){break-inside:avoid}
 nav.toc{display:none}
+time{white-space:normal}
 }
 `
   .trim()

@@ -1,29 +1,44 @@
-import type { MonthSummary } from '../model.js';
-import { escapeHtml, percent } from './page.js';
+import { NO_CATEGORIES, type CategoryCounts, type MonthSummary } from '../model.js';
+import { escapeHtml, percent, plural } from './page.js';
 
 const W = 760;
-const H = 320;
-const PLOT = { left: 56, right: 16, top: 44, bottom: 64 };
+const H = 340;
+const PLOT = { left: 56, right: 16, top: 64, bottom: 64 };
 const PLOT_W = W - PLOT.left - PLOT.right;
 const PLOT_H = H - PLOT.top - PLOT.bottom;
-const COMPLIANT = '#23466e';
-const OTHER = '#c5cfdb';
 const fix = (n: number) => Number(n.toFixed(2));
 
+/** The chart's categories, bottom to top, with their colours and legend words. */
+export const CATEGORIES: { key: keyof CategoryCounts; label: string; colour: string }[] = [
+  { key: 'changesCompliant', label: 'Changes: compliant', colour: '#23466e' },
+  { key: 'changesNotCompliant', label: 'Changes: not compliant', colour: '#c2410c' },
+  { key: 'directPushes', label: 'Direct pushes', colour: '#b42318' },
+  { key: 'deploymentsApproved', label: 'Deployments: approved', colour: '#5b8db8' },
+  { key: 'deploymentsRejected', label: 'Deployments: rejected by the gate', colour: '#a3a3a3' },
+  { key: 'deploymentsUngated', label: 'Deployments: without the gate', colour: '#7a1c1c' },
+];
+
+/** A month's categories; a summary of an older export has none: its items count as changes, compliant or not. */
+export function categoriesOf(m: MonthSummary): CategoryCounts {
+  return m.categories ?? { ...NO_CATEGORIES, changesCompliant: m.compliant, changesNotCompliant: m.total - m.compliant };
+}
+
 /**
- * The compliance rate per month as an inline SVG bar chart: each month's bar
- * is its item count, its dark part the compliant items, the label above it
- * the rate. A month without items gets an empty bar and "—" (no rate).
+ * The population per month as an inline SVG stacked bar chart, one colour per
+ * category: changes (compliant or not), direct pushes, and deployments by the
+ * gate's decision — a deployment the gate rejected is its own category, never
+ * counted as compliant. The label above each bar is the month's change
+ * compliance rate (compliant changes of all changes), "—" without changes.
  * Labels turn 45° past 12 months so 24 months still fit.
  */
 export function complianceChart(months: readonly MonthSummary[], label: string, timeZone: string): string {
-  const title = `Compliance rate per month, ${label}`;
+  const title = `Changes, direct pushes and deployments per month, ${label}`;
   const { max, step } = scale(Math.max(0, ...months.map((m) => m.total)));
   const y = (v: number) => fix(PLOT.top + PLOT_H - (v / max) * PLOT_H);
   const band = PLOT_W / Math.max(1, months.length);
   const bars = months.map((m, i) => bar(m, PLOT.left + i * band, band, y, max, months.length > 12)).join('\n');
   const empty = months.length ? '' : `<text x="${W / 2}" y="${PLOT.top + PLOT_H / 2}" text-anchor="middle" font-size="13" fill="#5a636e">No items in the period</text>`;
-  const desc = months.map((m) => `${m.month}: ${m.compliant} of ${m.total} compliant`).join('; ') || 'No items in the period.';
+  const desc = months.map((m) => `${m.month}: ${describeMonth(m)}`).join('; ') || 'No items in the period.';
   return `<svg id="compliance-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="${escapeHtml(title)}" font-family="system-ui, Arial, sans-serif">
 <title>${escapeHtml(title)}</title><desc>${escapeHtml(desc)}</desc>
 ${legend()}
@@ -32,27 +47,55 @@ ${axes(max, step, y, timeZone)}
 </svg>`;
 }
 
+/** "3 changes (2 compliant), 1 direct push, 1 deployment rejected by the gate" */
+export function describeMonth(m: MonthSummary): string {
+  const c = categoriesOf(m);
+  const changes = c.changesCompliant + c.changesNotCompliant;
+  const parts = [`${plural(changes, 'change', 'changes')} (${c.changesCompliant} compliant)`];
+  if (c.directPushes) parts.push(plural(c.directPushes, 'direct push', 'direct pushes'));
+  if (c.deploymentsApproved) parts.push(`${plural(c.deploymentsApproved, 'deployment', 'deployments')} approved`);
+  if (c.deploymentsRejected) parts.push(`${plural(c.deploymentsRejected, 'deployment', 'deployments')} rejected by the gate`);
+  if (c.deploymentsUngated) parts.push(`${plural(c.deploymentsUngated, 'deployment', 'deployments')} without the gate`);
+  return `${parts.join(', ')}; ${plural(m.exceptions, 'item', 'items')} with an exception`;
+}
+
+/** Compliant changes of all changes of a month, or null without changes. */
+export function changeRate(m: MonthSummary): string | null {
+  const c = categoriesOf(m);
+  return percent(c.changesCompliant, c.changesCompliant + c.changesNotCompliant);
+}
+
 function bar(m: MonthSummary, left: number, band: number, y: (v: number) => number, max: number, crowded: boolean): string {
   const width = Math.min(48, band * 0.62);
   const x = fix(left + (band - width) / 2);
   const cx = fix(left + band / 2);
-  const rate = percent(m.compliant, m.total);
+  const rate = changeRate(m);
   const base = H - PLOT.bottom;
   const month = crowded
     ? `<text x="${cx}" y="${base + 14}" font-size="10" text-anchor="end" transform="rotate(-45 ${cx} ${base + 14})">${escapeHtml(m.month)}</text>`
     : `<text x="${cx}" y="${base + 18}" font-size="11" text-anchor="middle">${escapeHtml(m.month)}</text>`;
-  const tooltip = `${m.month}: ${m.compliant} of ${m.total} compliant${rate ? ` (${rate})` : ''}, ${m.exceptions} exception(s)`;
-  return `<g class="month" data-month="${escapeHtml(m.month)}"><title>${escapeHtml(tooltip)}</title>
-<rect class="bar-total" x="${x}" y="${y(m.total)}" width="${fix(width)}" height="${fix((m.total / max) * PLOT_H)}" fill="${OTHER}"/>
-<rect class="bar-compliant" x="${x}" y="${y(m.compliant)}" width="${fix(width)}" height="${fix((m.compliant / max) * PLOT_H)}" fill="${COMPLIANT}"/>
+  const c = categoriesOf(m);
+  let below = 0;
+  const segments = CATEGORIES.map(({ key, colour }) => {
+    const n = c[key];
+    if (!n) return '';
+    const rect = `<rect class="bar-${key}" data-category="${key}" data-count="${n}" x="${x}" y="${y(below + n)}" width="${fix(width)}" height="${fix((n / max) * PLOT_H)}" fill="${colour}"/>`;
+    below += n;
+    return rect;
+  }).join('');
+  return `<g class="month" data-month="${escapeHtml(m.month)}"><title>${escapeHtml(`${m.month}: ${describeMonth(m)}`)}</title>
+${segments}
 <text class="rate" x="${cx}" y="${fix(y(m.total) - 5)}" font-size="${crowded ? 8 : 11}" text-anchor="middle" fill="#1b1f24">${rate ?? '—'}</text>${month}</g>`;
 }
 
 function legend(): string {
-  return `<g class="legend" font-size="11">
-<rect x="${PLOT.left}" y="12" width="12" height="12" fill="${COMPLIANT}"/><text x="${PLOT.left + 18}" y="22">Compliant</text>
-<rect x="${PLOT.left + 110}" y="12" width="12" height="12" fill="${OTHER}"/><text x="${PLOT.left + 128}" y="22">Not compliant</text>
-</g>`;
+  const perRow = 3;
+  const items = CATEGORIES.map(({ key, label, colour }, i) => {
+    const lx = PLOT.left + (i % perRow) * 220;
+    const ly = 10 + Math.floor(i / perRow) * 18;
+    return `<g data-legend="${key}"><rect x="${lx}" y="${ly}" width="12" height="12" fill="${colour}"/><text x="${lx + 18}" y="${ly + 10}">${escapeHtml(label)}</text></g>`;
+  });
+  return `<g class="legend" font-size="11">${items.join('')}</g>`;
 }
 
 function axes(max: number, step: number, y: (v: number) => number, timeZone: string): string {

@@ -406,5 +406,18 @@ export function reportInput(overrides: { months?: MonthSummary[]; completeness?:
     },
     completeness: overrides.completeness === undefined ? null : overrides.completeness,
     parameters: { period: '2026-Q1', 'time-zone': 'UTC', seed: 'seed-2026-Q1', 'sample-size': 'auto', strata: 'month', repo: REPO },
+    categories: { changesCompliant: 1, changesNotCompliant: 1, directPushes: 1, deploymentsApproved: 1, deploymentsRejected: 0, deploymentsUngated: 0 },
+    designs: [
+      {
+        repository: REPO, from: '2025-12-20T10:00:00.000Z', until: '2026-02-15T09:30:00.000Z', sources: [], valid: true,
+        settings: [['peer_review.required_approvals', '1'], ['separation_of_duties.author_can_approve', 'false']],
+        problems: [], ledger: { seq: 3, hash: hex64('policy-1'), kind: 'policy', recordedAt: '2025-12-20T10:00:00.000Z' },
+      },
+      {
+        repository: REPO, from: '2026-02-15T09:30:00.000Z', until: null, sources: [`${REPO}:.github/changeproof.yml@${hex64('blob').slice(0, 12)}`], valid: true,
+        settings: [['peer_review.required_approvals', '2'], ['separation_of_duties.author_can_approve', 'false']],
+        problems: [], ledger: { seq: 120, hash: hex64('policy-2'), kind: 'policy', recordedAt: '2026-02-15T09:30:00.000Z' },
+      },
+    ],
   };
 }

@@ -7,11 +7,12 @@ import { appRoutes } from './rest-apps.js';
 import { checkRoutes } from './rest-checks.js';
 import { deploymentRoutes } from './rest-deployments.js';
 import { RestJson } from './rest-json.js';
+import { issueRoutes } from './rest-issues.js';
 import { repoRoutes } from './rest-repos.js';
 import { compileRoutes, errorResult, matchRoute, type Caller, type RestResult, type RouteContext } from './rest-router.js';
 import type { SimRepo, World } from './world.js';
 
-const ROUTES = compileRoutes([...appRoutes, ...repoRoutes, ...checkRoutes, ...deploymentRoutes]);
+const ROUTES = compileRoutes([...appRoutes, ...repoRoutes, ...checkRoutes, ...deploymentRoutes, ...issueRoutes]);
 
 /** Every REST route the simulator serves, as OpenAPI names them. */
 export const SIMULATED_ROUTES: readonly string[] = ROUTES.map((r) => r.route);
@@ -131,7 +132,7 @@ export async function startGitHubSimulator(source: World | { world: World }, opt
       const installation = world.installations.get(issued.installationId);
       return installation ? { kind: 'installation', installation } : null;
     }
-    return world.staticTokens.has(credential) ? { kind: 'token' } : null;
+    return world.staticTokens.has(credential) || world.userTokens.has(credential) ? { kind: 'token' } : null;
   }
 
   return {

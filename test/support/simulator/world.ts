@@ -186,6 +186,19 @@ export interface SimRepo {
   writers: Set<string>;
   /** Merge queues by branch name. */
   mergeQueues?: Map<string, SimMergeQueue>;
+  /** Collaborators' roles (`role_name`: admin, maintain, write, triage, read) where set; otherwise writers have write, the owner admin. */
+  roles?: Map<string, string>;
+  /** Comments posted on issues and pull requests (the app's replies). */
+  issueComments?: SimIssueComment[];
+}
+
+/** A comment on an issue or pull request's conversation. */
+export interface SimIssueComment {
+  id: number;
+  number: number;
+  user: string;
+  body: string;
+  createdAt: string;
 }
 
 export interface SimInstallation {
@@ -228,7 +241,13 @@ export class World {
   readonly tokens = new Map<string, { installationId: number; expiresAt: string }>();
   /** Tokens accepted without an installation (a PAT or `GITHUB_TOKEN` in tests). */
   readonly staticTokens = new Set<string>(['test-token']);
+  /** Personal tokens of accounts: token → login (`GET /user` answers with its owner). */
+  readonly userTokens = new Map<string, string>();
   readonly deliveries: SimHookDelivery[] = [];
+  /** Organisation teams by `org/slug` (lower case): member logins, child teams' members included. */
+  readonly teams = new Map<string, string[]>();
+  /** Whether the app holds the organisation permission `members: read` (without it, teams cannot be read). */
+  membersPermission = true;
   readonly protectionCallbacks: ProtectionCallback[] = [];
   private lastId = 1000;
   private clockMs: number;

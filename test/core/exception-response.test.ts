@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { judgeResponder, MAX_RESPONSE_LENGTH, parseRespondCommand, type ResponderFacts } from '../../src/core/exception-response.js';
+
+describe('parseRespondCommand', () => {
+  it.each([
+    ['/changeproof respond Reviewed after the fact.', 'Reviewed after the fact.'],
+    ['  /Changeproof Respond  accepted', 'accepted'],
+    ['Thanks.\n/changeproof respond Accepted: INC-7.\nSecond line.', 'Accepted: INC-7.\nSecond line.'],
+    ['/changeproof respond first\r\nsecond\r\n', 'first\nsecond'],
+    ['/changeproof respond', ''],
+    ['/changeproof respond   ', ''],
+  ])('%j is a response: %j', (body, text) => {
+    expect(parseRespondCommand(body)).toEqual({ text });
+  });
+
+  it.each([
+    'LGTM',
+    '> /changeproof respond quoted from someone else',
+    'please run /changeproof respond later',
+    '/changeproof responded yes',
+    '/changeproofrespond x',
+  ])('%j is not a command', (body) => {
+    expect(parseRespondCommand(body)).toBeNull();
+  });
+
+  it('reads nothing from a missing body', () => {
+    expect(parseRespondCommand(null)).toBeNull();
+    expect(parseRespondCommand(undefined)).toBeNull();
+  });
+});
+
+describe('judgeResponder', () => {
+  const base: ResponderFacts = { responder: 'dave', roleName: 'maintain', contributors: ['alice', 'bob'], actors: ['carol'], text: 'Accepted.', exceptions: 1, about: 'pull request #42' };
+
+  it.each<[string, Partial<ResponderFacts>, RegExp | null]>([
+    ['a maintainer who had no part in it may respond', {}, null],
+    ['an admin may respond', { roleName: 'admin' }, null],
+    ['the write role may not', { roleName: 'write' }, /@dave has the write role on this repository; only a person with the admin or maintain role/],
+    ['the triage role may not', { roleName: 'triage' }, /triage role/],
+    ['no role at all may not', { roleName: null }, /has the none role/],
+    ['a custom role may not', { roleName: 'security-reviewer' }, /security-reviewer role/],
+    ['a contributor may not, whatever the case of the login', { responder: 'Bob', roleName: 'admin' }, /@Bob contributed to pull request #42; a response must come from someone who did not\./],
+    ['whoever merged or pushed may not', { responder: 'carol', roleName: 'admin' }, /@carol caused this exception/],
+    ['nothing to respond to', { exceptions: 0 }, /pull request #42 has no exception recorded/],
+    ['an empty response', { text: '' }, /the response is empty/],
+    ['a response beyond the limit', { text: 'x'.repeat(MAX_RESPONSE_LENGTH + 1) }, /at most 8000 are recorded/],
+  ])('%s', (_name, change, refusal) => {
+    const judged = judgeResponder({ ...base, ...change });
+    if (refusal === null) expect(judged).toEqual({ ok: true });
+    else expect(judged.ok === false && judged.reason).toMatch(refusal);
+  });
+});
