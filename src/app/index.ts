@@ -1,5 +1,7 @@
 import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { PolicyCache } from '../github/policy-cache.js';
+import { PublishedCheckRuns } from '../github/published-check-runs.js';
+import { RateLimits, watchRateLimits } from '../github/rate-limits.js';
 import type { Ledger } from '../ledger/index.js';
 import { HANDLED_EVENTS } from './dispatch.js';
 import { apiRoutes } from './http/api-routes.js';
@@ -46,11 +48,14 @@ export interface ChangeproofOptions {
 export function changeproof(options: ChangeproofOptions) {
   return (app: Probot, { addHandler }: ApplicationFunctionOptions): void => {
     limitIntake(app);
+    const clock = options.clock ?? (() => new Date());
+    const rateLimits = new RateLimits(clock);
     const services: AppServices = {
       ledger: options.ledger,
-      clock: options.clock ?? (() => new Date()),
+      clock,
       policyCache: new PolicyCache(),
-      installationClient: (id) => app.auth(id),
+      publishedCheckRuns: new PublishedCheckRuns(),
+      installationClient: async (id) => watchRateLimits(await app.auth(id), id, rateLimits),
       appClient: () => app.auth(),
       log: app.log,
       appId: options.appId,
@@ -70,6 +75,7 @@ export function changeproof(options: ChangeproofOptions) {
         version: options.version,
         apiToken: options.apiToken,
         pendingWork: async () => (await services.ledger.inbox.pending()).length,
+        rateLimits: () => rateLimits.snapshot(),
         signing: {
           signingTokens: options.signingTokens ?? [],
           exportSource: options.exportSource ?? sqliteExportSource(options.ledger),

@@ -1,5 +1,6 @@
 import type { GitHubClient } from '../github/octokit.js';
 import type { PolicyCache } from '../github/policy-cache.js';
+import type { PublishedCheckRuns } from '../github/published-check-runs.js';
 import type { Ledger } from '../ledger/index.js';
 
 /** The logging surface the app uses (Probot's pino logger satisfies it). */
@@ -15,6 +16,8 @@ export interface AppServices {
   ledger: Ledger;
   clock: () => Date;
   policyCache: PolicyCache;
+  /** What this process last wrote to each check run, so an unchanged verdict is not written again. */
+  publishedCheckRuns: PublishedCheckRuns;
   /** A client authenticated as an installation. */
   installationClient(installationId: number): Promise<GitHubClient>;
   /** A client authenticated as the app itself (JWT): hook deliveries, installations. */

@@ -145,7 +145,20 @@ describe('read API', () => {
     expect(await health.json()).toEqual({ status: 'ok', version: 'test' });
     const head = await app.ledger.head();
     const detailed = await get('/api/changeproof/health', { authorization: 'Bearer api-secret-token' });
-    expect(await detailed.json()).toMatchObject({ status: 'ok', version: 'test', ledger: { size: head.size, head_hash: head.hash }, pending_deliveries: 0 });
+    expect(await detailed.json()).toMatchObject({
+      status: 'ok',
+      version: 'test',
+      ledger: { size: head.size, head_hash: head.hash },
+      pending_deliveries: 0,
+      // GitHub's latest figures for the installation: one GraphQL query (1 point) and one check-run write so far.
+      rate_limits: {
+        [String(INSTALLATION)]: {
+          core: { limit: 5000, remaining: 4999, resets_at: expect.any(String), read_at: expect.any(String) },
+          graphql: { limit: 5000, remaining: 4999 },
+          last_graphql_cost: 1,
+        },
+      },
+    });
     expect((await (await get('/api/changeproof/health', { authorization: 'Bearer wrong' })).json())).toEqual({ status: 'ok', version: 'test' });
 
     const key = await get('/api/changeproof/public-key');

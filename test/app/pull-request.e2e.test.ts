@@ -42,10 +42,11 @@ describe('pull request enforcement, end to end', () => {
     expect(runs[0]!.output.summary).toContain(`Ledger entry #${entry!.seq}`);
 
     // A second evaluation of the unchanged pull request: the installation token is cached,
-    // the policy comes with the one query, the check run is updated in place.
+    // the policy comes with the one query, and the check run, already showing this verdict, is not written.
     sim.resetRequests();
     await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'edited', { installationId: INSTALLATION }));
-    expect(sim.counts()).toEqual({ 'POST /graphql': 1, 'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}': 1 });
+    expect(sim.counts()).toEqual({ 'POST /graphql': 1 });
+    expect(await app.entries('evaluation')).toHaveLength(2);
     expect(ourRuns(sim)).toHaveLength(1);
 
     // A push (synchronize): the pusher is recorded and read back from the ledger, not from GitHub —

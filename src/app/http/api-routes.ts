@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Ledger, ReadQuery } from '../../ledger/index.js';
 import { verifierFile } from '../../export/verifier-file.js';
+import type { InstallationRateLimits } from '../../github/rate-limits.js';
 import { hasBearerToken } from './bearer-token.js';
 import { declaresMoreThan, mayHaveBody, readBodyWithin, sendTooLarge } from './body-limit.js';
 import { exceptionRespond, type ExceptionRespondOptions } from './exception-respond.js';
@@ -19,6 +20,8 @@ export interface ApiOptions {
   apiToken: string | undefined;
   /** Deliveries accepted but not finished, for the health report. */
   pendingWork: () => Promise<number>;
+  /** GitHub's latest rate-limit figures by installation, for the health report (token holder only). */
+  rateLimits?: () => Record<string, InstallationRateLimits>;
   /** Signing of auditor exports (its own token; the app re-derives every export before it signs). */
   signing: Omit<ExportSigningOptions, 'ledger'>;
   /** Responses to direct pushes' exceptions (the signing token, and the responder's GitHub token); absent: off. */
@@ -31,7 +34,8 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
  * Changeproof's own HTTP API (SPEC §1.1), served beside Probot's webhook route:
  *
  * - `GET /api/changeproof/health` — status and version; with the read token also the ledger's size,
- *   head hash and last checkpoint and the pending deliveries (503 when the ledger cannot be read);
+ *   head hash and last checkpoint, the pending deliveries and GitHub's latest rate-limit figures per
+ *   installation (503 when the ledger cannot be read);
  * - `GET /api/changeproof/public-key` — the checkpoint verification key (PEM);
  * - `GET /api/changeproof/verifier` — this release's standalone verifier
  *   (changeproof-verify.mjs, the copy every export package carries; its SHA-256 in the X-Content-SHA256 header);
@@ -75,7 +79,8 @@ export function apiRoutes(options: ApiOptions): Handler {
 
 /**
  * Status and version for anyone (a load balancer's probe); the ledger's size,
- * head, last checkpoint and the pending deliveries only for the read token.
+ * head, last checkpoint, the pending deliveries and the rate-limit figures
+ * (which name installations and show how busy they are) only for the read token.
  */
 async function health(req: IncomingMessage, res: ServerResponse, options: ApiOptions): Promise<true> {
   const detailed = options.apiToken !== undefined && hasBearerToken(req, options.apiToken);
@@ -88,10 +93,26 @@ async function health(req: IncomingMessage, res: ServerResponse, options: ApiOpt
       ledger: { size: head.size, head_hash: head.hash, last_checkpoint: checkpoint ? { seq: checkpoint.seq, size: checkpoint.size, time: checkpoint.time } : null },
       pending_deliveries: pending,
       verifier_sha256: verifierSha256(),
+      ...(options.rateLimits ? { rate_limits: rateLimitReport(options.rateLimits()) } : {}),
     });
   } catch (error) {
     return sendJson(res, 503, { status: 'unavailable', version: options.version, ...(detailed ? { error: (error as Error).message } : {}) });
   }
+}
+
+/** By installation id: each resource's limit, remaining and reset as GitHub last stated them, and the last GraphQL query's cost. */
+function rateLimitReport(limits: Record<string, InstallationRateLimits>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(limits).map(([installation, { resources, lastGraphqlCost }]) => [
+      installation,
+      {
+        ...Object.fromEntries(
+          Object.entries(resources).map(([name, r]) => [name, { limit: r.limit, remaining: r.remaining, resets_at: r.resetsAt, read_at: r.readAt }]),
+        ),
+        last_graphql_cost: lastGraphqlCost,
+      },
+    ]),
+  );
 }
 
 function verifierSha256(): string | null {

@@ -3,7 +3,7 @@ import type { EntryInput, LedgerEntry } from '../../ledger/index.js';
 import { evaluatePullRequest, type PullRequestHint, type PullRequestRef } from './evaluate-pull-request.js';
 import type { FollowUp, JobContext, JobResult } from './job.js';
 import { policyEntries } from './policy-entries.js';
-import { publishVerdict } from './publish-verdict.js';
+import { publishing, publishVerdict } from './publish-verdict.js';
 
 export interface PullRequestTarget {
   ref: PullRequestRef;
@@ -40,7 +40,7 @@ export async function evaluatePullRequests(ctx: JobContext, targets: PullRequest
     entries,
     followUps,
     act: async (recorded: LedgerEntry[]) => {
-      for (const entry of recorded) if (entry.kind === 'evaluation') await publishVerdict(ctx.octokit, entry, ctx.services.clock);
+      for (const entry of recorded) if (entry.kind === 'evaluation') await publishVerdict(ctx.octokit, entry, publishing(ctx));
     },
   };
 }

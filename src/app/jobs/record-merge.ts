@@ -3,7 +3,7 @@ import type { ChangeRecord, ExceptionRecord } from '../../core/records.js';
 import type { EntryInput, LedgerEntry } from '../../ledger/index.js';
 import { evaluatePullRequest, type PullRequestHint, type PullRequestRef } from './evaluate-pull-request.js';
 import { NOTHING, RetryLater, type JobContext, type JobResult } from './job.js';
-import { publishVerdict } from './publish-verdict.js';
+import { publishing, publishVerdict } from './publish-verdict.js';
 import { policyEntries } from './policy-entries.js';
 
 /**
@@ -53,7 +53,7 @@ export async function recordMerge(ctx: JobContext, ref: PullRequestRef, hint: Pu
     entries,
     act: async (recorded: LedgerEntry[]) => {
       const changeEntry = recorded.find((e) => e.kind === 'change');
-      if (changeEntry) await publishVerdict(ctx.octokit, changeEntry, ctx.services.clock);
+      if (changeEntry) await publishVerdict(ctx.octokit, changeEntry, publishing(ctx));
     },
   };
 }

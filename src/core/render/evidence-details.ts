@@ -1,3 +1,4 @@
+import { CHECK_RUN_NAME } from '../constants.js';
 import { shortSha } from '../format.js';
 import type {
   ChecksEvidence,
@@ -58,8 +59,11 @@ function checksSection(e: ChecksEvidence | undefined): string {
     c.requiredBy.length ? cell(c.requiredBy.map((p) => `\`${p}\``).join(', ')) : '—',
   ]);
   const missing = e.missingRequired.map((p) => ['⏳', cell(`\`${p}\``), '—', 'not reported', '—', cell(`\`${p}\``)]);
-  const ignored = e.ignored.length
-    ? `\n\nNot judged: ${cell(e.ignored.slice(0, MAX_ROWS).map((i) => `\`${i.name}\` (${i.why})`).join('; '))}${e.ignored.length > MAX_ROWS ? ` and ${e.ignored.length - MAX_ROWS} more` : ''}.`
+  // The check run does not list itself: it would read differently once it exists, costing a
+  // second write of every verdict (the ledger's evidence still says it was set aside).
+  const others = e.ignored.filter((i) => !(i.source === 'check_run' && i.name === CHECK_RUN_NAME));
+  const ignored = others.length
+    ? `\n\nNot judged: ${cell(others.slice(0, MAX_ROWS).map((i) => `\`${i.name}\` (${i.why})`).join('; '))}${others.length > MAX_ROWS ? ` and ${others.length - MAX_ROWS} more` : ''}.`
     : '';
   const all = [...rows, ...missing];
   return details(

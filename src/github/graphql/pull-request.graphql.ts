@@ -20,6 +20,8 @@ import { CHANGED_FILES, CODE_OWNERS } from './pull-request-paths.graphql.js';
  *
  * The head commit is read as the last commit of the pull request; the
  * collector checks that it is `headRefOid` and asks again otherwise.
+ * `rateLimit { cost remaining }` reports the query's price in GraphQL points
+ * (asking for it costs nothing); the installation's client records it.
  */
 export const PULL_REQUEST_QUERY = /* GraphQL */ `
 query ChangeproofPullRequest(
@@ -76,5 +78,6 @@ query ChangeproofPullRequest(
       target { oid ... on Commit { policyFile: file(path: $extendsPath) { ...PolicyFileFields } } }
     }
   }
+  rateLimit { cost remaining }
 }
 ${PAGE_INFO}${GIT_ACTOR}${COMMIT}${REVIEW}${FORCE_PUSH}${CHECK_RUN}${CHECK_SUITE}${STATUS_CONTEXT}${HEAD_CHECKS}${POLICY_FILE}${CHANGED_FILES}${CODE_OWNERS}`;

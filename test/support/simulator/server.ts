@@ -67,7 +67,7 @@ export async function startGitHubSimulator(source: World | { world: World }, opt
   const json = new RestJson(world, apiUrl, webUrl);
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res).catch((error: unknown) => send(res, { status: 500, body: { message: `simulator error: ${(error as Error).stack ?? String(error)}` } }, 'core'));
+    handle(req, res).catch((error: unknown) => send(res, { status: 500, body: { message: `simulator error: ${(error as Error).stack ?? String(error)}` } }, 'core', 0));
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -83,7 +83,7 @@ export async function startGitHubSimulator(source: World | { world: World }, opt
     const resource = isGraphql ? 'graphql' : 'core';
     const reply = (result: RestResult) => {
       record.status = result.status;
-      send(res, result, resource);
+      send(res, result, resource, spend(req.headers.authorization, resource));
     };
 
     const fault = faults.take(route);
@@ -111,6 +111,17 @@ export async function startGitHubSimulator(source: World | { world: World }, opt
     if (isGraphql) return reply({ status: 200, body: await executeGraphql(body, { world, canSee, webUrl, faults }) });
     const ctx: RouteContext = { world, json, apiUrl, canSee };
     reply(matched!.route.handle({ method, route, params: matched!.params, query: target.searchParams, headers: req.headers, body, caller }, ctx));
+  }
+
+  /** Requests per rate-limit holder and resource: an installation's tokens share its limit, as on GitHub. */
+  const used = new Map<string, number>();
+  function spend(header: string | undefined, resource: string): number {
+    const credential = /^(?:token|bearer)\s+(\S+)$/i.exec(header ?? '')?.[1] ?? 'anonymous';
+    const installation = world.tokens.get(credential)?.installationId;
+    const key = `${installation === undefined ? credential : `installation:${installation}`}|${resource}`;
+    const n = (used.get(key) ?? 0) + 1;
+    used.set(key, n);
+    return n;
   }
 
   function authenticate(header: string | undefined): Caller | null {
@@ -186,13 +197,16 @@ function faultResult(fault: Exclude<Fault, { kind: 'delay' } | { kind: 'reset' }
   }
 }
 
-function send(res: ServerResponse, result: RestResult, resource: string): void {
+/** GitHub's limit for an installation, per resource (REST `core`, `graphql`): 5,000 requests or points an hour. */
+const RATE_LIMIT = 5000;
+
+function send(res: ServerResponse, result: RestResult, resource: string, used: number): void {
   const headers: Record<string, string> = {
     'x-github-request-id': randomUUID(),
     'x-github-media-type': 'github.v3; format=json',
-    'x-ratelimit-limit': '5000',
-    'x-ratelimit-remaining': '4999',
-    'x-ratelimit-used': '1',
+    'x-ratelimit-limit': String(RATE_LIMIT),
+    'x-ratelimit-remaining': String(Math.max(0, RATE_LIMIT - used)),
+    'x-ratelimit-used': String(used),
     'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 3600),
     'x-ratelimit-resource': resource,
     ...result.headers,
