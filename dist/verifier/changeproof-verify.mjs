@@ -156,6 +156,17 @@ function toLedgerError(error, path, doing) {
     cause
   );
 }
+function isoBound(value, name) {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) {
+    throw new LedgerError(
+      "LEDGER_INVALID_ENTRY",
+      `The read bound ${name}=${JSON.stringify(value)} is not an ISO-8601 time.`,
+      "Use a form such as 2026-03-01 or 2026-03-01T00:00:00Z."
+    );
+  }
+  return new Date(ms).toISOString();
+}
 var LedgerError;
 var init_errors = __esm({
   "src/ledger/errors.ts"() {
@@ -1084,17 +1095,6 @@ function firstSeqAtOrAfter(db, time) {
   }
   const row = at.get(lo);
   return row && row.recorded_at >= time ? row.seq : null;
-}
-function isoBound(value, name) {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) {
-    throw new LedgerError(
-      "LEDGER_INVALID_ENTRY",
-      `The read bound ${name}=${JSON.stringify(value)} is not an ISO-8601 time.`,
-      "Use a form such as 2026-03-01 or 2026-03-01T00:00:00Z."
-    );
-  }
-  return new Date(ms).toISOString();
 }
 var SELECT, KINDS;
 var init_sqlite_reader = __esm({

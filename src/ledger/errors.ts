@@ -125,3 +125,13 @@ export function toLedgerError(error: unknown, path: string, doing: string): Ledg
 export function closedError(path: string): LedgerError {
   return new LedgerError('LEDGER_CLOSED', `The ledger at ${path} is closed.`, 'Open it again with SqliteLedger.open().');
 }
+
+/** Normalises an ISO-8601 bound to the stored form so text comparison is time comparison. */
+export function isoBound(value: string, name: string): string {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) {
+    throw new LedgerError('LEDGER_INVALID_ENTRY', `The read bound ${name}=${JSON.stringify(value)} is not an ISO-8601 time.`,
+      'Use a form such as 2026-03-01 or 2026-03-01T00:00:00Z.');
+  }
+  return new Date(ms).toISOString();
+}

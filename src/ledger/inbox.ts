@@ -8,6 +8,21 @@ export interface InboxItem {
   lastError: string | null;
 }
 
+/** An inbox row as both backends store it. */
+export interface InboxRow {
+  delivery_id: string;
+  event: string;
+  payload: string;
+  accepted_at: string;
+  attempts: number;
+  last_error: string | null;
+}
+
+/** A stored row as the {@link InboxItem} the worker takes. */
+export function inboxItemOf(row: InboxRow): InboxItem {
+  return { deliveryId: row.delivery_id, event: row.event, payloadJson: row.payload, acceptedAt: row.accepted_at, attempts: row.attempts, lastError: row.last_error };
+}
+
 export interface AcceptResult {
   /** True when this call stored the delivery; false for a redelivery already stored. */
   accepted: boolean;

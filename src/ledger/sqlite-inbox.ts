@@ -1,6 +1,6 @@
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { closedError, toLedgerError } from './errors.js';
-import type { AcceptResult, Inbox, InboxItem } from './inbox.js';
+import { inboxItemOf, type AcceptResult, type Inbox, type InboxItem, type InboxRow } from './inbox.js';
 
 interface Arrival {
   deliveryId: string;
@@ -10,14 +10,6 @@ interface Arrival {
   reject: (error: unknown) => void;
 }
 
-interface InboxRow {
-  delivery_id: string;
-  event: string;
-  payload: string;
-  accepted_at: string;
-  attempts: number;
-  last_error: string | null;
-}
 
 /**
  * The {@link Inbox} in the ledger's SQLite file: same connection, same
@@ -110,7 +102,7 @@ export class SqliteInbox implements Inbox {
   }
 
   async pending(): Promise<InboxItem[]> {
-    return this.guard('read the inbox of', () => this.selectPending.all().map(toItem));
+    return this.guard('read the inbox of', () => this.selectPending.all().map(inboxItemOf));
   }
 
   async pendingIds(): Promise<string[]> {
@@ -120,7 +112,7 @@ export class SqliteInbox implements Inbox {
   async pendingItem(deliveryId: string): Promise<InboxItem | null> {
     return this.guard('read the inbox of', () => {
       const row = this.selectPendingItem.get(deliveryId);
-      return row ? toItem(row) : null;
+      return row ? inboxItemOf(row) : null;
     });
   }
 
@@ -145,13 +137,3 @@ export class SqliteInbox implements Inbox {
   }
 }
 
-function toItem(row: InboxRow): InboxItem {
-  return {
-    deliveryId: row.delivery_id,
-    event: row.event,
-    payloadJson: row.payload,
-    acceptedAt: row.accepted_at,
-    attempts: row.attempts,
-    lastError: row.last_error,
-  };
-}

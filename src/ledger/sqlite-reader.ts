@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { entryLine } from './entry-text.js';
-import { LedgerError } from './errors.js';
+import { isoBound, LedgerError } from './errors.js';
 import type { CheckpointRecord, LedgerEntry, ReadQuery } from './ledger.js';
 import { parseSignedCheckpoint } from './checkpoint.js';
 
@@ -93,15 +93,6 @@ function firstSeqAtOrAfter(db: Database, time: string): number | null {
   return row && row.recorded_at >= time ? row.seq : null;
 }
 
-/** Normalises an ISO-8601 bound to the stored form so text comparison is time comparison. */
-function isoBound(value: string, name: string): string {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) {
-    throw new LedgerError('LEDGER_INVALID_ENTRY', `The read bound ${name}=${JSON.stringify(value)} is not an ISO-8601 time.`,
-      'Use a form such as 2026-03-01 or 2026-03-01T00:00:00Z.');
-  }
-  return new Date(ms).toISOString();
-}
 
 /** A stored entry as the {@link LedgerEntry} object (members in SPEC §3 order). */
 export function toLedgerEntry({ body, hash }: StoredEntry): LedgerEntry {

@@ -1,15 +1,7 @@
 import type { Pool } from 'pg';
-import type { AcceptResult, Inbox, InboxItem, WorkClaims } from '../inbox.js';
+import { inboxItemOf, type AcceptResult, type Inbox, type InboxItem, type InboxRow, type WorkClaims } from '../inbox.js';
 import { toPgLedgerError } from './pg-pool.js';
 
-interface InboxRow {
-  delivery_id: string;
-  event: string;
-  payload: string;
-  accepted_at: string;
-  attempts: number;
-  last_error: string | null;
-}
 
 const COLUMNS = 'delivery_id, event, payload, accepted_at, attempts, last_error';
 
@@ -60,7 +52,7 @@ export class PgInbox implements Inbox {
   async pending(): Promise<InboxItem[]> {
     const { rows } = await this.run('read the inbox of', () => this.pool.query<InboxRow>(
       `SELECT ${COLUMNS} FROM inbox WHERE completed_at IS NULL ORDER BY accepted_at, delivery_id`));
-    return rows.map(toItem);
+    return rows.map(inboxItemOf);
   }
 
   async pendingIds(): Promise<string[]> {
@@ -72,7 +64,7 @@ export class PgInbox implements Inbox {
   async pendingItem(deliveryId: string): Promise<InboxItem | null> {
     const { rows } = await this.run('read the inbox of', () => this.pool.query<InboxRow>(
       `SELECT ${COLUMNS} FROM inbox WHERE delivery_id = $1 AND completed_at IS NULL`, [deliveryId]));
-    return rows[0] ? toItem(rows[0]) : null;
+    return rows[0] ? inboxItemOf(rows[0]) : null;
   }
 
   private async run<T>(doing: string, work: () => Promise<T>): Promise<T> {
@@ -84,6 +76,3 @@ export class PgInbox implements Inbox {
   }
 }
 
-function toItem(row: InboxRow): InboxItem {
-  return { deliveryId: row.delivery_id, event: row.event, payloadJson: row.payload, acceptedAt: row.accepted_at, attempts: row.attempts, lastError: row.last_error };
-}

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { LedgerError } from '../errors.js';
+import { isoBound, LedgerError } from '../errors.js';
 import type { ReadQuery } from '../ledger.js';
 import type { StoredEntry } from '../sqlite-reader.js';
 
@@ -106,11 +106,3 @@ async function firstSeqAtOrAfter(client: PoolClient, time: string): Promise<numb
   return row && row.recorded_at >= time ? Number(row.seq) : null;
 }
 
-function isoBound(value: string, name: string): string {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) {
-    throw new LedgerError('LEDGER_INVALID_ENTRY', `The read bound ${name}=${JSON.stringify(value)} is not an ISO-8601 time.`,
-      'Use a form such as 2026-03-01 or 2026-03-01T00:00:00Z.');
-  }
-  return new Date(ms).toISOString();
-}
