@@ -1,4 +1,5 @@
 import { CHECK_RUN_NAME } from '../core/constants.js';
+import type { Trigger } from '../core/records.js';
 import { isQueueBranch } from '../core/merge-group.js';
 import { GitHubEvidenceError } from '../github/errors.js';
 import { openPullRequestsForSha } from '../github/list-open-pull-requests.js';
@@ -31,7 +32,10 @@ export const HANDLED_EVENTS = [
   'issue_comment',
 ] as const;
 
-const REEVALUATING_PR_ACTIONS = new Set(['opened', 'reopened', 'synchronize', 'edited', 'labeled', 'unlabeled', 'ready_for_review']);
+/** Pull request actions that report a push to its head (recorded as evidence of who pushed): never folded. */
+const PUSHING_PR_ACTIONS = new Set(['opened', 'reopened', 'synchronize']);
+/** Pull request actions that only ask for a re-evaluation. */
+const REEVALUATING_PR_ACTIONS = new Set(['edited', 'labeled', 'unlabeled', 'ready_for_review']);
 const REEVALUATING_REVIEW_ACTIONS = new Set(['submitted', 'dismissed', 'edited']);
 
 /** The job for a delivery (re-evaluation triggers, merge, push, merge queue, deployment gate and records, installation). */
@@ -41,16 +45,17 @@ export function jobFor(event: string, payload: Payload): Job {
   switch (event) {
     case 'pull_request':
       if (payload['action'] === 'closed') return payload['pull_request']?.['merged'] ? onMerged : () => Promise.resolve(NOTHING);
-      return REEVALUATING_PR_ACTIONS.has(payload['action']) ? onPullRequestActivity : noop;
+      if (PUSHING_PR_ACTIONS.has(payload['action'])) return onPullRequestPush;
+      return REEVALUATING_PR_ACTIONS.has(payload['action']) ? (ctx) => evaluateRequested(ctx, [requestOf(ctx)]) : noop;
     case 'pull_request_review':
       if (!REEVALUATING_REVIEW_ACTIONS.has(payload['action'])) return noop;
-      return payload['pull_request']?.['merged_at'] ? (ctx) => resolveEmergency(ctx, refOf(ctx.payload, ctx.payload['pull_request'])) : (ctx) => evaluatePullRequests(ctx, [targetOf(ctx.payload, ctx.payload['pull_request'])]);
+      return payload['pull_request']?.['merged_at'] ? (ctx) => resolveEmergency(ctx, refOf(ctx.payload, ctx.payload['pull_request'])) : (ctx) => evaluateRequested(ctx, [requestOf(ctx)]);
     case 'check_run':
       return onCheckRun;
     case 'check_suite':
       return onCheckSuite;
     case 'status':
-      return (ctx) => evaluateOpenPullRequestsOf(ctx, String(ctx.payload['sha']));
+      return (ctx) => evaluateRequested(ctx, [requestOf(ctx)]);
     case 'push':
       return recordPush;
     case 'installation':
@@ -145,8 +150,8 @@ export function serialKey(event: string, payload: Payload): string {
 
 const noop: Job = () => Promise.resolve(NOTHING);
 
-/** A pull request opened, pushed to, edited, labelled…: the push it reports (if any) is recorded, then it is evaluated. */
-async function onPullRequestActivity(ctx: JobContext) {
+/** A pull request opened, reopened or pushed to: the push it reports is recorded, then it is evaluated. */
+async function onPullRequestPush(ctx: JobContext) {
   const pushed = await headPushEntries(ctx);
   const result = await evaluatePullRequests(ctx, [targetOf(ctx.payload, ctx.payload['pull_request'])]);
   return { ...result, entries: [...pushed, ...result.entries] };
@@ -181,7 +186,7 @@ async function onCheckRun(ctx: JobContext) {
   if (group) return evaluateMergeGroup(ctx, group);
   // CI finishing on a merge group's commit: no pull request has it as its head, so there is nothing to ask GitHub.
   if (!ours && typeof branch === 'string' && isQueueBranch(branch)) return NOTHING;
-  return evaluateListedOrOpen(ctx, run['pull_requests'] ?? [], String(run['head_sha']));
+  return evaluateRequested(ctx, [{ ...checkRequest(ctx.payload, run), trigger: ctx.trigger }]);
 }
 
 /** A suite finishing (or ours re-requested) re-evaluates the pull requests (or the merge group) of its head commit; never our own suite completing. */
@@ -192,17 +197,113 @@ async function onCheckSuite(ctx: JobContext) {
   const group = ours ? await mergeGroupOfRerun(ctx, String(suite['head_sha']), suite['head_branch']) : null;
   if (group) return evaluateMergeGroup(ctx, group);
   if (!ours && typeof suite['head_branch'] === 'string' && isQueueBranch(suite['head_branch'])) return NOTHING;
-  return evaluateListedOrOpen(ctx, suite['pull_requests'] ?? [], String(suite['head_sha']));
+  return evaluateRequested(ctx, [{ ...checkRequest(ctx.payload, suite), trigger: ctx.trigger }]);
+}
+
+/**
+ * What a delivery that only asks for a re-evaluation asks for: the pull
+ * requests it names, or (`sha`) the open ones whose head is that commit.
+ * Deliveries asking about the same head commit can be answered by one
+ * evaluation (see {@link foldKey}).
+ */
+export interface ReevaluationRequest {
+  trigger: Trigger;
+  listed: PullRequestTarget[];
+  /** Look up the open pull requests with this head commit (a status, or a check GitHub lists no pull request for: forks). */
+  sha: string | null;
+}
+
+/**
+ * The key under which a delivery's re-evaluation may be folded with others
+ * (the repository and the head commit it is about), or null when it must be
+ * processed on its own: merges, pushes (a `pull_request` opened, reopened or
+ * synchronize records who pushed), merge groups, deployment gates, comments,
+ * re-runs a user asked for, automatic retries, anything that records
+ * evidence of its own.
+ */
+export function foldKey(event: string, payload: Payload, appId: number | null): string | null {
+  if (malformed(event, payload)) return null;
+  const repo = payload['repository']?.['full_name'];
+  if (typeof repo !== 'string') return null;
+  const headOf = (pr: Payload) => (typeof pr?.['head']?.['sha'] === 'string' ? `${repo}@${pr['head']['sha']}` : `${repo}#${pr?.['number']}`);
+  switch (event) {
+    case 'pull_request':
+      return REEVALUATING_PR_ACTIONS.has(payload['action']) ? headOf(payload['pull_request']) : null;
+    case 'pull_request_review':
+      return REEVALUATING_REVIEW_ACTIONS.has(payload['action']) && !payload['pull_request']['merged_at'] ? headOf(payload['pull_request']) : null;
+    case 'status':
+      return `${repo}@${payload['sha']}`;
+    case 'check_run':
+    case 'check_suite': {
+      const check = payload[event];
+      // Our own run or suite: only a re-run a user asked for does anything, and it is always answered on its own.
+      if (check['name'] === CHECK_RUN_NAME && event === 'check_run') return null;
+      if (appId !== null && check['app']?.['id'] === appId) return null;
+      if (payload['action'] !== 'completed' || typeof check['head_sha'] !== 'string') return null;
+      if (typeof check['head_branch'] === 'string' && isQueueBranch(check['head_branch'])) return null;
+      return `${repo}@${check['head_sha']}`;
+    }
+    default:
+      return null;
+  }
+}
+
+/** The re-evaluation a foldable delivery asks for (see {@link foldKey}). */
+export function requestOf(ctx: Pick<JobContext, 'event' | 'payload' | 'trigger'>): ReevaluationRequest {
+  const { event, payload, trigger } = ctx;
+  switch (event) {
+    case 'status':
+      return { trigger, listed: [], sha: String(payload['sha']) };
+    case 'check_run':
+    case 'check_suite':
+      return { ...checkRequest(payload, payload[event]), trigger };
+    default:
+      return { trigger, listed: [targetOf(payload, payload['pull_request'])], sha: null };
+  }
 }
 
 /** GitHub lists a check's pull requests only within the repository (not forks); otherwise ask by commit. */
-async function evaluateListedOrOpen(ctx: JobContext, listed: Payload[], sha: string) {
-  if (!listed.length) return evaluateOpenPullRequestsOf(ctx, sha);
-  return evaluatePullRequests(ctx, listed.map((pr) => ({ ref: { ...repoOf(ctx.payload), number: Number(pr['number']) }, hint: { headSha: pr['head']?.['sha'], baseRef: pr['base']?.['ref'] } })));
+function checkRequest(payload: Payload, check: Payload): Omit<ReevaluationRequest, 'trigger'> {
+  const listed: Payload[] = Array.isArray(check['pull_requests']) ? check['pull_requests'] : [];
+  if (!listed.length) return { listed: [], sha: String(check['head_sha']) };
+  return {
+    listed: listed.map((pr) => ({ ref: { ...repoOf(payload), number: Number(pr['number']) }, hint: { headSha: pr['head']?.['sha'], baseRef: pr['base']?.['ref'] } })),
+    sha: null,
+  };
 }
 
-async function evaluateOpenPullRequestsOf(ctx: JobContext, sha: string) {
+/**
+ * Answers re-evaluation requests (one delivery's, or several folded into one):
+ * each pull request they name or find is evaluated once, on GitHub's state now,
+ * and its record names the latest delivery that asked for it as its trigger and
+ * the others as `coalesced`.
+ */
+export async function evaluateRequested(ctx: JobContext, requests: ReevaluationRequest[]) {
   const repo = repoOf(ctx.payload);
+  const byNumber = new Map<number, { target: PullRequestTarget; triggers: Trigger[] }>();
+  const open = new Map<string, PullRequestTarget[]>();
+  for (const request of requests) {
+    let targets = request.listed;
+    if (request.sha !== null) {
+      if (!open.has(request.sha)) open.set(request.sha, await openTargetsOf(ctx, repo, request.sha));
+      targets = open.get(request.sha)!;
+    }
+    for (const target of targets) {
+      const known = byNumber.get(target.ref.number);
+      // Requests come oldest first: the latest one's hint and trigger stand.
+      if (known) byNumber.set(target.ref.number, { target: { ...target, hint: { ...known.target.hint, ...target.hint } }, triggers: [...known.triggers, request.trigger] });
+      else byNumber.set(target.ref.number, { target, triggers: [request.trigger] });
+    }
+  }
+  const targets = [...byNumber.values()].map(({ target, triggers }) => {
+    const trigger = triggers[triggers.length - 1]!;
+    const coalesced = triggers.slice(0, -1);
+    return { ...target, trigger, ...(coalesced.length ? { coalesced } : {}) };
+  });
+  return evaluatePullRequests(ctx, targets);
+}
+
+async function openTargetsOf(ctx: JobContext, repo: { owner: string; repo: string }, sha: string): Promise<PullRequestTarget[]> {
   let open;
   try {
     open = await openPullRequestsForSha(ctx.octokit, { ...repo, sha });
@@ -210,7 +311,7 @@ async function evaluateOpenPullRequestsOf(ctx: JobContext, sha: string) {
     if (error instanceof GitHubEvidenceError && error.retryable && !ctx.finalAttempt) throw new RetryLater(error.message);
     throw error;
   }
-  return evaluatePullRequests(ctx, open.map((pr) => ({ ref: { ...repo, number: pr.number }, hint: { url: pr.url, headSha: pr.headSha, baseRef: pr.baseRef, author: pr.author } })));
+  return open.map((pr) => ({ ref: { ...repo, number: pr.number }, hint: { url: pr.url, headSha: pr.headSha, baseRef: pr.baseRef, author: pr.author } }));
 }
 
 function repoOf(payload: Payload): { owner: string; repo: string } {

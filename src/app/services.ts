@@ -47,6 +47,23 @@ export interface AppSettings {
   sweepLookbackMs: number;
   /** Merges younger than this are left to their own webhook by the sweep. */
   sweepSettleMs: number;
+  /**
+   * How long a re-evaluation of a pull request waits for more deliveries about
+   * it (checks finishing, reviews): each one that arrives in that time restarts
+   * the wait and is folded into the same evaluation. 0 evaluates every delivery
+   * on its own.
+   */
+  coalesceMs: number;
+  /** The longest a re-evaluation is held back by deliveries that keep arriving, from its first one. */
+  coalesceMaxMs: number;
+  /** Leave a check run as it is when it already shows the verdict (false writes every evaluation). */
+  skipUnchangedCheckRuns: boolean;
+  /**
+   * Re-evaluations of an installation wait for its rate limit to reset when
+   * fewer than this share of a limit (REST, GraphQL) is left; merges, pushes
+   * and deployment gates never wait. 0 never defers.
+   */
+  rateLimitReserve: number;
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {
@@ -59,4 +76,8 @@ export const DEFAULT_SETTINGS: AppSettings = {
   recoveryStartDelayMs: 10_000,
   sweepLookbackMs: 7 * 86_400_000,
   sweepSettleMs: 10 * 60_000,
+  coalesceMs: 1_000,
+  coalesceMaxMs: 10_000,
+  skipUnchangedCheckRuns: true,
+  rateLimitReserve: 0.1,
 };

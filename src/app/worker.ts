@@ -1,15 +1,23 @@
 import type { Trigger } from '../core/records.js';
 import type { InboxItem, WorkClaim } from '../ledger/inbox.js';
 import { LedgerError } from '../ledger/index.js';
-import { jobFor, serialKey } from './dispatch.js';
-import { RetryLater, type JobContext, type Payload } from './jobs/job.js';
+import { evaluateRequested, foldKey, jobFor, requestOf, serialKey } from './dispatch.js';
+import { RetryLater, type Job, type JobContext, type Payload } from './jobs/job.js';
 import type { AppServices } from './services.js';
 
 /** How soon a delivery whose repository another replica is working on is tried again. */
 const CLAIM_RETRY_MS = 200;
 
-/** A pending delivery as the worker holds it: its payload parsed once, and its serial key. */
-type Queued = Omit<InboxItem, 'payloadJson'> & { payload: Payload; key: string };
+/**
+ * A pending delivery as the worker holds it: its payload parsed once, its
+ * serial key, the key under which its re-evaluation may be folded with others
+ * (null: processed on its own), and when this process first saw it (the
+ * system clock: coalescing waits are scheduled on it).
+ */
+type Queued = Omit<InboxItem, 'payloadJson'> & { payload: Payload; key: string; fold: string | null; seenAt: number };
+
+/** Deliveries processed together: one, or several re-evaluations folded into one (the last is the latest). */
+type Batch = Queued[];
 
 /**
  * Works through the durable inbox: every accepted delivery is processed until
@@ -26,6 +34,15 @@ type Queued = Omit<InboxItem, 'payloadJson'> & { payload: Payload; key: string }
  * - The pending deliveries are held in memory (the inbox is read in full on
  *   start and whenever `notify()` is called without an id), so the cost of a
  *   delivery does not grow with the backlog.
+ * - Deliveries that only ask for a pull request to be re-evaluated (checks
+ *   finishing, statuses, reviews, edits) are folded: those about the same
+ *   head commit that arrive while one waits (`coalesceMs` after the latest,
+ *   at most `coalesceMaxMs` after the first) or while an evaluation of the
+ *   repository runs are answered by one evaluation, recorded with the latest
+ *   as its trigger and the others as `coalesced`. Each folded delivery stays
+ *   in the inbox until that evaluation is recorded and shown, so a crash
+ *   replays it. A waiting re-evaluation never lets later work of its
+ *   repository (a merge, a push) overtake it: it runs first.
  * - Where replicas share the inbox (PostgreSQL), each delivery is processed
  *   under its repository's claim, by one replica, and the inbox is re-read
  *   every `claims.rescanMs` for work accepted by others or left by one that died.
@@ -151,9 +168,20 @@ export class DeliveryWorker {
     }
     const now = Date.now();
     let earliest = Number.POSITIVE_INFINITY;
+    const batches = this.foldedBatches();
+    const pressing = this.keysWithDueWork(now);
     for (const item of this.queue.values()) {
       if (this.inFlight.has(item.deliveryId) || this.stalled.has(item.deliveryId)) continue;
-      const due = this.dueAt(item, item.payload);
+      let batch: Batch = [item];
+      let due = this.dueAt(item, item.payload);
+      if (item.fold !== null && batches) {
+        const folded = batches.get(item.fold)!;
+        if (folded[0] !== item) continue; // taken with the first of its batch
+        batch = folded;
+        const ready = Math.max(...batch.map((b) => this.dueAt(b, b.payload)));
+        // Later work of the repository (a merge, a push) is due: the waiting re-evaluation runs first.
+        due = pressing.has(item.key) ? ready : Math.max(ready, this.foldedDueAt(batch));
+      }
       if (due > now) {
         earliest = Math.min(earliest, due);
         continue;
@@ -161,12 +189,12 @@ export class DeliveryWorker {
       const { key } = item;
       if (this.busyKeys.has(key) || this.inFlight.size >= this.services.settings.concurrency) continue;
       this.busyKeys.add(key);
-      const run = this.process(item, item.payload).finally(() => {
+      const run = this.process(batch).finally(() => {
         this.busyKeys.delete(key);
-        this.inFlight.delete(item.deliveryId);
+        for (const b of batch) this.inFlight.delete(b.deliveryId);
         this.kick();
       });
-      this.inFlight.set(item.deliveryId, run);
+      for (const b of batch) this.inFlight.set(b.deliveryId, run);
     }
     if (this.timer) clearTimeout(this.timer);
     this.timer = Number.isFinite(earliest) && !this.stopped ? setTimeout(() => this.kick(), Math.max(0, earliest - now)).unref() : null;
@@ -189,7 +217,7 @@ export class DeliveryWorker {
     if (!item || this.queue.has(deliveryId)) return;
     const { payloadJson, ...rest } = item;
     const payload = JSON.parse(payloadJson) as Payload;
-    this.queue.set(deliveryId, { ...rest, payload, key: serialKey(item.event, payload) });
+    this.queue.set(deliveryId, { ...rest, payload, key: serialKey(item.event, payload), fold: foldKey(item.event, payload, this.services.appId), seenAt: Date.now() });
   }
 
   private dueAt(item: Queued, payload: Payload): number {
@@ -199,82 +227,136 @@ export class DeliveryWorker {
   }
 
   /**
-   * Processes one delivery. Where several replicas share the inbox, only
-   * under the claim of its serial key (one repository at a time across all of
-   * them), and only if it is still pending once the claim is held: the
-   * replica that held the claim before may have completed it.
+   * The queued re-evaluations that can be folded, by fold key, oldest first;
+   * null when coalescing is off. In-flight and stalled deliveries are left out:
+   * what arrives while an evaluation runs is folded into the next one.
    */
-  private async process(item: Queued, payload: Payload): Promise<void> {
+  private foldedBatches(): Map<string, Batch> | null {
+    if (this.services.settings.coalesceMs <= 0) return null;
+    const batches = new Map<string, Batch>();
+    for (const item of this.queue.values()) {
+      if (item.fold === null || this.inFlight.has(item.deliveryId) || this.stalled.has(item.deliveryId)) continue;
+      const batch = batches.get(item.fold);
+      if (batch) batch.push(item);
+      else batches.set(item.fold, [item]);
+    }
+    return batches;
+  }
+
+  /** When a folded batch has waited long enough: `coalesceMs` after its latest delivery, at most `coalesceMaxMs` after its first. */
+  private foldedDueAt(batch: Batch): number {
+    const { coalesceMs, coalesceMaxMs } = this.services.settings;
+    const first = Math.min(...batch.map((b) => b.seenAt));
+    const last = Math.max(...batch.map((b) => b.seenAt));
+    return Math.min(last + coalesceMs, first + Math.max(coalesceMs, coalesceMaxMs));
+  }
+
+  /** Serial keys with a delivery that is due now and is not a foldable re-evaluation. */
+  private keysWithDueWork(now: number): Set<string> {
+    const keys = new Set<string>();
+    if (this.services.settings.coalesceMs <= 0) return keys;
+    for (const item of this.queue.values()) {
+      if (item.fold !== null || this.inFlight.has(item.deliveryId) || this.stalled.has(item.deliveryId)) continue;
+      if (this.dueAt(item, item.payload) <= now) keys.add(item.key);
+    }
+    return keys;
+  }
+
+  /**
+   * Processes one delivery, or a batch of re-evaluations folded into one.
+   * Where several replicas share the inbox, only under the claim of its serial
+   * key (one repository at a time across all of them), and only what is still
+   * pending once the claim is held: the replica that held the claim before
+   * may have completed it.
+   */
+  private async process(batch: Batch): Promise<void> {
     const { ledger, log } = this.services;
     const claims = ledger.inbox.claims;
-    if (!claims) return this.processClaimed(item, payload);
+    if (!claims) return this.processClaimed(batch);
+    const { key } = batch[0]!;
     let claim: WorkClaim | null;
+    let current: Batch = [];
     try {
-      claim = await claims.tryClaim(item.key);
+      claim = await claims.tryClaim(key);
       if (claim) {
-        const current = await ledger.inbox.pendingItem(item.deliveryId).catch(async (error: unknown) => {
-          await claim!.release().catch(() => undefined);
-          throw error;
-        });
-        if (!current) {
-          await claim.release();
-          this.queue.delete(item.deliveryId);
-          this.nextAttemptAt.delete(item.deliveryId);
-          return;
+        for (const item of batch) {
+          const stored = await ledger.inbox.pendingItem(item.deliveryId).catch(async (error: unknown) => {
+            await claim!.release().catch(() => undefined);
+            throw error;
+          });
+          if (!stored) {
+            this.queue.delete(item.deliveryId);
+            this.nextAttemptAt.delete(item.deliveryId);
+            continue;
+          }
+          // Attempts another replica made count too.
+          item.attempts = stored.attempts;
+          current.push(item);
         }
-        // Attempts another replica made count too.
-        item.attempts = current.attempts;
       }
     } catch (error) {
-      log.warn({ err: error, delivery: item.deliveryId }, `could not claim delivery ${item.deliveryId}; retrying in 1 s`);
-      this.nextAttemptAt.set(item.deliveryId, Date.now() + 1000);
+      log.warn({ err: error, delivery: batch[0]!.deliveryId }, `could not claim delivery ${batch[0]!.deliveryId}; retrying in 1 s`);
+      for (const item of batch) this.nextAttemptAt.set(item.deliveryId, Date.now() + 1000);
       return;
     }
     if (!claim) {
       // Another replica is working on this repository: look again shortly.
-      this.nextAttemptAt.set(item.deliveryId, Date.now() + CLAIM_RETRY_MS);
+      for (const item of batch) this.nextAttemptAt.set(item.deliveryId, Date.now() + CLAIM_RETRY_MS);
       return;
     }
     try {
-      await this.processClaimed(item, payload);
+      if (current.length) await this.processClaimed(current);
     } finally {
       await claim.release().catch((error: unknown) => log.warn({ err: error }, 'could not release a work claim (it ends with the connection)'));
     }
   }
 
-  private async processClaimed(item: Queued, payload: Payload): Promise<void> {
+  /**
+   * Runs the job, records its entries (under the latest delivery's id, so a
+   * replay of the same batch records nothing twice), acts on them, queues its
+   * follow-ups, then completes every delivery of the batch, the latest last.
+   */
+  private async processClaimed(batch: Batch): Promise<void> {
     const { ledger, log, settings } = this.services;
-    const attempt = item.attempts + 1;
+    const lead = batch[batch.length - 1]!;
+    const attempt = Math.max(...batch.map((b) => b.attempts)) + 1;
     try {
-      const ctx = await this.contextFor(item, payload, attempt);
-      const result = ctx ? await jobFor(item.event, payload)(ctx) : { entries: [] };
-      const recorded = result.entries.length ? (await ledger.append(result.entries, { deliveryId: item.deliveryId })).entries : [];
+      const ctx = await this.contextFor(lead, lead.payload, attempt);
+      const job = batch.length > 1 ? foldedJob(batch) : jobFor(lead.event, lead.payload);
+      const result = ctx ? await job(ctx) : { entries: [] };
+      const recorded = result.entries.length ? (await ledger.append(result.entries, { deliveryId: lead.deliveryId })).entries : [];
       await result.act?.(recorded);
       for (const f of result.followUps ?? []) {
         await ledger.inbox.accept(f.deliveryId, f.event, JSON.stringify({ ...f.payload, changeproof: { ...f.payload['changeproof'], notBefore: f.notBefore.toISOString() } }));
         this.arrived.push(f.deliveryId);
       }
-      await ledger.inbox.complete(item.deliveryId);
-      this.nextAttemptAt.delete(item.deliveryId);
-      this.queue.delete(item.deliveryId);
+      for (const item of batch) {
+        await ledger.inbox.complete(item.deliveryId);
+        this.nextAttemptAt.delete(item.deliveryId);
+        this.queue.delete(item.deliveryId);
+      }
+      if (batch.length > 1) log.debug({ delivery: lead.deliveryId, folded: batch.length - 1 }, `one evaluation answered ${batch.length} deliveries`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      await ledger.inbox.fail(item.deliveryId, message).catch(() => undefined);
-      item.attempts = attempt;
-      item.lastError = message;
+      for (const item of batch) {
+        await ledger.inbox.fail(item.deliveryId, message).catch(() => undefined);
+        item.attempts = Math.max(item.attempts + 1, attempt);
+        item.lastError = message;
+      }
       // A ledger that cannot be written is waited out for as long as it lasts; an entry the
       // ledger refuses (not JSON, e.g. NaN from a malformed payload) never will be, so it is
       // retried like any other failure of the job.
       const forever = error instanceof LedgerError && error.code !== 'LEDGER_INVALID_ENTRY';
+      const ids = batch.map((b) => b.deliveryId).join(', ');
       if (!forever && !(error instanceof RetryLater) && attempt >= settings.maxAttempts) {
-        this.stalled.add(item.deliveryId);
-        log.error({ err: error, delivery: item.deliveryId, event: item.event }, `delivery ${item.deliveryId} (${item.event}) failed ${attempt} times; left in the inbox until the next recovery run or start`);
+        for (const item of batch) this.stalled.add(item.deliveryId);
+        log.error({ err: error, delivery: lead.deliveryId, event: lead.event }, `delivery ${ids} (${lead.event}) failed ${attempt} times; left in the inbox until the next recovery run or start`);
         return;
       }
       const delays = settings.retryDelaysMs;
       const delay = delays[Math.min(attempt - 1, delays.length - 1)] ?? 1000;
-      this.nextAttemptAt.set(item.deliveryId, Date.now() + delay);
-      log.warn({ delivery: item.deliveryId, event: item.event, attempt }, `delivery ${item.deliveryId} (${item.event}): ${message}; retrying in ${delay} ms`);
+      for (const item of batch) this.nextAttemptAt.set(item.deliveryId, Date.now() + delay);
+      log.warn({ delivery: lead.deliveryId, event: lead.event, attempt }, `delivery ${ids} (${lead.event}): ${message}; retrying in ${delay} ms`);
     }
   }
 
@@ -284,7 +366,7 @@ export class DeliveryWorker {
       this.services.log.warn({ delivery: item.deliveryId, event: item.event }, 'delivery without an installation: nothing to do');
       return null;
     }
-    const trigger: Trigger = { event: item.event, action: payload['action'] ?? null, deliveryId: item.deliveryId, sender: payload['sender']?.['login'] ?? null };
+    const trigger = triggerOf(item);
     return {
       services: this.services,
       event: item.event,
@@ -312,4 +394,13 @@ export class DeliveryWorker {
     this.waiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+function triggerOf(item: Queued): Trigger {
+  return { event: item.event, action: item.payload['action'] ?? null, deliveryId: item.deliveryId, sender: item.payload['sender']?.['login'] ?? null };
+}
+
+/** One evaluation answering every re-evaluation request of a batch (oldest first), run with the latest delivery's context. */
+function foldedJob(batch: Batch): Job {
+  return (leadCtx) => evaluateRequested(leadCtx, batch.map((item) => requestOf({ event: item.event, payload: item.payload, trigger: triggerOf(item) })));
 }

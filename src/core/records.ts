@@ -37,6 +37,12 @@ export type PolicyRecord =
 /** `evaluation` (and `change`): everything needed to re-compute the verdict offline. */
 export interface EvaluationRecord {
   trigger: Trigger;
+  /**
+   * Other deliveries this evaluation answered, oldest first: they arrived while
+   * it waited to run and were folded into it (checks finishing together,
+   * reviews). Absent when it answered its trigger alone.
+   */
+  coalesced?: Trigger[];
   verdict: Verdict;
   /** The evidence the verdict was computed from; `null` when none could be gathered. */
   facts: ChangeFacts | null;

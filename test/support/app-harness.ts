@@ -90,7 +90,7 @@ export async function startApp(sim: GitHubSimulator, options: AppOptions = {}): 
       signingTokens: options.signingToken ? [options.signingToken] : [],
       signingPerHour: options.signingPerHour,
       clock: options.clock,
-      settings: { retryDelaysMs: [5], reevaluationDelaysMs: [20], pushSettleMs: 0, maxAttempts: 3, recoveryIntervalMs: 0, ...options.settings },
+      settings: { retryDelaysMs: [5], reevaluationDelaysMs: [20], pushSettleMs: 0, maxAttempts: 3, recoveryIntervalMs: 0, coalesceMs: 20, coalesceMaxMs: 200, ...options.settings },
       onStarted: (r) => {
         worker = r.worker;
         recovery = r.recovery;

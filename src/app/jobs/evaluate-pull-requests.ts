@@ -1,4 +1,5 @@
 import { targetsOutOfScopeBranch } from '../../core/policy/special-verdicts.js';
+import type { EvaluationRecord, Trigger } from '../../core/records.js';
 import type { EntryInput, LedgerEntry } from '../../ledger/index.js';
 import { evaluatePullRequest, type PullRequestHint, type PullRequestRef } from './evaluate-pull-request.js';
 import type { FollowUp, JobContext, JobResult } from './job.js';
@@ -8,6 +9,10 @@ import { publishing, publishVerdict } from './publish-verdict.js';
 export interface PullRequestTarget {
   ref: PullRequestRef;
   hint?: PullRequestHint;
+  /** The delivery the evaluation answers, when not the job's own (several were folded into one evaluation). */
+  trigger?: Trigger;
+  /** The other deliveries folded into this evaluation, oldest first. */
+  coalesced?: Trigger[];
 }
 
 export const REEVALUATE_EVENT = 'changeproof.reevaluate';
@@ -23,8 +28,9 @@ export const REEVALUATE_EVENT = 'changeproof.reevaluate';
 export async function evaluatePullRequests(ctx: JobContext, targets: PullRequestTarget[]): Promise<JobResult> {
   const entries: EntryInput[] = [];
   const followUps: FollowUp[] = [];
-  for (const { ref, hint } of targets) {
-    const { record, retryable } = await evaluatePullRequest(ctx, ref, hint);
+  for (const { ref, hint, trigger, coalesced } of targets) {
+    const { record: evaluated, retryable } = await evaluatePullRequest(trigger ? { ...ctx, trigger } : ctx, ref, hint);
+    const record: EvaluationRecord = coalesced?.length ? { ...evaluated, coalesced } : evaluated;
     const repo = `${ref.owner}/${ref.repo}`;
     // The policy is on record even when it takes the change out of scope: that too is a control decision.
     entries.push(...(await policyEntries(ctx, repo, record.policy, `pull/${ref.number}`)));

@@ -90,8 +90,8 @@ export function shownContentDigest(record: EvaluationRecord): string {
 
 /** The publishing options of a job: the app's clock, log and memory of what it wrote. */
 export function publishing(ctx: JobContext): PublishVerdictOptions {
-  const { clock, publishedCheckRuns, log } = ctx.services;
-  return { now: clock, published: publishedCheckRuns, log };
+  const { clock, publishedCheckRuns, log, settings } = ctx.services;
+  return { now: clock, ...(settings.skipUnchangedCheckRuns ? { published: publishedCheckRuns } : {}), log };
 }
 
 export function describePolicy(files: PolicySourceFile[]): string {
