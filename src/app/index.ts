@@ -55,6 +55,7 @@ export function changeproof(options: ChangeproofOptions) {
       clock,
       policyCache: new PolicyCache(),
       publishedCheckRuns: new PublishedCheckRuns(),
+      rateLimits,
       installationClient: async (id) => watchRateLimits(await app.auth(id), id, rateLimits),
       appClient: () => app.auth(),
       log: app.log,
@@ -76,6 +77,7 @@ export function changeproof(options: ChangeproofOptions) {
         apiToken: options.apiToken,
         pendingWork: async () => (await services.ledger.inbox.pending()).length,
         rateLimits: () => rateLimits.snapshot(),
+        deferred: () => worker.deferredReevaluations(),
         signing: {
           signingTokens: options.signingTokens ?? [],
           exportSource: options.exportSource ?? sqliteExportSource(options.ledger),

@@ -1,6 +1,7 @@
 import type { GitHubClient } from '../github/octokit.js';
 import type { PolicyCache } from '../github/policy-cache.js';
 import type { PublishedCheckRuns } from '../github/published-check-runs.js';
+import type { RateLimits } from '../github/rate-limits.js';
 import type { Ledger } from '../ledger/index.js';
 
 /** The logging surface the app uses (Probot's pino logger satisfies it). */
@@ -18,6 +19,8 @@ export interface AppServices {
   policyCache: PolicyCache;
   /** What this process last wrote to each check run, so an unchanged verdict is not written again. */
   publishedCheckRuns: PublishedCheckRuns;
+  /** GitHub's latest rate-limit figures per installation (re-evaluations wait when one is nearly spent). */
+  rateLimits?: RateLimits;
   /** A client authenticated as an installation. */
   installationClient(installationId: number): Promise<GitHubClient>;
   /** A client authenticated as the app itself (JWT): hook deliveries, installations. */

@@ -4,6 +4,8 @@ import { LedgerError } from '../ledger/index.js';
 import { evaluateRequested, foldKey, jobFor, requestOf, serialKey } from './dispatch.js';
 import { RetryLater, type Job, type JobContext, type Payload } from './jobs/job.js';
 import type { AppServices } from './services.js';
+import { REEVALUATE_EVENT } from './jobs/evaluate-pull-requests.js';
+import { withholdVerdict, type Deferral } from './jobs/withhold-verdict.js';
 
 /** How soon a delivery whose repository another replica is working on is tried again. */
 const CLAIM_RETRY_MS = 200;
@@ -75,6 +77,10 @@ export class DeliveryWorker {
   private arrived: string[] = [];
   /** Read the whole inbox at the next pump (on start, or after work was stored without an id given). */
   private rescan = true;
+  /** Re-evaluations waiting for their installation's rate limit to reset: until when (system clock), and why. */
+  private readonly deferred = new Map<string, { until: number; installationId: number; deferral: Deferral }>();
+  /** Heads whose shown verdict was withdrawn during the current deferral (withdrawn once). */
+  private readonly withheld = new Set<string>();
 
   constructor(private readonly services: AppServices) {}
 
@@ -182,14 +188,24 @@ export class DeliveryWorker {
         // Later work of the repository (a merge, a push) is due: the waiting re-evaluation runs first.
         due = pressing.has(item.key) ? ready : Math.max(ready, this.foldedDueAt(batch));
       }
-      if (due > now) {
+      let withhold: Deferral | null = null;
+      if (due <= now && isReevaluation(item)) {
+        const deferral = this.deferral(item);
+        if (deferral) {
+          const until = Date.parse(deferral.resetsAt) + RESET_MARGIN_MS;
+          for (const b of batch) this.deferred.set(b.deliveryId, { until, installationId: installationOf(b), deferral });
+          due = until;
+          if (item.fold !== null && !this.withheld.has(item.fold)) withhold = deferral;
+        }
+      }
+      if (due > now && !withhold) {
         earliest = Math.min(earliest, due);
         continue;
       }
       const { key } = item;
       if (this.busyKeys.has(key) || this.inFlight.size >= this.services.settings.concurrency) continue;
       this.busyKeys.add(key);
-      const run = this.process(batch).finally(() => {
+      const run = (withhold ? this.withhold(batch, withhold) : this.process(batch)).finally(() => {
         this.busyKeys.delete(key);
         for (const b of batch) this.inFlight.delete(b.deliveryId);
         this.kick();
@@ -223,7 +239,50 @@ export class DeliveryWorker {
   private dueAt(item: Queued, payload: Payload): number {
     const notBefore = payload['changeproof']?.['notBefore'];
     const settle = item.event === 'push' ? Date.parse(item.acceptedAt) + this.services.settings.pushSettleMs : 0;
-    return Math.max(notBefore ? Date.parse(notBefore) : 0, settle, this.nextAttemptAt.get(item.deliveryId) ?? 0);
+    return Math.max(notBefore ? Date.parse(notBefore) : 0, settle, this.nextAttemptAt.get(item.deliveryId) ?? 0, this.deferred.get(item.deliveryId)?.until ?? 0);
+  }
+
+  /** Why a re-evaluation must wait now: its installation has less than the reserve of a rate limit left. */
+  private deferral(item: Queued): Deferral | null {
+    const { rateLimits, settings } = this.services;
+    return rateLimits?.nearLimit(installationOf(item), settings.rateLimitReserve, Date.now()) ?? null;
+  }
+
+  /**
+   * Re-evaluations waiting for a rate limit to reset, by installation: how
+   * many deliveries, until when, and the limit as GitHub last stated it.
+   */
+  deferredReevaluations(): Record<string, { deliveries: number; until: string; resource: string; remaining: number; limit: number }> {
+    const now = Date.now();
+    const report: Record<string, { deliveries: number; until: string; resource: string; remaining: number; limit: number }> = {};
+    for (const [deliveryId, { until, installationId, deferral }] of this.deferred) {
+      if (until <= now || !this.queue.has(deliveryId)) continue;
+      const entry = (report[String(installationId)] ??= { deliveries: 0, until: new Date(until).toISOString(), resource: deferral.resource, remaining: deferral.remaining, limit: deferral.limit });
+      entry.deliveries += 1;
+    }
+    return report;
+  }
+
+  /**
+   * The first time a batch of re-evaluations is deferred: withdraws a passing
+   * verdict shown on its head (see {@link withholdVerdict}); the batch then
+   * waits for the reset. A failure to withdraw is logged, never retried
+   * against a limit that is nearly spent.
+   */
+  private async withhold(batch: Batch, deferral: Deferral): Promise<void> {
+    const { log, publishedCheckRuns, clock } = this.services;
+    const item = batch[0]!;
+    this.withheld.add(item.fold!);
+    const at = item.fold!.lastIndexOf('@');
+    log.warn({ delivery: batch.map((b) => b.deliveryId), installation: installationOf(item), ...deferral }, `${batch.length} re-evaluation(s) of ${item.fold} wait until ${deferral.resetsAt}: ${deferral.remaining} of ${deferral.limit} ${deferral.resource} left`);
+    if (at < 0) return;
+    try {
+      const octokit = await this.services.installationClient(installationOf(item));
+      const withdrawn = await withholdVerdict(octokit, item.fold!.slice(0, at), item.fold!.slice(at + 1), deferral, { published: publishedCheckRuns, now: clock, waiting: batch.length });
+      if (withdrawn) log.warn({ fold: item.fold }, `passing verdict on ${item.fold} withdrawn until the re-evaluation runs`);
+    } catch (error) {
+      log.warn({ err: error, fold: item.fold }, `could not withdraw the verdict shown on ${item.fold}`);
+    }
   }
 
   /**
@@ -333,8 +392,10 @@ export class DeliveryWorker {
       for (const item of batch) {
         await ledger.inbox.complete(item.deliveryId);
         this.nextAttemptAt.delete(item.deliveryId);
+        this.deferred.delete(item.deliveryId);
         this.queue.delete(item.deliveryId);
       }
+      if (lead.fold !== null) this.withheld.delete(lead.fold);
       if (batch.length > 1) log.debug({ delivery: lead.deliveryId, folded: batch.length - 1 }, `one evaluation answered ${batch.length} deliveries`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -394,6 +455,18 @@ export class DeliveryWorker {
     this.waiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** A little past GitHub's reset time, so the first request after it sees the new window. */
+const RESET_MARGIN_MS = 1_000;
+
+function installationOf(item: Queued): number {
+  return Number(item.payload['installation']?.['id']);
+}
+
+/** Deliveries that only re-evaluate (folded or not, and the automatic retries): they may wait for a rate limit; merges, pushes and gates never do. */
+function isReevaluation(item: Queued): boolean {
+  return item.fold !== null || item.event === REEVALUATE_EVENT;
 }
 
 function triggerOf(item: Queued): Trigger {

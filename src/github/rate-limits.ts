@@ -53,6 +53,24 @@ export class RateLimits {
     if (Number.isInteger(cost) && cost >= 0) this.touch(installationId).lastGraphqlCost = cost;
   }
 
+  /**
+   * The limit an installation is nearest to exhausting, when fewer than
+   * `reserve` of it (a share: 0.1 = 10 %) is left and it has not reset yet
+   * (`nowMs`, GitHub's wall-clock time); null otherwise. Only the limits
+   * evaluations spend: REST (`core`) and GraphQL.
+   */
+  nearLimit(installationId: number, reserve: number, nowMs: number): { resource: string; remaining: number; limit: number; resetsAt: string } | null {
+    const figures = this.installations.get(installationId);
+    if (!figures || reserve <= 0) return null;
+    let nearest: { resource: string; remaining: number; limit: number; resetsAt: string } | null = null;
+    for (const resource of ['core', 'graphql']) {
+      const r = figures.resources[resource];
+      if (!r || r.limit <= 0 || r.remaining >= reserve * r.limit || Date.parse(r.resetsAt) <= nowMs) continue;
+      if (!nearest || r.remaining / r.limit < nearest.remaining / nearest.limit) nearest = { resource, remaining: r.remaining, limit: r.limit, resetsAt: r.resetsAt };
+    }
+    return nearest;
+  }
+
   /** The latest figures, by installation id. */
   snapshot(): Record<string, InstallationRateLimits> {
     return Object.fromEntries([...this.installations].map(([id, v]) => [String(id), structuredClone(v)]));

@@ -22,6 +22,8 @@ export interface ApiOptions {
   pendingWork: () => Promise<number>;
   /** GitHub's latest rate-limit figures by installation, for the health report (token holder only). */
   rateLimits?: () => Record<string, InstallationRateLimits>;
+  /** Re-evaluations waiting for an installation's rate limit to reset, by installation id. */
+  deferred?: () => Record<string, { deliveries: number; until: string; resource: string; remaining: number; limit: number }>;
   /** Signing of auditor exports (its own token; the app re-derives every export before it signs). */
   signing: Omit<ExportSigningOptions, 'ledger'>;
   /** Responses to direct pushes' exceptions (the signing token, and the responder's GitHub token); absent: off. */
@@ -94,6 +96,7 @@ async function health(req: IncomingMessage, res: ServerResponse, options: ApiOpt
       pending_deliveries: pending,
       verifier_sha256: verifierSha256(),
       ...(options.rateLimits ? { rate_limits: rateLimitReport(options.rateLimits()) } : {}),
+      ...(options.deferred ? { deferred_reevaluations: options.deferred() } : {}),
     });
   } catch (error) {
     return sendJson(res, 503, { status: 'unavailable', version: options.version, ...(detailed ? { error: (error as Error).message } : {}) });

@@ -42,6 +42,12 @@ export interface GitHubSimulator {
   /** Requests received per route. */
   counts(): Record<string, number>;
   resetRequests(): void;
+  /**
+   * Spends `count` requests (or points) of an installation's hourly limit for
+   * `resource` (`core`, `graphql`), as other work would; `resetInSeconds`
+   * moves the window's reset (default: an hour after its first request).
+   */
+  spendRateLimit(installationId: number, resource: string, count: number, options?: { resetInSeconds?: number }): void;
   close(): Promise<void>;
 }
 
@@ -67,7 +73,7 @@ export async function startGitHubSimulator(source: World | { world: World }, opt
   const json = new RestJson(world, apiUrl, webUrl);
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res).catch((error: unknown) => send(res, { status: 500, body: { message: `simulator error: ${(error as Error).stack ?? String(error)}` } }, 'core', 0));
+    handle(req, res).catch((error: unknown) => send(res, { status: 500, body: { message: `simulator error: ${(error as Error).stack ?? String(error)}` } }, 'core', { used: 0, resetAt: Date.now() + 3_600_000 }));
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -113,15 +119,19 @@ export async function startGitHubSimulator(source: World | { world: World }, opt
     reply(matched!.route.handle({ method, route, params: matched!.params, query: target.searchParams, headers: req.headers, body, caller }, ctx));
   }
 
-  /** Requests per rate-limit holder and resource: an installation's tokens share its limit, as on GitHub. */
-  const used = new Map<string, number>();
-  function spend(header: string | undefined, resource: string): number {
+  /** Requests per rate-limit holder and resource in the current window: an installation's tokens share its limit, as on GitHub. */
+  const used = new Map<string, { used: number; resetAt: number }>();
+  function windowOf(key: string): { used: number; resetAt: number } {
+    let window = used.get(key);
+    if (!window || window.resetAt <= Date.now()) used.set(key, (window = { used: 0, resetAt: Math.ceil(Date.now() / 1000) * 1000 + 3_600_000 }));
+    return window;
+  }
+  function spend(header: string | undefined, resource: string): { used: number; resetAt: number } {
     const credential = /^(?:token|bearer)\s+(\S+)$/i.exec(header ?? '')?.[1] ?? 'anonymous';
     const installation = world.tokens.get(credential)?.installationId;
-    const key = `${installation === undefined ? credential : `installation:${installation}`}|${resource}`;
-    const n = (used.get(key) ?? 0) + 1;
-    used.set(key, n);
-    return n;
+    const window = windowOf(`${installation === undefined ? credential : `installation:${installation}`}|${resource}`);
+    window.used += 1;
+    return window;
   }
 
   function authenticate(header: string | undefined): Caller | null {
@@ -158,6 +168,11 @@ export async function startGitHubSimulator(source: World | { world: World }, opt
     counts: () => requests.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.route]: (acc[r.route] ?? 0) + 1 }), {}),
     resetRequests: () => {
       requests.length = 0;
+    },
+    spendRateLimit: (installationId, resource, count, options = {}) => {
+      const window = windowOf(`installation:${installationId}|${resource}`);
+      window.used += count;
+      if (options.resetInSeconds !== undefined) window.resetAt = Date.now() + options.resetInSeconds * 1000;
     },
     close: () => new Promise<void>((resolve, reject) => {
       server.closeAllConnections();
@@ -200,14 +215,14 @@ function faultResult(fault: Exclude<Fault, { kind: 'delay' } | { kind: 'reset' }
 /** GitHub's limit for an installation, per resource (REST `core`, `graphql`): 5,000 requests or points an hour. */
 const RATE_LIMIT = 5000;
 
-function send(res: ServerResponse, result: RestResult, resource: string, used: number): void {
+function send(res: ServerResponse, result: RestResult, resource: string, { used, resetAt }: { used: number; resetAt: number }): void {
   const headers: Record<string, string> = {
     'x-github-request-id': randomUUID(),
     'x-github-media-type': 'github.v3; format=json',
     'x-ratelimit-limit': String(RATE_LIMIT),
     'x-ratelimit-remaining': String(Math.max(0, RATE_LIMIT - used)),
     'x-ratelimit-used': String(used),
-    'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 3600),
+    'x-ratelimit-reset': String(Math.ceil(resetAt / 1000)),
     'x-ratelimit-resource': resource,
     ...result.headers,
   };

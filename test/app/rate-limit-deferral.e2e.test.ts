@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import type { EvaluationRecord } from '../../src/core/records.js';
+import { acmeScenario as base, freshConnectionFetch, INSTALLATION_ID as INSTALLATION, useApp } from '../support/app-harness.js';
+import type { GitHubSimulator } from '../support/simulator/server.js';
+import { pullRequestPayload, pullRequestReviewPayload } from '../support/webhooks.js';
+
+const env = useApp();
+const TOKEN = 'api-secret-token';
+
+function ourRuns(sim: GitHubSimulator) {
+  return sim.world.repo('acme/api').checkRuns.filter((r) => r.name === 'Change control (CC8.1)').sort((a, b) => a.id - b.id);
+}
+
+/** A review dismissal as GitHub sends it: the dismissed approval, action `dismissed`. */
+function dismissal(sim: GitHubSimulator): object {
+  const review = sim.world.repo('acme/api').pulls.get(1)!.reviews.at(-1)!;
+  return pullRequestReviewPayload(sim, 'acme/api', 1, review.id, { action: 'dismissed', installationId: INSTALLATION });
+}
+
+describe('rate limits: re-evaluations wait for the reset when an installation nears its limit; merges never do', () => {
+  it('a dismissal near the limit: the passing verdict is withdrawn at once, the re-evaluation waits for the reset, health says so; a merge meanwhile is judged and recorded', async () => {
+    const s = base().pullRequest({ author: 'alice' }).approvedBy('bob').check('ci', 'success');
+    const { sim, app } = await env.start(s, { apiToken: TOKEN, settings: { coalesceMs: 20 } });
+    await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION }));
+    expect(ourRuns(sim).at(-1)).toMatchObject({ status: 'COMPLETED', conclusion: 'SUCCESS' });
+
+    // Other work of the installation spends GitHub's GraphQL points; the app learns it from the next answer.
+    sim.spendRateLimit(INSTALLATION, 'graphql', 4_700, { resetInSeconds: 2 });
+    await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'edited', { installationId: INSTALLATION }));
+    expect(await app.entries('evaluation')).toHaveLength(2);
+
+    s.dismissReview('bob');
+    sim.resetRequests();
+    await app.deliver('pull_request_review', dismissal(sim), { deliveryId: 'dismissal' });
+    await app.worker.idle();
+    // Not judged yet: no evaluation, no GraphQL query; the success is withdrawn with one write.
+    expect(await app.entries('evaluation')).toHaveLength(2);
+    expect(sim.counts()).toEqual({ 'POST /repos/{owner}/{repo}/check-runs': 1 });
+    expect(ourRuns(sim).at(-1)).toMatchObject({ status: 'IN_PROGRESS', conclusion: null });
+    expect(ourRuns(sim).at(-1)!.output.title).toMatch(/^Re-evaluation waiting until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: GitHub's API limit is nearly spent$/);
+    expect(ourRuns(sim).at(-1)!.output.summary).toContain('1 delivery');
+    expect(await app.ledger.inbox.pendingIds()).toEqual(['dismissal']);
+
+    const health = (await (await freshConnectionFetch(`${app.url}/api/changeproof/health`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as Record<string, any>;
+    expect(health['deferred_reevaluations']).toEqual({ [String(INSTALLATION)]: { deliveries: 1, until: expect.stringMatching(/Z$/), resource: 'graphql', remaining: expect.any(Number), limit: 5000 } });
+    expect(health['deferred_reevaluations'][String(INSTALLATION)].remaining).toBeLessThan(500);
+
+    // A merge does not wait: it is judged on the facts at merge (the approval was dismissed) and recorded.
+    s.merge({ by: 'alice' });
+    await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'closed', { installationId: INSTALLATION }));
+    const change = (await app.entries('change'))[0]!.data as unknown as EvaluationRecord;
+    expect(change.verdict.outcome).toBe('non_compliant');
+    expect(await app.entries('exception')).toHaveLength(1);
+
+    // After GitHub's reset the waiting re-evaluation runs and is recorded.
+    await new Promise((r) => setTimeout(r, 3_200));
+    await app.worker.idle();
+    expect(await app.ledger.inbox.pendingIds()).toEqual([]);
+    const records = (await app.entries('evaluation')).map((e) => e.data as unknown as EvaluationRecord);
+    expect(records).toHaveLength(3);
+    expect(records[2]!.trigger.deliveryId).toBe('dismissal');
+  }, 20_000);
+
+  it('with plenty left nothing waits, and with the reserve at 0 nothing ever does', async () => {
+    for (const reserve of [0.1, 0]) {
+      const s = base().pullRequest({ author: 'alice' }).approvedBy('bob').check('ci', 'success');
+      const { sim, app } = await env.start(s, { settings: { coalesceMs: 20, rateLimitReserve: reserve } });
+      if (reserve === 0) sim.spendRateLimit(INSTALLATION, 'graphql', 4_990);
+      await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION }));
+      s.dismissReview('bob');
+      await app.deliver('pull_request_review', dismissal(sim));
+      await app.worker.idle();
+      const records = (await app.entries('evaluation')).map((e) => e.data as unknown as EvaluationRecord);
+      // Without its approval the pull request waits for a review again.
+      expect(records.map((r) => r.verdict.outcome)).toEqual(['compliant', 'pending']);
+      expect(ourRuns(sim).at(-1)).toMatchObject({ status: 'IN_PROGRESS' });
+      expect(ourRuns(sim).at(-1)!.output.title).not.toMatch(/waiting until/);
+    }
+  });
+});
