@@ -5,6 +5,7 @@ import { isDatabaseUrl, ledgerLocation, openLedger, printableLocation, scheduleC
 import type { LedgerSource } from '../export/ledger-source.js';
 import { changeproof } from './index.js';
 import { createLog } from './log.js';
+import type { AppSettings } from './services.js';
 import { credentialsState, loadDotEnv } from './setup-credentials.js';
 import { DEFAULT_WEBHOOK_PATH } from './setup-manifest.js';
 import { changeproofSetup, logSetupStart } from './setup.js';
@@ -31,6 +32,7 @@ export async function startChangeproof(env: NodeJS.ProcessEnv = process.env): Pr
 /** The app: Probot with Changeproof loaded, the ledger open. Resolves with how to stop it cleanly. */
 async function serveApp(env: NodeJS.ProcessEnv, log: Logger): Promise<() => Promise<void>> {
   const signingTokens = signingTokensOf(env);
+  const settings = settingsOf(env);
   const shutdownHooks: Array<() => Promise<void>> = [];
   let ledger: Ledger | null = null;
   let worker: DeliveryWorker | null = null;
@@ -43,7 +45,7 @@ async function serveApp(env: NodeJS.ProcessEnv, log: Logger): Promise<() => Prom
       shutdownHooks.push(async () => checkpoints.stop());
       // A PostgreSQL ledger has no file to re-derive exports from: it is read through its own pool.
       const exportSource = isDatabaseUrl(location) ? await databaseExportSource(ledger, location) : undefined;
-      changeproof({ ledger, appId: Number(env.APP_ID) || null, version: VERSION, apiToken: env.CHANGEPROOF_API_TOKEN || undefined, signingTokens, exportSource, onStarted: (r) => {
+      changeproof({ ledger, appId: Number(env.APP_ID) || null, version: VERSION, apiToken: env.CHANGEPROOF_API_TOKEN || undefined, signingTokens, exportSource, settings, onStarted: (r) => {
         worker = r.worker;
         shutdownHooks.push(async () => r.recovery.stop());
       } })(app, options);
@@ -115,6 +117,31 @@ function stopOnSignals(stop: () => Promise<void>): void {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+}
+
+/**
+ * The worker's tunable settings from the environment, checked strictly (a
+ * value that is not what the variable takes stops the start with the reason):
+ * `CHANGEPROOF_COALESCE_MS` (how long a re-evaluation waits for more
+ * deliveries about the same commit; 0 evaluates each on its own) and
+ * `CHANGEPROOF_RATE_LIMIT_RESERVE` (the share of a GitHub rate limit kept for
+ * merges, pushes and deployment gates; 0 never defers re-evaluations).
+ *
+ * @example settingsOf({ CHANGEPROOF_COALESCE_MS: '2000' }) // { coalesceMs: 2000 }
+ */
+export function settingsOf(env: NodeJS.ProcessEnv): Partial<AppSettings> {
+  const settings: Partial<AppSettings> = {};
+  const coalesce = env.CHANGEPROOF_COALESCE_MS;
+  if (coalesce !== undefined && coalesce !== '') {
+    if (!/^\d+$/.test(coalesce) || Number(coalesce) > 60_000) throw new Error(`CHANGEPROOF_COALESCE_MS must be a whole number of milliseconds from 0 to 60000 (got "${coalesce}")`);
+    settings.coalesceMs = Number(coalesce);
+  }
+  const reserve = env.CHANGEPROOF_RATE_LIMIT_RESERVE;
+  if (reserve !== undefined && reserve !== '') {
+    if (!/^(?:0(?:\.\d+)?|\.\d+)$/.test(reserve) || Number(reserve) > 0.5) throw new Error(`CHANGEPROOF_RATE_LIMIT_RESERVE must be a share from 0 to 0.5, such as 0.1 for 10 % (got "${reserve}")`);
+    settings.rateLimitReserve = Number(reserve);
+  }
+  return settings;
 }
 
 /**

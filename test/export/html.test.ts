@@ -171,6 +171,14 @@ describe('evidence page of a merged pull request', () => {
     expect(html).toContain(escapeHtml(JSON.stringify(entries[0]!.data, null, 2)));
   });
 
+  it('names in the evaluation history the deliveries one evaluation also answered', () => {
+    const folded = [trigger('check_run', 'completed', 'd-0a', 'ci-bot'), trigger('check_run', 'completed', 'd-0b', 'ci-bot'), trigger('status', null, 'd-0c', 'ci-bot')];
+    const entries = scenario.input.entries.map((e) => (e.kind === 'evaluation' ? ({ ...e, data: { ...(e.data as object), coalesced: folded } } as unknown as typeof e) : e));
+    const page = renderEvidencePage({ ...scenario.input, entries });
+    expect(page).toContain('pull_request_review.submitted; also answered 2 × check_run.completed, 1 × status');
+    expect(html).not.toContain('also answered');
+  });
+
   it('escapes a title with markup and ampersands everywhere it appears', () => {
     const hostile = changeScenario({ facts: changeFacts({ title: HOSTILE, body: HOSTILE }) });
     hostile.item.title = HOSTILE;

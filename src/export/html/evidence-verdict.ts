@@ -1,5 +1,5 @@
 import { POINTS_OF_FOCUS } from '../../core/cc81.js';
-import type { EvaluationRecord } from '../../core/records.js';
+import type { EvaluationRecord, Trigger } from '../../core/records.js';
 import type { RuleStatus, Verdict } from '../../core/policy/verdict.js';
 import type { LedgerEntry } from '../../ledger/ledger.js';
 import { yesNo } from './evidence-words.js';
@@ -48,13 +48,25 @@ export function rulesTable(v: View<Verdict>): string {
   return table(['Rule', 'Status', 'Required', 'Seen', 'To pass', 'CC8.1 points of focus'], rows, { empty: 'No rule results recorded.' });
 }
 
+function triggerName(t: View<Trigger>): string {
+  return `${show(t.event)}${t.action ? `.${show(t.action)}` : ''}`;
+}
+
+/** The deliveries one evaluation also answered (folded into it), counted by kind: `; also answered 9 × check_run.completed, 1 × pull_request_review.submitted`. */
+function foldedNote(coalesced: ReadonlyArray<View<Trigger>>): string {
+  if (!coalesced.length) return '';
+  const counts = new Map<string, number>();
+  for (const t of coalesced) counts.set(triggerName(t), (counts.get(triggerName(t)) ?? 0) + 1);
+  return `; also answered ${[...counts].map(([name, n]) => `${n} × ${name}`).join(', ')}`;
+}
+
 /** Every evaluation of the change, oldest first: how the verdict evolved until merge. */
 export function historyTable(entries: readonly LedgerEntry[]): string {
   const rows = entries
     .filter((e) => e.kind === 'evaluation' || e.kind === 'change')
     .map((e) => {
       const r = view<EvaluationRecord>(e.data);
-      const trigger = r.trigger ? `${show(r.trigger.event)}${r.trigger.action ? `.${show(r.trigger.action)}` : ''}` : NOT_RECORDED;
+      const trigger = r.trigger ? triggerName(r.trigger) + foldedNote(list(r.coalesced).map((t) => view<Trigger>(t))) : NOT_RECORDED;
       return [show(e.seq), time(e.recorded_at), show(e.kind), verdictLabel(r.verdict?.outcome), time(r.verdict?.evaluatedAt), hash(r.verdict?.subject?.headSha), trigger];
     });
   const headers = ['Seq', 'Recorded at (UTC)', 'Kind', 'Outcome', 'Evaluated at (UTC)', 'Head SHA', 'Trigger'];
