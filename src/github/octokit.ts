@@ -3,6 +3,7 @@ import { paginateRest } from '@octokit/plugin-paginate-rest';
 import { restEndpointMethods } from '@octokit/plugin-rest-endpoint-methods';
 import { retry } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
+import { useImmediateYieldsInBottleneck } from './fast-bottleneck.js';
 import { resolveGitHubHost, type GitHubHostEnv } from './github-host.js';
 
 /** How hard to try before a request counts as failed. */
@@ -57,13 +58,17 @@ type OctokitClass = typeof Octokit;
  * with back-off. Use it on Probot's class so the app and the Action behave
  * alike (Probot's own default does not retry secondary rate limits).
  *
- * The class must already include the throttling and retry plugins.
+ * The class must already include the throttling and retry plugins. Building
+ * one also makes the plugins' in-memory Bottleneck limiters yield with
+ * `setImmediate` instead of a 1 ms `setTimeout` (see fast-bottleneck.ts): with
+ * the timers a request spent ~15 ms in the plugins, with it well under 1 ms.
  *
  * @example
  * import { ProbotOctokit } from 'probot';
  * const probot = new Probot({ Octokit: withChangeproofDefaults(ProbotOctokit) });
  */
 export function withChangeproofDefaults<C extends OctokitClass>(Base: C, resilience: Partial<Resilience> = {}): C {
+  useImmediateYieldsInBottleneck();
   const settings: Resilience = { ...DEFAULT_RESILIENCE, ...resilience };
   const shouldRetry = (kind: string) =>
     (retryAfter: number, options: { method?: string; url?: string }, octokit: Octokit, retryCount: number): boolean => {
