@@ -1,6 +1,6 @@
 import type { Trigger } from '../core/records.js';
 import type { InboxItem, WorkClaim } from '../ledger/inbox.js';
-import { LedgerError } from '../ledger/index.js';
+import { LedgerError, type LedgerEntry } from '../ledger/index.js';
 import { evaluateRequested, foldKey, jobFor, requestOf, serialKey } from './dispatch.js';
 import { RetryLater, type Job, type JobContext, type Payload } from './jobs/job.js';
 import type { AppServices } from './services.js';
@@ -371,32 +371,43 @@ export class DeliveryWorker {
   }
 
   /**
-   * Runs the job, records its entries (under the latest delivery's id, so a
-   * replay of the same batch records nothing twice), acts on them, queues its
-   * follow-ups, then completes every delivery of the batch, the latest last.
+   * Runs the job, records its entries, acts on them, queues its follow-ups,
+   * then completes the deliveries it answered.
+   *
+   * The entries are recorded under the id of the batch's oldest delivery,
+   * which is completed last: a crash before every delivery is completed
+   * leaves it pending, so the replay — whatever joined the batch since — finds
+   * the entries already recorded, completes the deliveries they name as
+   * answered, and leaves any newer one for an evaluation of its own. No
+   * delivery is answered twice, none is dropped.
    */
   private async processClaimed(batch: Batch): Promise<void> {
     const { ledger, log, settings } = this.services;
     const lead = batch[batch.length - 1]!;
+    const oldest = batch[0]!;
     const attempt = Math.max(...batch.map((b) => b.attempts)) + 1;
     try {
       const ctx = await this.contextFor(lead, lead.payload, attempt);
       const job = batch.length > 1 ? foldedJob(batch) : jobFor(lead.event, lead.payload);
       const result = ctx ? await job(ctx) : { entries: [] };
-      const recorded = result.entries.length ? (await ledger.append(result.entries, { deliveryId: lead.deliveryId })).entries : [];
+      const appended = result.entries.length ? await ledger.append(result.entries, { deliveryId: oldest.deliveryId }) : null;
+      const recorded = appended?.entries ?? [];
       await result.act?.(recorded);
       for (const f of result.followUps ?? []) {
         await ledger.inbox.accept(f.deliveryId, f.event, JSON.stringify({ ...f.payload, changeproof: { ...f.payload['changeproof'], notBefore: f.notBefore.toISOString() } }));
         this.arrived.push(f.deliveryId);
       }
-      for (const item of batch) {
+      // A replay of a batch recorded before a crash: only what those entries answered is done.
+      const answered = appended?.duplicate && batch.length > 1 ? answeredBy(recorded) : null;
+      const done = answered ? batch.filter((b) => answered.has(b.deliveryId)) : batch;
+      for (const item of done.length ? [...done.slice(1), done[0]!] : []) {
         await ledger.inbox.complete(item.deliveryId);
         this.nextAttemptAt.delete(item.deliveryId);
         this.deferred.delete(item.deliveryId);
         this.queue.delete(item.deliveryId);
       }
       if (lead.fold !== null) this.withheld.delete(lead.fold);
-      if (batch.length > 1) log.debug({ delivery: lead.deliveryId, folded: batch.length - 1 }, `one evaluation answered ${batch.length} deliveries`);
+      if (batch.length > 1) log.debug({ delivery: lead.deliveryId, folded: done.length - 1 }, `one evaluation answered ${done.length} deliveries`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       for (const item of batch) {
@@ -455,6 +466,16 @@ export class DeliveryWorker {
     this.waiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** The deliveries recorded entries name as answered: their triggers, and the deliveries folded into them. */
+function answeredBy(entries: readonly LedgerEntry[]): Set<string> {
+  const ids = new Set<string>();
+  for (const e of entries) {
+    const record = e.data as { trigger?: { deliveryId?: unknown }; coalesced?: Array<{ deliveryId?: unknown }> } | null;
+    for (const t of [record?.trigger, ...(Array.isArray(record?.coalesced) ? record.coalesced : [])]) if (typeof t?.deliveryId === 'string') ids.add(t.deliveryId);
+  }
+  return ids;
 }
 
 /** A little past GitHub's reset time, so the first request after it sees the new window. */

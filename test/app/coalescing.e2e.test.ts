@@ -158,4 +158,35 @@ describe('coalescing: deliveries that arrive together are answered by one evalua
     expect(records[1]!.coalesced).toHaveLength(9);
     expect(await app.ledger.inbox.pendingIds()).toEqual([]);
   });
+
+  it('a batch recorded but not completed (a crash, a failure) is never answered twice: its replay completes what it answered, a newer delivery gets its own evaluation', async () => {
+    const s = running();
+    const { sim, app } = await opened(s, { coalesceMs: 50, retryDelaysMs: [100] });
+    const payloads = finishChecks(sim);
+    s.approvedBy('bob');
+    const inbox = app.ledger.inbox;
+    const complete = inbox.complete.bind(inbox);
+    let late: Promise<Response> | null = null;
+    // The first completion fails after the evaluation was recorded; meanwhile a review is edited.
+    inbox.complete = async (id: string) => {
+      if (!late) {
+        late = app.deliver('pull_request_review', reviewPayload(sim), { deliveryId: 'late-review' });
+        await late;
+        throw new Error('disk I/O error');
+      }
+      return complete(id);
+    };
+    await Promise.all(payloads.map((p, i) => app.deliver('check_run', p, { deliveryId: `check-${i}` })));
+    await app.worker.idle();
+    await new Promise((r) => setTimeout(r, 300));
+    await app.worker.idle();
+
+    expect(await app.ledger.inbox.pendingIds()).toEqual([]);
+    const records = await evaluations(app);
+    const answered = records.slice(1).flatMap((r) => [r.trigger, ...(r.coalesced ?? [])].map((t) => t.deliveryId));
+    // Every delivery answered exactly once: the ten checks by the recorded batch, the late review by an evaluation of its own.
+    expect([...answered].sort()).toEqual([...payloads.map((_, i) => `check-${i}`), 'late-review'].sort());
+    expect(records).toHaveLength(3);
+    expect(records[2]!.trigger.deliveryId).toBe('late-review');
+  });
 });

@@ -58,7 +58,8 @@ describe('deliveries', () => {
   });
 
   it('GitHub failing during an evaluation gives an error verdict, never success, and the automatic retry succeeds', async () => {
-    const { sim, app } = await env.start(compliant(), { settings: { reevaluationDelaysMs: [300] } });
+    // Far enough off that the first evaluation is read before the retry can run, however fast GitHub answers.
+    const { sim, app } = await env.start(compliant(), { settings: { reevaluationDelaysMs: [1_000] } });
     sim.faults.add('POST /graphql', { kind: 'status', status: 502 }, 4); // outlasts the client's 3 retries
     await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION }));
     const [errorEntry] = await app.entries('evaluation');
@@ -69,8 +70,8 @@ describe('deliveries', () => {
     expect(run.conclusion).toBe('FAILURE');
     expect(run.output.title).toMatch(/^Evaluation error: .*502.*\. Re-run to retry$/);
 
-    // The re-evaluation queued for 300 ms later succeeds, on the same check run.
-    await new Promise((r) => setTimeout(r, 350));
+    // The re-evaluation queued for a second later succeeds, on the same check run.
+    await new Promise((r) => setTimeout(r, 1_050));
     await app.worker.idle();
     expect(await outcomes(app)).toEqual(['error', 'compliant']);
     expect(sim.world.repo('acme/api').checkRuns.filter((r) => r.name === 'Change control (CC8.1)')).toHaveLength(1);
@@ -150,12 +151,12 @@ describe('read API', () => {
       version: 'test',
       ledger: { size: head.size, head_hash: head.hash },
       pending_deliveries: 0,
-      // GitHub's latest figures for the installation: one GraphQL query (1 point) and one check-run write so far.
+      // GitHub's latest figures for the installation: one GraphQL query (3 points by GitHub's pricing) and one check-run write so far.
       rate_limits: {
         [String(INSTALLATION)]: {
           core: { limit: 5000, remaining: 4999, resets_at: expect.any(String), read_at: expect.any(String) },
           graphql: { limit: 5000, remaining: 4999 },
-          last_graphql_cost: 1,
+          last_graphql_cost: 3,
         },
       },
     });

@@ -1,14 +1,12 @@
 import Database from 'better-sqlite3';
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { defaultSigningKeyPath, publicKeyFromPem, SqliteLedger, verifyLedger, type LedgerEntry } from '../../src/ledger/index.js';
 import { acmeScenario, APP_ID, freshConnectionFetch, INSTALLATION_ID, WEBHOOK_SECRET } from '../support/app-harness.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../support/simulator/server.js';
 import { deploymentStatusPayload, examplePayload, pullRequestPayload, pushPayload } from '../support/webhooks.js';
-import { ensureBuilt, startChildApp, type ChildApp } from './support/child-app.js';
+import { startChildApp, useChildApps } from './support/child-app.js';
 import { acknowledged, byDelivery, post, recordedOnce, type Delivery } from './support/deliveries.js';
 import { RELIABILITY, useFigures } from './support/figures.js';
 import { seeded, sleep } from './support/random.js';
@@ -26,18 +24,7 @@ const SENDERS = 4;
 const MAX_EVALUATIONS = 12;
 
 const figures = useFigures('kill', ['sent', 'acknowledged', 'recorded', 'lost', 'refused', 'killsSurvived']);
-const dirs: string[] = [];
-let sim: GitHubSimulator;
-let children: ChildApp[] = [];
-
-beforeAll(() => {
-  if (RELIABILITY) ensureBuilt();
-}, 120_000);
-afterAll(async () => {
-  for (const c of children) c.process.kill('SIGKILL');
-  await sim?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const { state: apps, appFolder } = useChildApps({ enabled: RELIABILITY });
 
 function world() {
   const s = acmeScenario().user('dave');
@@ -139,12 +126,9 @@ async function health(url: string): Promise<{ pending_deliveries: number; ledger
 describe.runIf(RELIABILITY)('the app killed with SIGKILL under load', () => {
   it(`records every acknowledged delivery once and keeps a verifiable chain (${KILLS} kills)`, async () => {
     const { s, root, merged } = world();
-    sim = await startGitHubSimulator(s);
-    const dir = mkdtempSync(join(tmpdir(), 'changeproof-kill-'));
-    dirs.push(dir);
-    writeFileSync(join(dir, 'app.pem'), generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey);
-    const ledgerPath = join(dir, 'data', 'ledger.db');
-    const env = { APP_ID: String(APP_ID), PRIVATE_KEY_PATH: join(dir, 'app.pem'), WEBHOOK_SECRET, ...sim.env, LEDGER_PATH: ledgerPath, CHANGEPROOF_API_TOKEN: HEALTH_TOKEN };
+    const sim = await startGitHubSimulator(s);
+    apps.sim = sim;
+    const { dir, ledgerPath, env } = appFolder('changeproof-kill-', { APP_ID: String(APP_ID), WEBHOOK_SECRET, ...sim.env, CHANGEPROOF_API_TOKEN: HEALTH_TOKEN });
     const next = deliveries(sim, { root, merged }, 20260415);
     const random = seeded(7);
     const state = { acked: new Map<string, Delivery>(), redeliver: [] as Delivery[], all: new Map<string, Delivery>() };
@@ -152,7 +136,7 @@ describe.runIf(RELIABILITY)('the app killed with SIGKILL under load', () => {
 
     for (let kill = 0; kill < KILLS; kill++) {
       const app = await startChildApp(env, { cwd: dir });
-      children.push(app);
+      apps.children.push(app);
       replayed.push((await health(app.url)).pending_deliveries);
       const load = flow(app.webhookUrl, next, state, { fresh: true });
       // Every third kill lands right after start, while the inbox is being replayed.
@@ -161,7 +145,7 @@ describe.runIf(RELIABILITY)('the app killed with SIGKILL under load', () => {
       app.process.kill('SIGKILL');
       expect((await app.exited).signal).toBe('SIGKILL');
       await stopping;
-      children = children.filter((c) => c !== app);
+      apps.children = apps.children.filter((c) => c !== app);
 
       // At the moment of the crash, every acknowledged delivery was durable (inbox or ledger) …
       const durable = durableIds(ledgerPath);
@@ -175,7 +159,7 @@ describe.runIf(RELIABILITY)('the app killed with SIGKILL under load', () => {
 
     // A last start: it replays what the kills left, takes the redeliveries, and drains.
     const app = await startChildApp(env, { cwd: dir });
-    children.push(app);
+    apps.children.push(app);
     replayed.push((await health(app.url)).pending_deliveries);
     await flow(app.webhookUrl, next, state, { fresh: false }).done;
     expect(state.redeliver).toEqual([]);
@@ -186,7 +170,7 @@ describe.runIf(RELIABILITY)('the app killed with SIGKILL under load', () => {
     }
     app.process.kill('SIGTERM');
     expect((await app.exited).code).toBe(0);
-    children = children.filter((c) => c !== app);
+    apps.children = apps.children.filter((c) => c !== app);
 
     const ledger = SqliteLedger.open(ledgerPath, { env: {} });
     const entries: LedgerEntry[] = [];

@@ -1,6 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../support/free-port.js';
 
@@ -77,4 +80,33 @@ export async function startChildApp(env: Record<string, string>, options: { cwd:
       reject(new Error(`the app exited (${code ?? signal}) before listening:\n${output}`));
     });
   });
+}
+
+/**
+ * The lifecycle of a test file that runs the real app as child processes:
+ * builds lib/ first (under the reliability suite), and afterwards kills any
+ * child still running, closes the simulator and removes the folders made
+ * with `appFolder`.
+ */
+export function useChildApps(options: { enabled: boolean }) {
+  const state = { sim: null as { close(): Promise<void> } | null, children: [] as ChildApp[], dirs: [] as string[] };
+  beforeAll(() => {
+    if (options.enabled) ensureBuilt();
+  }, 120_000);
+  afterAll(async () => {
+    for (const c of state.children) c.process.kill('SIGKILL');
+    await state.sim?.close();
+    for (const d of state.dirs) rmSync(d, { recursive: true, force: true });
+  });
+  return {
+    state,
+    /** A fresh folder with a GitHub App key, and the environment to start the app there on a SQLite ledger (`data/ledger.db`). */
+    appFolder(prefix: string, env: Record<string, string>): { dir: string; ledgerPath: string; env: Record<string, string> } {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      state.dirs.push(dir);
+      writeFileSync(join(dir, 'app.pem'), generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey);
+      const ledgerPath = join(dir, 'data', 'ledger.db');
+      return { dir, ledgerPath, env: { PRIVATE_KEY_PATH: join(dir, 'app.pem'), LEDGER_PATH: ledgerPath, ...env } };
+    },
+  };
 }

@@ -29,13 +29,17 @@ export async function post(webhookUrl: string, d: Delivery, options: { timeoutMs
 
 export const acknowledged = (o: Outcome) => 'status' in o && o.status >= 200 && o.status < 300;
 
-/** Entries of the ledger grouped by the delivery that produced them (`data.trigger.deliveryId`). */
+/**
+ * Entries of the ledger grouped by the delivery they answer: the one that
+ * produced them (`data.trigger.deliveryId`) and, for an evaluation that
+ * answered several, each delivery folded into it (`data.coalesced`).
+ */
 export function byDelivery(entries: Iterable<LedgerEntry>): Map<string, LedgerEntry[]> {
   const out = new Map<string, LedgerEntry[]>();
   for (const e of entries) {
-    const id = (e.data as { trigger?: { deliveryId?: unknown } } | null)?.trigger?.deliveryId;
-    if (typeof id !== 'string') continue;
-    out.set(id, [...(out.get(id) ?? []), e]);
+    const data = e.data as { trigger?: { deliveryId?: unknown }; coalesced?: Array<{ deliveryId?: unknown }> } | null;
+    const ids = [data?.trigger?.deliveryId, ...(Array.isArray(data?.coalesced) ? data.coalesced.map((t) => t?.deliveryId) : [])];
+    for (const id of ids) if (typeof id === 'string') out.set(id, [...(out.get(id) ?? []), e]);
   }
   return out;
 }
