@@ -337,3 +337,39 @@ export function issueCommentPayload(
   };
   return patchCommon(payload, json, sim, fullName, author, options.installationId);
 }
+
+/**
+ * A real `check_suite` payload (`completed` by default) for one of the simulated
+ * check suites: its app, its head, the conclusion its runs add up to, and the
+ * open pull requests whose head it ran on (as GitHub lists them within a repository).
+ *
+ * @example const payload = checkSuitePayload(sim, 'acme/api', suiteId, { installationId });
+ */
+export function checkSuitePayload(
+  sim: GitHubSimulator,
+  fullName: string,
+  suiteId: number,
+  options: { action?: 'completed' | 'requested' | 'rerequested'; installationId?: number; sender?: string } = {},
+): Payload {
+  const json = new RestJson(sim.world, sim.apiUrl, 'https://github.com');
+  const repo = sim.world.repo(fullName);
+  const suite = repo.checkSuites.find((s) => s.id === suiteId);
+  if (!suite) throw new Error(`simulator: no check suite ${suiteId} in ${fullName}`);
+  const runs = repo.checkRuns.filter((r) => r.suiteId === suite.id);
+  const done = runs.every((r) => r.status === 'COMPLETED');
+  // GitHub's roll-up, worst first.
+  const conclusion = !done ? null : (['ACTION_REQUIRED', 'TIMED_OUT', 'CANCELLED', 'FAILURE', 'STALE', 'NEUTRAL', 'SUCCESS', 'SKIPPED'].find((c) => runs.some((r) => r.conclusion === c)) ?? 'SUCCESS').toLowerCase();
+  const payload = examplePayload('check_suite', 'completed');
+  payload['action'] = options.action ?? 'completed';
+  const pulls = [...repo.pulls.values()].filter((pr) => pr.state === 'open' && pr.commits.at(-1) === suite.headSha);
+  const branch = [...repo.branches].find(([, sha]) => sha === suite.headSha)?.[0] ?? null;
+  payload['check_suite'] = {
+    ...payload['check_suite'],
+    id: suite.id, node_id: `CS_${suite.id}`, head_branch: branch, head_sha: suite.headSha, status: done ? 'completed' : 'in_progress', conclusion,
+    url: `${sim.apiUrl}/repos/${fullName}/check-suites/${suite.id}`, before: null, after: suite.headSha,
+    app: { ...payload['check_suite']['app'], id: suite.appId, slug: suite.appSlug, name: suite.appSlug },
+    latest_check_runs_count: runs.length, check_runs_url: `${sim.apiUrl}/repos/${fullName}/check-suites/${suite.id}/check-runs`,
+    pull_requests: pulls.map((pr) => ({ number: pr.number, id: pr.id, url: `${sim.apiUrl}/repos/${fullName}/pulls/${pr.number}`, head: { ref: pr.headRef, sha: suite.headSha }, base: { ref: pr.baseRef, sha: pr.baseSha } })),
+  };
+  return patchCommon(payload, json, sim, fullName, options.sender ?? repo.owner, options.installationId);
+}

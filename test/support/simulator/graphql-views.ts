@@ -1,3 +1,7 @@
+import {
+  getNamedType, isCompositeType, isObjectType, isInterfaceType, Kind, valueFromASTUntyped,
+  type DirectiveNode, type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLResolveInfo, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode,
+} from 'graphql';
 import { connection, type ConnectionArgs } from './connection.js';
 import { actorView, type GqlContext } from './graphql-actor-views.js';
 import { checkSuiteFor, commitView, statusView } from './graphql-commit-views.js';
@@ -16,7 +20,11 @@ export function queryRoot() {
     },
     node: ({ id }: { id: string }, ctx: GqlContext) => resolveNode(id, ctx),
     organization: ({ login }: { login: string }, ctx: GqlContext) => organizationView(login, ctx),
-    rateLimit: (_args: unknown, ctx: GqlContext) => ({ cost: 1, limit: 5000, remaining: 4999, used: 1, nodeCount: 0, resetAt: ctx.world.now() }),
+    // What GitHub charges for the query as sent (see `queryCost`); the limit is 5,000 points an hour.
+    rateLimit: (_args: unknown, ctx: GqlContext, info: GraphQLResolveInfo) => {
+      const cost = queryCost(info.schema, info.operation, info.fragments, info.variableValues);
+      return { cost, limit: 5000, remaining: 5000 - cost, used: cost, nodeCount: 0, resetAt: ctx.world.now() };
+    },
   };
 }
 
@@ -233,4 +241,97 @@ function resolveNode(id: string, ctx: GqlContext) {
 function splitKey(key: string): [string, string] {
   const at = key.indexOf(':');
   return at < 0 ? [key, ''] : [key.slice(0, at), key.slice(at + 1)];
+}
+
+/**
+ * A query's rate-limit score as GitHub documents it
+ * (https://docs.github.com/graphql/overview/rate-limits-and-query-limits-for-the-graphql-api#calculating-a-rate-limit-score):
+ * add up the requests needed to fulfil each unique connection in the call,
+ * assuming every one reaches its `first`/`last` limit (a connection is asked
+ * for once per node of the connections it sits in: `first: 100` under
+ * `first: 50` is 50 requests), divide by 100 and round to the nearest whole
+ * number; the minimum is 1.
+ *
+ * Fields are merged by response key as GraphQL executes them (fragments
+ * included, `@skip`/`@include` applied), so a connection selected twice under
+ * the same key counts once. A connection without `first`/`last` (GitHub
+ * refuses those) counts as 100, the most a page holds.
+ *
+ * @example queryCost(info.schema, info.operation, info.fragments, info.variableValues) // in a resolver
+ */
+export function queryCost(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown> = {},
+): number {
+  const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+  if (!root) return 1;
+  const requests = connectionRequests(schema, root, [operation.selectionSet], 1, fragments, variables);
+  return Math.max(1, Math.round(requests / 100));
+}
+
+const PAGE_LIMIT = 100;
+
+/** Requests to fulfil the connections under `sets` (merged selection sets of one field on `parent`), each asked `times` times. */
+function connectionRequests(
+  schema: GraphQLSchema,
+  parent: GraphQLCompositeType,
+  sets: readonly SelectionSetNode[],
+  times: number,
+  fragments: Record<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown>,
+): number {
+  // Response key → the field's definition type and every selection set merged under it.
+  const fields = new Map<string, { type: GraphQLCompositeType | null; args: Record<string, unknown>; sets: SelectionSetNode[] }>();
+  const collect = (on: GraphQLCompositeType, set: SelectionSetNode, seen: Set<string>) => {
+    for (const selection of set.selections) {
+      if (!included(selection.directives, variables)) continue;
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value.startsWith('__')) continue;
+        const definition = isObjectType(on) || isInterfaceType(on) ? on.getFields()[selection.name.value] : undefined;
+        if (!definition) continue;
+        const key = selection.alias?.value ?? selection.name.value;
+        const named = getNamedType(definition.type);
+        const entry = fields.get(key) ?? { type: isCompositeType(named) ? named : null, args: {}, sets: [] };
+        for (const arg of selection.arguments ?? []) entry.args[arg.name.value] = valueFromASTUntyped(arg.value, variables);
+        if (selection.selectionSet) entry.sets.push(selection.selectionSet);
+        fields.set(key, entry);
+      } else {
+        const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments[selection.name.value];
+        if (!fragment) continue;
+        // A fragment spread inside itself is invalid GraphQL; guard anyway.
+        const spread = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : null;
+        if (spread !== null && seen.has(spread)) continue;
+        const condition = fragment.typeCondition ? schema.getType(fragment.typeCondition.name.value) : on;
+        collect(condition && isCompositeType(condition) ? condition : on, fragment.selectionSet, spread === null ? seen : new Set(seen).add(spread));
+      }
+    }
+  };
+  for (const set of sets) collect(parent, set, new Set());
+
+  let requests = 0;
+  for (const { type, args, sets: childSets } of fields.values()) {
+    if (!type || childSets.length === 0) continue;
+    if (type.name.endsWith('Connection')) {
+      requests += times;
+      const limit = Number(args['first'] ?? args['last'] ?? PAGE_LIMIT);
+      requests += connectionRequests(schema, type, childSets, times * (Number.isFinite(limit) ? limit : PAGE_LIMIT), fragments, variables);
+    } else {
+      requests += connectionRequests(schema, type, childSets, times, fragments, variables);
+    }
+  }
+  return requests;
+}
+
+/** `@skip(if:)` / `@include(if:)` with the request's variables. */
+function included(directives: readonly DirectiveNode[] | undefined, variables: Record<string, unknown>): boolean {
+  for (const directive of directives ?? []) {
+    const condition = directive.arguments?.find((a) => a.name.value === 'if');
+    if (!condition) continue;
+    const value = Boolean(valueFromASTUntyped(condition.value, variables));
+    if (directive.name.value === 'skip' && value) return false;
+    if (directive.name.value === 'include' && !value) return false;
+  }
+  return true;
 }
