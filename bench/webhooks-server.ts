@@ -7,8 +7,13 @@
 //
 // IPC from the parent: `settle` answers once the work of every delivery
 // acknowledged so far is finished (for the app: the worker is idle and the
-// inbox empty); `verify` checks that the ledger holds an entry for every
-// delivery; `cpu` reports the CPU time used since the last `cpu`.
+// inbox empty); `verify` checks that every delivery was answered by an
+// evaluation (its trigger, or folded into it as `coalesced`); `cpu` reports
+// the CPU time used since the last `cpu`.
+//
+// For `--storm` (bench/webhooks-storm.ts): BENCH_SETTINGS (JSON) overrides app
+// settings, BENCH_CAPTURE records the app's GitHub requests, and the `storm-…`
+// questions are answered by bench/webhooks-storm-server.ts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +21,7 @@ import { pino } from 'pino';
 import { Probot, ProbotOctokit, Server } from 'probot';
 import { UNSPACED_WRITES } from '../test/support/simulator-octokit.js';
 import { freePort } from '../test/support/free-port.js';
+import { capturingFetch, stormHandler, type CapturedRequest, type StormServerRequest } from './webhooks-storm-server.js';
 
 // The compiled app, as `npm start` runs it (`npm run bench:webhooks` builds lib/ first).
 const lib = <T,>(path: string): Promise<T> => import(new URL(`../lib/${path}`, import.meta.url).href) as Promise<T>;
@@ -24,7 +30,8 @@ export type ServerRequest =
   | { id: number; type: 'settle' }
   | { id: number; type: 'verify'; deliveryIds: string[] }
   | { id: number; type: 'cpu' }
-  | { id: number; type: 'close' };
+  | { id: number; type: 'close' }
+  | StormServerRequest;
 
 interface Running {
   port: number;
@@ -33,6 +40,8 @@ interface Running {
   settle(): Promise<void>;
   verify(deliveryIds: string[]): Promise<{ recorded: number; outcomes: Record<string, number>; pending: number }>;
   close(): Promise<void>;
+  /** The storm's questions (the app with BENCH_CAPTURE only). */
+  storm?: (message: StormServerRequest) => Promise<object>;
 }
 
 async function main(): Promise<void> {
@@ -61,6 +70,9 @@ async function main(): Promise<void> {
           reply();
           process.disconnect();
         });
+        break;
+      default:
+        if (running.storm) void running.storm(message).then((result) => reply(result));
     }
   });
   process.send!({ type: 'ready', port: running.port });
@@ -99,10 +111,12 @@ async function startChangeproof(env: Env): Promise<Running> {
       }
     });
   };
+  const captured: CapturedRequest[] = [];
+  const innerFetch = process.env['BENCH_CAPTURE'] ? capturingFetch(fetch, captured) : fetch;
   const timedFetch: typeof fetch = async (input, init) => {
     const start = performance.now();
     try {
-      return await fetch(input, init);
+      return await innerFetch(input, init);
     } finally {
       requests.fetchMs += performance.now() - start;
     }
@@ -122,8 +136,10 @@ async function startChangeproof(env: Env): Promise<Running> {
   });
   let worker!: Worker;
   let stopRecovery = () => {};
-  // Production settings, except the missed-webhook recovery (its periodic GitHub reads would blur the request counts).
-  await server.load(changeproof({ ledger, appId: env.appId, version: 'bench', settings: { recoveryIntervalMs: 0 }, onStarted: (r) => {
+  // Production settings, except the missed-webhook recovery (its periodic GitHub reads would blur the request counts),
+  // and whatever the parent sets (`--storm` compares settings).
+  const overrides = JSON.parse(process.env['BENCH_SETTINGS'] ?? '{}') as Record<string, unknown>;
+  await server.load(changeproof({ ledger, appId: env.appId, version: 'bench', settings: { recoveryIntervalMs: 0, ...overrides }, onStarted: (r) => {
     worker = r.worker;
     stopRecovery = () => r.recovery.stop();
   } }));
@@ -131,6 +147,7 @@ async function startChangeproof(env: Env): Promise<Running> {
   return {
     port: server.port,
     requests,
+    ...(process.env['BENCH_CAPTURE'] ? { storm: stormHandler({ ledger, idle: () => worker.idle(), captured }) } : {}),
     async settle() {
       for (;;) {
         await worker.idle();
@@ -143,11 +160,13 @@ async function startChangeproof(env: Env): Promise<Running> {
       const outcomes: Record<string, number> = {};
       let recorded = 0;
       for await (const entry of ledger.read({ kinds: ['evaluation'] })) {
-        const trigger = (entry.data as { trigger?: { deliveryId?: string } }).trigger;
-        if (!trigger?.deliveryId || !wanted.has(trigger.deliveryId)) continue;
-        recorded += 1;
-        const outcome = String((entry.data as { verdict?: { outcome?: string } }).verdict?.outcome);
-        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+        // An evaluation answers its trigger and any delivery folded into it.
+        const data = entry.data as { trigger?: { deliveryId?: string }; coalesced?: Array<{ deliveryId?: string }>; verdict?: { outcome?: string } };
+        const answered = [data.trigger, ...(data.coalesced ?? [])].filter((t) => t?.deliveryId && wanted.has(t.deliveryId)).length;
+        if (!answered) continue;
+        recorded += answered;
+        const outcome = String(data.verdict?.outcome);
+        outcomes[outcome] = (outcomes[outcome] ?? 0) + answered;
       }
       return { recorded, outcomes, pending: (await ledger.inbox.pending()).length };
     },

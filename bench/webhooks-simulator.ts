@@ -2,10 +2,12 @@
 // It builds the bench's world — many pull requests in two repositories of one
 // installation — serves GitHub's API for it, prepares the webhook payloads the
 // bench delivers, and answers the parent's questions over IPC: request counts
-// per route and the CPU time it spent serving them.
+// per route and the CPU time it spent serving them. With BENCH_STORM (JSON) it
+// serves the world of `--storm` instead (bench/webhooks-storm-simulator.ts).
 import { scenario } from '../test/support/scenario.js';
 import { startGitHubSimulator } from '../test/support/simulator/server.js';
 import { pullRequestPayload, pullRequestReviewPayload } from '../test/support/webhooks.js';
+import { stormSimulator } from './webhooks-storm-simulator.js';
 
 export const APP_ID = 4242;
 export const INSTALLATION_ID = 77;
@@ -24,6 +26,7 @@ export interface BenchPayload {
 export type SimulatorRequest = { id: number; type: 'counts' } | { id: number; type: 'close' };
 
 async function main(): Promise<void> {
+  if (process.env['BENCH_STORM']) return stormSimulator(JSON.parse(process.env['BENCH_STORM']));
   const s = scenario({ start: '2026-03-02T09:00:00Z' })
     .installation({ id: INSTALLATION_ID, account: 'acme', appId: APP_ID })
     .user('alice').user('bob').user('carol').user('dave').user('erin');

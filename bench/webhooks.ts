@@ -10,8 +10,9 @@
 //     signed deliveries at the same concurrencies, in the same run (rounds alternate).
 // It prints
 //   - throughput, counted until the work is finished (the app's worker is idle,
-//     its inbox empty, and the ledger is then checked to hold an evaluation per
-//     delivery), as a ratio of the bare app's — target ≥ 0.5×;
+//     its inbox empty, and the ledger is then checked to answer every delivery
+//     with an evaluation, as its trigger or folded into it), as a ratio of the
+//     bare app's — target ≥ 0.5×;
 //   - p50/p99 of the acknowledgement (HTTP response time) — target p99 ≤ 100 ms at 50
 //     (judged on every delivery; p99 without each run's opening burst is printed beside it);
 //   - GitHub API requests per evaluation (the simulator counts them) against the
@@ -26,15 +27,21 @@
 // Options: --rounds N (default 3; medians are printed), --scale X (deliveries per
 // run × X), --repos N (spread the 200 pull requests over N repositories instead of 2),
 // --profile app|bare|simulator (V8 CPU profile of that process, in a temp folder).
-import { fork, type ChildProcess } from 'node:child_process';
+// `--storm` runs the storm benchmark instead (bench/webhooks-storm.ts).
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Child } from './ipc-child.js';
 import type { BenchPayload } from './webhooks-simulator.js';
+
+// `--storm`: coalescing and check-run write-skipping under bursts of checks and reviews (bench/webhooks-storm.ts).
+if (process.argv.includes('--storm')) {
+  await (await import('./webhooks-storm.js')).main(process.argv.slice(2));
+  process.exit();
+}
 
 const { values } = parseArgs({ options: { rounds: { type: 'string' }, scale: { type: 'string' }, repos: { type: 'string' }, profile: { type: 'string' } } });
 const ROUNDS = Number(values.rounds ?? 3);
@@ -52,45 +59,9 @@ const APP_ID = 4242;
 const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
 const profileDir = values.profile ? mkdtempSync(join(tmpdir(), 'changeproof-bench-profile-')) : null;
 
-/** A child process answering numbered IPC questions. */
-class Child {
-  private next = 1;
-  private readonly waiting = new Map<number, (reply: any) => void>();
-  readonly ready: Promise<any>;
-
-  constructor(readonly name: string, readonly process: ChildProcess) {
-    this.ready = new Promise((resolve, reject) => {
-      process.on('message', (message: any) => {
-        if (message?.type === 'ready') return resolve(message);
-        const resolveReply = this.waiting.get(message?.id);
-        this.waiting.delete(message?.id);
-        resolveReply?.(message);
-      });
-      process.once('exit', (code) => reject(new Error(`${name} exited (${code}) before it was ready`)));
-    });
-    process.on('exit', (code) => {
-      if (this.waiting.size) {
-        console.error(`${name} exited (${code}) with questions unanswered`);
-        globalThis.process.exit(1);
-      }
-    });
-  }
-
-  /** Forks a sibling TypeScript file (this process's tsx loader is inherited). */
-  static start(name: string, role: string, file: string, env: Record<string, string> = {}): Child {
-    const profile = profileDir && values.profile === role ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-    return new Child(name, fork(fileURLToPath(new URL(file, import.meta.url)), [role], {
-      env: { ...process.env, ...env }, serialization: 'advanced', execArgv: [...process.execArgv, ...profile],
-    }));
-  }
-
-  ask<T = any>(message: object): Promise<T> {
-    const id = this.next++;
-    return new Promise<T>((resolve) => {
-      this.waiting.set(id, resolve);
-      this.process.send({ ...message, id });
-    });
-  }
+/** Forks a sibling TypeScript file, with a CPU profile when `--profile` names its role. */
+function startChild(name: string, role: string, file: string, env: Record<string, string> = {}): Child {
+  return Child.start(name, role, file, env, profileDir && values.profile === role ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
 }
 
 interface Delivery {
@@ -123,12 +94,12 @@ interface Run {
   failures: number;
 }
 
-const sim = Child.start('simulator', 'simulator', './webhooks-simulator.ts', { BENCH_REPOS: String(REPOS) });
+const sim = startChild('simulator', 'simulator', './webhooks-simulator.ts', { BENCH_REPOS: String(REPOS) });
 const { apiUrl, payloads } = (await sim.ready) as { apiUrl: string; payloads: BenchPayload[] };
 const deliveries: Delivery[] = payloads.map((p) => ({ event: p.event, label: p.label, body: Buffer.from(p.body), signature: `sha256=${createHmac('sha256', SECRET).update(p.body).digest('hex')}` }));
 const serverEnv = { BENCH_API_URL: apiUrl, BENCH_PRIVATE_KEY: PRIVATE_KEY, BENCH_WEBHOOK_SECRET: SECRET, BENCH_APP_ID: String(APP_ID) };
-const app = Child.start('app', 'app', './webhooks-server.ts', serverEnv);
-const bare = Child.start('bare Probot', 'bare', './webhooks-server.ts', serverEnv);
+const app = startChild('app', 'app', './webhooks-server.ts', serverEnv);
+const bare = startChild('bare Probot', 'bare', './webhooks-server.ts', serverEnv);
 const ports = { app: ((await app.ready) as { port: number }).port, bare: ((await bare.ready) as { port: number }).port };
 
 /** One pool of kept-alive connections per server, up for the whole bench (opened by the warm-up). */
