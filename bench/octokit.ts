@@ -17,7 +17,7 @@
 // plugin row is measured twice in the same run: with Bottleneck as published
 // ("stock": its in-memory store yields with `setTimeout(0)`, at least 1 ms each
 // in Node) and with src/github/fast-bottleneck.ts applied ("fixed": the same
-// steps on `setImmediate`); the bench swaps the two between rows. It prints the
+// steps as microtasks); the bench swaps the two between rows. It prints the
 // mean latency of one request, the overhead over the floor (ms) and the ratio to
 // the floor, then the timers (`setTimeout`/`setImmediate`) each client starts per
 // request. Target: the plugins' share (e minus b) under 3 ms per request.

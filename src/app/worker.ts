@@ -387,9 +387,12 @@ export class DeliveryWorker {
     const oldest = batch[0]!;
     const attempt = Math.max(...batch.map((b) => b.attempts)) + 1;
     try {
+      // Webhooks waiting to be acknowledged go first: they have GitHub's 10-second timeout, this work has none.
+      await yieldToIntake();
       const ctx = await this.contextFor(lead, lead.payload, attempt);
       const job = batch.length > 1 ? foldedJob(batch) : jobFor(lead.event, lead.payload);
       const result = ctx ? await job(ctx) : { entries: [] };
+      await yieldToIntake();
       const appended = result.entries.length ? await ledger.append(result.entries, { deliveryId: oldest.deliveryId }) : null;
       const recorded = appended?.entries ?? [];
       await result.act?.(recorded);
@@ -476,6 +479,11 @@ function answeredBy(entries: readonly LedgerEntry[]): Set<string> {
     for (const t of [record?.trigger, ...(Array.isArray(record?.coalesced) ? record.coalesced : [])]) if (typeof t?.deliveryId === 'string') ids.add(t.deliveryId);
   }
   return ids;
+}
+
+/** Lets the event loop take pending I/O (webhooks being received and acknowledged) before the worker goes on. */
+function yieldToIntake(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** A little past GitHub's reset time, so the first request after it sees the new window. */
