@@ -88,6 +88,8 @@ describe.runIf(RELIABILITY)('the app killed with SIGKILL during a coalesced stor
     const acked = new Map<string, Delivery>();
     const all = new Map<string, Delivery>();
     let redeliver: Delivery[] = [];
+    /** Deliveries each start found pending in the inbox and replayed. */
+    const replayed: number[] = [];
 
     /** SENDERS loops: redeliveries first, then the storm's next step, 20–150 ms apart (the storm outlasts the first kills). */
     const send = (url: string, fresh: boolean) => {
@@ -115,9 +117,11 @@ describe.runIf(RELIABILITY)('the app killed with SIGKILL during a coalesced stor
     for (let kill = 0; kill < KILLS; kill++) {
       const app = await startChildApp(env, { cwd: dir });
       state.children.push(app);
+      replayed.push(await pending(app.url));
       const load = send(app.webhookUrl, true);
-      // Killed while the storm blows: some deliveries wait to be folded (a second), some are being evaluated or shown.
-      await sleep(random.int(600, 2_500));
+      // Killed while the storm blows (the first life), then while folded evaluations run and their check runs are
+      // written (each a GraphQL query and a write, spaced a second apart per installation in production).
+      await sleep(kill === 0 ? random.int(800, 1_600) : random.int(2_000, 5_000));
       const stopping = load.stop();
       app.process.kill('SIGKILL');
       expect((await app.exited).signal).toBe('SIGKILL');
@@ -130,6 +134,7 @@ describe.runIf(RELIABILITY)('the app killed with SIGKILL during a coalesced stor
     // The rest of the storm and the redeliveries, then the app drains its inbox.
     const app = await startChildApp(env, { cwd: dir });
     state.children.push(app);
+    replayed.push(await pending(app.url));
     await send(app.webhookUrl, true).done;
     expect(redeliver).toEqual([]);
     expect(steps).toEqual([]);
@@ -175,6 +180,7 @@ describe.runIf(RELIABILITY)('the app killed with SIGKILL during a coalesced stor
     expect(wrong).toEqual([]);
     expect(figures.falseSuccesses).toBe(0);
     figures.killsSurvived = lost.length === 0 ? KILLS : 0;
+    figures.note('replayedAtStart', replayed);
     figures.note('evaluations', evaluations.length);
     figures.note('evaluationsPerPull', evaluations.length / PULLS);
     figures.note('folded', evaluations.reduce((n, e) => n + ((e.data as { coalesced?: unknown[] }).coalesced?.length ?? 0), 0));
