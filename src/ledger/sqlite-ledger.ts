@@ -22,11 +22,14 @@ export interface SqliteLedgerOptions extends ConnectionOptions, SigningKeyOption
   checkpointPolicy?: Partial<CheckpointPolicy>;
 }
 
+/** Read-only connections a ledger keeps open between reads. */
+const MAX_IDLE_READERS = 4;
+
 /**
  * The SQLite {@link Ledger} (better-sqlite3, WAL, `synchronous=FULL` by
  * default): an append resolves only once it is durable. Writes go through
  * {@link SqliteChainWriter}; reads of a file ledger use their own read-only
- * connection, so a slow reader never blocks the app.
+ * connection (kept open for the next read), so a slow reader never blocks the app.
  *
  * @example
  * const ledger = SqliteLedger.open(defaultLedgerPath(process.env));
@@ -38,6 +41,8 @@ export class SqliteLedger implements Ledger {
   private readonly writer: SqliteChainWriter;
   private readonly key: SigningKey;
   private readonly readers = new Set<Database>();
+  /** Read-only connections kept open between reads (opening one costs more than a typical read). */
+  private readonly idleReaders: Database[] = [];
   private importing = false;
 
   /** Opens (creating and migrating) the ledger at `path`; `:memory:` for a throwaway one. */
@@ -129,8 +134,9 @@ export class SqliteLedger implements Ledger {
     } catch (error) {
       failure = error;
     } finally {
-      for (const reader of this.readers) reader.close();
+      for (const reader of [...this.readers, ...this.idleReaders]) reader.close();
       this.readers.clear();
+      this.idleReaders.length = 0;
       this.db.close();
     }
     if (failure) throw toLedgerError(failure, this.path, 'sign the final checkpoint of');
@@ -141,7 +147,7 @@ export class SqliteLedger implements Ledger {
     // A file ledger is read through its own read-only connection, so appends
     // go on while a slow consumer iterates. `:memory:` has only this one
     // connection: do not append while iterating an in-memory ledger.
-    const db = this.path === ':memory:' ? this.db : openReadOnly(this.path);
+    const db = this.path === ':memory:' ? this.db : (this.idleReaders.pop() ?? openReadOnly(this.path));
     if (db !== this.db) this.readers.add(db);
     try {
       for (const stored of iterateStored(db, query)) yield map(stored);
@@ -150,7 +156,9 @@ export class SqliteLedger implements Ledger {
     } finally {
       if (db !== this.db) {
         this.readers.delete(db);
-        db.close();
+        // Kept for the next read only when it ended cleanly, outside a transaction.
+        if (this.db.open && db.open && !db.inTransaction && this.idleReaders.length < MAX_IDLE_READERS) this.idleReaders.push(db);
+        else db.close();
       }
     }
   }

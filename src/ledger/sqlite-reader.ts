@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { entryLine } from './entry-text.js';
 import { isoBound, LedgerError } from './errors.js';
 import type { CheckpointRecord, LedgerEntry, ReadQuery } from './ledger.js';
@@ -46,10 +46,27 @@ export function* iterateStored(db: Database, query: ReadQuery = {}): Generator<S
       : bounds.repo === null
         ? `${SELECT} WHERE seq BETWEEN @lo AND @hi AND ${KINDS} ORDER BY seq ${order} LIMIT @limit`
         : `${SELECT} WHERE repo = @repo AND seq BETWEEN @lo AND @hi AND ${KINDS} ORDER BY seq ${order} LIMIT @limit`;
-    yield* db.prepare<Bounds, StoredEntry>(sql).iterate(bounds);
+    yield* cached<Bounds, StoredEntry>(db, sql).iterate(bounds);
   } finally {
     if (ownTransaction && db.open && db.inTransaction) db.exec('COMMIT');
   }
+}
+
+/** Prepared statements by connection and SQL: preparing costs more than most reads the app makes. */
+const statements = new WeakMap<Database, Map<string, Statement<unknown[], unknown>>>();
+
+/**
+ * The connection's prepared statement for `sql`, prepared once; a fresh one
+ * while the cached one is still iterating (a read inside a read on one connection).
+ */
+function cached<P extends unknown[] | object, R>(db: Database, sql: string): Statement<P, R> {
+  let byText = statements.get(db);
+  if (!byText) statements.set(db, (byText = new Map()));
+  const known = byText.get(sql) as Statement<P, R> | undefined;
+  if (known && !known.busy) return known;
+  const statement = db.prepare<P, R>(sql);
+  if (!known) byText.set(sql, statement as unknown as Statement<unknown[], unknown>);
+  return statement;
 }
 
 function resolveBounds(db: Database, query: ReadQuery): Bounds | null {
@@ -77,9 +94,8 @@ function resolveBounds(db: Database, query: ReadQuery): Bounds | null {
  * recorded_at decrease — which `verify` checks.
  */
 function firstSeqAtOrAfter(db: Database, time: string): number | null {
-  const at = db.prepare<[number], { seq: number; recorded_at: string }>(
-    'SELECT seq, recorded_at FROM entries WHERE seq >= ? ORDER BY seq LIMIT 1');
-  const last = db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM entries').get()?.seq ?? null;
+  const at = cached<[number], { seq: number; recorded_at: string }>(db, 'SELECT seq, recorded_at FROM entries WHERE seq >= ? ORDER BY seq LIMIT 1');
+  const last = cached<[], { seq: number | null }>(db, 'SELECT max(seq) AS seq FROM entries').get()?.seq ?? null;
   if (last === null) return null;
   let lo = 1;
   let hi = last + 1;
