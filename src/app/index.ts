@@ -75,7 +75,7 @@ export function changeproof(options: ChangeproofOptions) {
         ledger: services.ledger,
         version: options.version,
         apiToken: options.apiToken,
-        pendingWork: async () => (await services.ledger.inbox.pending()).length,
+        pendingWork: async () => (await services.ledger.inbox.pendingIds()).length,
         rateLimits: () => rateLimits.snapshot(),
         deferred: () => worker.deferredReevaluations(),
         signing: {
