@@ -1056,10 +1056,19 @@ function* iterateStored(db, query = {}) {
     const order = query.order === "desc" ? "DESC" : "ASC";
     const sql = bounds.subject !== null ? `SELECT e.body, e.hash FROM entry_subjects s JOIN entries e ON e.seq = s.seq
          WHERE s.repo = @repo AND s.subject = @subject AND s.seq BETWEEN @lo AND @hi AND ${KINDS} ORDER BY s.seq ${order} LIMIT @limit` : bounds.repo === null ? `${SELECT} WHERE seq BETWEEN @lo AND @hi AND ${KINDS} ORDER BY seq ${order} LIMIT @limit` : `${SELECT} WHERE repo = @repo AND seq BETWEEN @lo AND @hi AND ${KINDS} ORDER BY seq ${order} LIMIT @limit`;
-    yield* db.prepare(sql).iterate(bounds);
+    yield* cached(db, sql).iterate(bounds);
   } finally {
     if (ownTransaction && db.open && db.inTransaction) db.exec("COMMIT");
   }
+}
+function cached(db, sql) {
+  let byText = statements.get(db);
+  if (!byText) statements.set(db, byText = /* @__PURE__ */ new Map());
+  const known = byText.get(sql);
+  if (known && !known.busy) return known;
+  const statement = db.prepare(sql);
+  if (!known) byText.set(sql, statement);
+  return statement;
 }
 function resolveBounds(db, query) {
   let lo = Math.max(1, query.fromSeq ?? 1);
@@ -1080,10 +1089,8 @@ function resolveBounds(db, query) {
   return { lo, hi, repo: query.repo ?? null, subject: query.subject ?? null, kinds, limit: query.limit ?? -1 };
 }
 function firstSeqAtOrAfter(db, time) {
-  const at = db.prepare(
-    "SELECT seq, recorded_at FROM entries WHERE seq >= ? ORDER BY seq LIMIT 1"
-  );
-  const last = db.prepare("SELECT max(seq) AS seq FROM entries").get()?.seq ?? null;
+  const at = cached(db, "SELECT seq, recorded_at FROM entries WHERE seq >= ? ORDER BY seq LIMIT 1");
+  const last = cached(db, "SELECT max(seq) AS seq FROM entries").get()?.seq ?? null;
   if (last === null) return null;
   let lo = 1;
   let hi = last + 1;
@@ -1096,7 +1103,7 @@ function firstSeqAtOrAfter(db, time) {
   const row = at.get(lo);
   return row && row.recorded_at >= time ? row.seq : null;
 }
-var SELECT, KINDS;
+var SELECT, KINDS, statements;
 var init_sqlite_reader = __esm({
   "src/ledger/sqlite-reader.ts"() {
     "use strict";
@@ -1105,6 +1112,7 @@ var init_sqlite_reader = __esm({
     init_checkpoint();
     SELECT = "SELECT body, hash FROM entries";
     KINDS = "(@kinds IS NULL OR kind IN (SELECT value FROM json_each(@kinds)))";
+    statements = /* @__PURE__ */ new WeakMap();
   }
 });
 
