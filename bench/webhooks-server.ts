@@ -22,6 +22,7 @@ import { Probot, ProbotOctokit, Server } from 'probot';
 import { UNSPACED_WRITES } from '../test/support/simulator-octokit.js';
 import { freePort } from '../test/support/free-port.js';
 import { capturingFetch, stormHandler, type CapturedRequest, type StormServerRequest } from './webhooks-storm-server.js';
+import { answeredDeliveries } from '../src/core/records.js';
 
 // The compiled app, as `npm start` runs it (`npm run bench:webhooks` builds lib/ first).
 const lib = <T,>(path: string): Promise<T> => import(new URL(`../lib/${path}`, import.meta.url).href) as Promise<T>;
@@ -161,11 +162,10 @@ async function startChangeproof(env: Env): Promise<Running> {
       let recorded = 0;
       for await (const entry of ledger.read({ kinds: ['evaluation'] })) {
         // An evaluation answers its trigger and any delivery folded into it.
-        const data = entry.data as { trigger?: { deliveryId?: string }; coalesced?: Array<{ deliveryId?: string }>; verdict?: { outcome?: string } };
-        const answered = [data.trigger, ...(data.coalesced ?? [])].filter((t) => t?.deliveryId && wanted.has(t.deliveryId)).length;
+        const answered = answeredDeliveries(entry.data).filter((id) => wanted.has(id)).length;
         if (!answered) continue;
         recorded += answered;
-        const outcome = String(data.verdict?.outcome);
+        const outcome = String((entry.data as { verdict?: { outcome?: string } }).verdict?.outcome);
         outcomes[outcome] = (outcomes[outcome] ?? 0) + answered;
       }
       return { recorded, outcomes, pending: (await ledger.inbox.pending()).length };

@@ -46,16 +46,16 @@ export function jobFor(event: string, payload: Payload): Job {
     case 'pull_request':
       if (payload['action'] === 'closed') return payload['pull_request']?.['merged'] ? onMerged : () => Promise.resolve(NOTHING);
       if (PUSHING_PR_ACTIONS.has(payload['action'])) return onPullRequestPush;
-      return REEVALUATING_PR_ACTIONS.has(payload['action']) ? (ctx) => evaluateRequested(ctx, [requestOf(ctx)]) : noop;
+      return REEVALUATING_PR_ACTIONS.has(payload['action']) ? reevaluate : noop;
     case 'pull_request_review':
       if (!REEVALUATING_REVIEW_ACTIONS.has(payload['action'])) return noop;
-      return payload['pull_request']?.['merged_at'] ? (ctx) => resolveEmergency(ctx, refOf(ctx.payload, ctx.payload['pull_request'])) : (ctx) => evaluateRequested(ctx, [requestOf(ctx)]);
+      return payload['pull_request']?.['merged_at'] ? (ctx) => resolveEmergency(ctx, refOf(ctx.payload, ctx.payload['pull_request'])) : reevaluate;
     case 'check_run':
       return onCheckRun;
     case 'check_suite':
       return onCheckSuite;
     case 'status':
-      return (ctx) => evaluateRequested(ctx, [requestOf(ctx)]);
+      return reevaluate;
     case 'push':
       return recordPush;
     case 'installation':
@@ -150,6 +150,9 @@ export function serialKey(event: string, payload: Payload): string {
 
 const noop: Job = () => Promise.resolve(NOTHING);
 
+/** A delivery that only asks for a re-evaluation, answered on its own (the worker folds several into one with {@link evaluateRequested}). */
+const reevaluate: Job = (ctx) => evaluateRequested(ctx, [requestOf(ctx)]);
+
 /** A pull request opened, reopened or pushed to: the push it reports is recorded, then it is evaluated. */
 async function onPullRequestPush(ctx: JobContext) {
   const pushed = await headPushEntries(ctx);
@@ -186,7 +189,7 @@ async function onCheckRun(ctx: JobContext) {
   if (group) return evaluateMergeGroup(ctx, group);
   // CI finishing on a merge group's commit: no pull request has it as its head, so there is nothing to ask GitHub.
   if (!ours && typeof branch === 'string' && isQueueBranch(branch)) return NOTHING;
-  return evaluateRequested(ctx, [{ ...checkRequest(ctx.payload, run), trigger: ctx.trigger }]);
+  return reevaluate(ctx);
 }
 
 /** A suite finishing (or ours re-requested) re-evaluates the pull requests (or the merge group) of its head commit; never our own suite completing. */
@@ -197,7 +200,7 @@ async function onCheckSuite(ctx: JobContext) {
   const group = ours ? await mergeGroupOfRerun(ctx, String(suite['head_sha']), suite['head_branch']) : null;
   if (group) return evaluateMergeGroup(ctx, group);
   if (!ours && typeof suite['head_branch'] === 'string' && isQueueBranch(suite['head_branch'])) return NOTHING;
-  return evaluateRequested(ctx, [{ ...checkRequest(ctx.payload, suite), trigger: ctx.trigger }]);
+  return reevaluate(ctx);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Trigger } from '../core/records.js';
+import { answeredDeliveries, type Trigger } from '../core/records.js';
 import type { InboxItem, WorkClaim } from '../ledger/inbox.js';
 import { LedgerError, type LedgerEntry } from '../ledger/index.js';
 import { evaluateRequested, foldKey, jobFor, requestOf, serialKey } from './dispatch.js';
@@ -473,12 +473,7 @@ export class DeliveryWorker {
 
 /** The deliveries recorded entries name as answered: their triggers, and the deliveries folded into them. */
 function answeredBy(entries: readonly LedgerEntry[]): Set<string> {
-  const ids = new Set<string>();
-  for (const e of entries) {
-    const record = e.data as { trigger?: { deliveryId?: unknown }; coalesced?: Array<{ deliveryId?: unknown }> } | null;
-    for (const t of [record?.trigger, ...(Array.isArray(record?.coalesced) ? record.coalesced : [])]) if (typeof t?.deliveryId === 'string') ids.add(t.deliveryId);
-  }
-  return ids;
+  return new Set(entries.flatMap((e) => answeredDeliveries(e.data)));
 }
 
 /** Lets the event loop take pending I/O (webhooks being received and acknowledged) before the worker goes on. */

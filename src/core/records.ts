@@ -50,6 +50,19 @@ export interface EvaluationRecord {
   policy: PolicyRecord | null;
 }
 
+/**
+ * The deliveries a recorded entry's data answered: its trigger, and any folded
+ * into it (`coalesced`). Reads any recorded data (it may predate the field, or
+ * have none): what is not a delivery id is left out.
+ *
+ * @example answeredDeliveries(entry.data) // ['d-3', 'd-1', 'd-2']
+ */
+export function answeredDeliveries(data: unknown): string[] {
+  const record = data as { trigger?: { deliveryId?: unknown } | null; coalesced?: unknown } | null;
+  const folded = Array.isArray(record?.coalesced) ? (record.coalesced as Array<{ deliveryId?: unknown } | null>) : [];
+  return [record?.trigger, ...folded].map((t) => t?.deliveryId).filter((id): id is string => typeof id === 'string');
+}
+
 /** `change`: the final evaluation at merge — the change record the population is built from. */
 export interface ChangeRecord extends EvaluationRecord {
   mergedAt: IsoTime;

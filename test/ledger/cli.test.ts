@@ -1,26 +1,14 @@
 import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli as run } from './support/run-cli.js';
 import { signCheckpoint } from '../../src/ledger/checkpoint.js';
 import { defaultSigningKeyPath, generateSigningKey, keyIdOf, loadSigningKey, publicKeyPathFor, publicKeyPem } from '../../src/ledger/signing-key.js';
 import { buildLedger, removeTempDirs, tamperWith, tempDir } from './support/ledger-fixture.js';
 import { exportLines, rewriteLedger } from './support/rewrite-ledger.js';
 
 afterEach(removeTempDirs);
-
-async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await main(args, { stdout, stderr, env });
-  return { code, out, err };
-}
 
 /** A ledger of 7 entries (checkpoints at seq 6 and 9), its published key as a file, and another key. */
 async function ledgerWithKeys() {

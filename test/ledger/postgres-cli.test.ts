@@ -1,8 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli as run } from './support/run-cli.js';
 import { keyIdOf } from '../../src/ledger/signing-key.js';
 import { buildLedger, removeTempDirs, sampleEntry, steppingClock } from './support/ledger-fixture.js';
 import { asSuperuser, dropFileDatabase, freshSchema, postgresUnavailable } from './support/postgres.js';
@@ -16,17 +15,6 @@ const describe_ = skip ? describe.skip : describe;
 
 afterEach(removeTempDirs);
 afterAll(dropFileDatabase);
-
-async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await main(args, { stdout, stderr, env });
-  return { code, out, err };
-}
 
 /** A SQLite ledger with delivery ids, a pending delivery and a completed one, migrated to a fresh schema. */
 async function migrated() {

@@ -11,6 +11,7 @@ import { acknowledged, byDelivery, inboxIds, post, recordedOnce, type Delivery, 
 import { RELIABILITY, useFigures } from './support/figures.js';
 import { seeded, sleep } from './support/random.js';
 import { expectedRun, falseSuccesses, ourRuns, shownRun, verdictOf } from './support/verdicts.js';
+import { answeredDeliveries } from '../../src/core/records.js';
 
 // Deliveries as GitHub (and an attacker) send them: badly signed, duplicated,
 // concurrent, late and out of order — with the app and the simulator running
@@ -42,7 +43,7 @@ async function account(app: RunningApp, deliveries: Delivery[]): Promise<void> {
 
 /** How many deliveries these evaluations answered: each its trigger, and those folded into it. */
 function answeredBy(evaluations: readonly LedgerEntry[]): number {
-  return evaluations.reduce((n, e) => n + 1 + ((e.data as { coalesced?: unknown[] }).coalesced?.length ?? 0), 0);
+  return evaluations.reduce((n, e) => n + answeredDeliveries(e.data).length, 0);
 }
 
 async function verifies(app: RunningApp): Promise<void> {

@@ -11,6 +11,7 @@ import { acknowledged, byDelivery, post, recordedOnce, type Delivery } from './s
 import { RELIABILITY, useFigures } from './support/figures.js';
 import { seeded, sleep } from './support/random.js';
 import { expectedRun, shownRun, verdictOf } from './support/verdicts.js';
+import { answeredDeliveries } from '../../src/core/records.js';
 
 // The real app (`node lib/app/main.js`, production settings: re-evaluations
 // about one head commit folded for a second) receives storms: five pull
@@ -183,6 +184,6 @@ describe.runIf(RELIABILITY)('the app killed with SIGKILL during a coalesced stor
     figures.note('replayedAtStart', replayed);
     figures.note('evaluations', evaluations.length);
     figures.note('evaluationsPerPull', evaluations.length / PULLS);
-    figures.note('folded', evaluations.reduce((n, e) => n + ((e.data as { coalesced?: unknown[] }).coalesced?.length ?? 0), 0));
+    figures.note('folded', evaluations.reduce((n, e) => n + answeredDeliveries(e.data).length - 1, 0));
   }, 300_000);
 });

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { freshConnectionFetch, WEBHOOK_SECRET } from '../../support/app-harness.js';
 import { postWebhook } from '../../support/webhooks.js';
 import type { EntryKind, LedgerEntry } from '../../../src/ledger/index.js';
+import { answeredDeliveries } from '../../../src/core/records.js';
 
 /** One webhook delivery and the ledger entries it must leave (by kind). */
 export interface Delivery {
@@ -37,9 +38,7 @@ export const acknowledged = (o: Outcome) => 'status' in o && o.status >= 200 && 
 export function byDelivery(entries: Iterable<LedgerEntry>): Map<string, LedgerEntry[]> {
   const out = new Map<string, LedgerEntry[]>();
   for (const e of entries) {
-    const data = e.data as { trigger?: { deliveryId?: unknown }; coalesced?: Array<{ deliveryId?: unknown }> } | null;
-    const ids = [data?.trigger?.deliveryId, ...(Array.isArray(data?.coalesced) ? data.coalesced.map((t) => t?.deliveryId) : [])];
-    for (const id of ids) if (typeof id === 'string') out.set(id, [...(out.get(id) ?? []), e]);
+    for (const id of answeredDeliveries(e.data)) out.set(id, [...(out.get(id) ?? []), e]);
   }
   return out;
 }
