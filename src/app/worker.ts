@@ -10,6 +10,13 @@ import { withholdVerdict, type Deferral } from './jobs/withhold-verdict.js';
 /** How soon a delivery whose repository another replica is working on is tried again. */
 const CLAIM_RETRY_MS = 200;
 
+/** The claim on a serial key ended while its work ran (the claims' database session was cut). */
+class ClaimLost extends Error {
+  constructor(key: string) {
+    super(`the claim on ${key} ended while its work ran (its database session was cut)`);
+  }
+}
+
 /**
  * A pending delivery as the worker holds it: its payload parsed once, its
  * serial key, the key under which its re-evaluation may be folded with others
@@ -364,7 +371,7 @@ export class DeliveryWorker {
       return;
     }
     try {
-      if (current.length) await this.processClaimed(current);
+      if (current.length) await this.processClaimed(current, claim);
     } finally {
       await claim.release().catch((error: unknown) => log.warn({ err: error }, 'could not release a work claim (it ends with the connection)'));
     }
@@ -381,7 +388,7 @@ export class DeliveryWorker {
    * answered, and leaves any newer one for an evaluation of its own. No
    * delivery is answered twice, none is dropped.
    */
-  private async processClaimed(batch: Batch): Promise<void> {
+  private async processClaimed(batch: Batch, claim?: WorkClaim): Promise<void> {
     const { ledger, log, settings } = this.services;
     const lead = batch[batch.length - 1]!;
     const oldest = batch[0]!;
@@ -395,6 +402,9 @@ export class DeliveryWorker {
       await yieldToIntake();
       const appended = result.entries.length ? await ledger.append(result.entries, { deliveryId: oldest.deliveryId }) : null;
       const recorded = appended?.entries ?? [];
+      // Shown on GitHub only while the claim is still ours: one cut from under us may already
+      // be another replica's, which replays the recorded entries and shows them itself.
+      if (claim && result.act && !(await claim.held())) throw new ClaimLost(batch[0]!.key);
       await result.act?.(recorded);
       for (const f of result.followUps ?? []) {
         await ledger.inbox.accept(f.deliveryId, f.event, JSON.stringify({ ...f.payload, changeproof: { ...f.payload['changeproof'], notBefore: f.notBefore.toISOString() } }));
@@ -412,6 +422,11 @@ export class DeliveryWorker {
       if (lead.fold !== null) this.withheld.delete(lead.fold);
       if (batch.length > 1) log.debug({ delivery: lead.deliveryId, folded: done.length - 1 }, `one evaluation answered ${done.length} deliveries`);
     } catch (error) {
+      if (error instanceof ClaimLost) {
+        log.warn({ delivery: lead.deliveryId, event: lead.event }, `${error.message}; delivery ${batch.map((b) => b.deliveryId).join(', ')} is left to the replica that holds the claim now`);
+        for (const item of batch) this.nextAttemptAt.set(item.deliveryId, Date.now() + CLAIM_RETRY_MS);
+        return;
+      }
       const message = error instanceof Error ? error.message : String(error);
       for (const item of batch) {
         await ledger.inbox.fail(item.deliveryId, message).catch(() => undefined);

@@ -59,6 +59,13 @@ export interface Inbox {
 
 /** A claim on one serial key (one repository's deliveries), held while a delivery is processed. */
 export interface WorkClaim {
+  /**
+   * Whether this process still holds the claim, asked of the store itself. A
+   * claim can end without a release (its database session cut): the work it
+   * covered may then already be another process's, and nothing more of it
+   * may be recorded or shown from here.
+   */
+  held(): Promise<boolean>;
   release(): Promise<void>;
 }
 

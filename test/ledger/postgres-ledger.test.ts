@@ -190,6 +190,7 @@ describe_('the work claims of a replica', () => {
     try {
       const before = await claims.tryClaim('acme/api');
       expect(before).not.toBeNull();
+      expect(await before!.held()).toBe(true);
       await asSuperuser(url, (c) => c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'changeproof-claims' AND datname = current_database()"));
       let again = null;
       const deadline = Date.now() + 5000;
@@ -198,11 +199,15 @@ describe_('the work claims of a replica', () => {
         if (!again) await new Promise((r) => setTimeout(r, 50));
       }
       expect(again, 'no claim after the session was cut').not.toBeNull();
+      // The claim of the cut session is known lost, the new one held.
+      expect(await before!.held()).toBe(false);
+      expect(await again!.held()).toBe(true);
       await before!.release(); // of the old session: nothing to do
       const other = await PgWorkClaims.connect(url);
       try {
         expect(await other.tryClaim('acme/api')).toBeNull();
         await again!.release();
+        expect(await again!.held()).toBe(false);
         expect(await other.tryClaim('acme/api')).not.toBeNull();
       } finally {
         await other.close();

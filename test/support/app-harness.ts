@@ -10,7 +10,7 @@ import type { AppSettings } from '../../src/app/services.js';
 import type { RecoveryRun } from '../../src/app/recovery/schedule-recovery.js';
 import type { DeliveryWorker } from '../../src/app/worker.js';
 import { withChangeproofDefaults } from '../../src/github/octokit.js';
-import { SqliteLedger, type EntryKind, type LedgerEntry, type SqliteLedgerOptions } from '../../src/ledger/index.js';
+import { SqliteLedger, type EntryKind, type Ledger, type LedgerEntry, type SqliteLedgerOptions } from '../../src/ledger/index.js';
 import { afterEach } from 'vitest';
 import { scenario, type ScenarioBuilder } from './scenario.js';
 import { startGitHubSimulator, type GitHubSimulator } from './simulator/server.js';
@@ -62,12 +62,18 @@ export interface AppOptions {
   ledgerOnClock?: boolean;
   /** More options for opening the ledger (e.g. `maxSizeBytes` to make it full, `busyTimeoutMs`). */
   ledgerOptions?: Omit<SqliteLedgerOptions, 'env' | 'clock'>;
+  /**
+   * Another ledger (a PostgreSQL one, for replicas sharing it) instead of a SQLite file;
+   * `ledger` and `ledgerPath` of the running app are then only its Ledger interface and ''.
+   */
+  ledger?: Ledger;
 }
 
 export async function startApp(sim: GitHubSimulator, options: AppOptions = {}): Promise<RunningApp> {
   const log = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
-  const ledgerPath = options.ledgerPath ?? join(mkdtempSync(join(tmpdir(), 'changeproof-e2e-')), 'ledger.db');
-  const ledger = SqliteLedger.open(ledgerPath, { ...options.ledgerOptions, env: {}, ...(options.ledgerOnClock && options.clock ? { clock: options.clock } : {}) });
+  const ledgerPath = options.ledger ? '' : options.ledgerPath ?? join(mkdtempSync(join(tmpdir(), 'changeproof-e2e-')), 'ledger.db');
+  const ledger = (options.ledger as SqliteLedger | undefined)
+    ?? SqliteLedger.open(ledgerPath, { ...options.ledgerOptions, env: {}, ...(options.ledgerOnClock && options.clock ? { clock: options.clock } : {}) });
   const Octokit = withChangeproofDefaults(ProbotOctokit, { delayUnitMs: 1 }).defaults((o: Record<string, unknown>) => ({
     ...o,
     throttle: { ...(o['throttle'] as object), write: UNSPACED_WRITES, id: randomUUID() },

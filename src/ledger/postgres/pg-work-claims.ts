@@ -15,7 +15,10 @@ import { loadPg, toPgLedgerError } from './pg-pool.js';
  *   with the process (SIGKILL included), and PostgreSQL drops the session's
  *   locks as soon as it sees the socket close.
  * A replica that hangs without dying keeps its claims until the connection
- * is cut; docs/deploying.md sets TCP keepalives for that case.
+ * is cut; docs/deploying.md sets TCP keepalives for that case. A claim can
+ * thus end under a replica still at work (its session cut by the network or
+ * the server): the worker asks `held()` before it records or shows anything,
+ * and leaves the work to whichever replica holds the claim now.
  *
  * @example
  * const claims = await PgWorkClaims.connect(url);
@@ -46,6 +49,21 @@ export class PgWorkClaims implements WorkClaims {
     if (!rows[0]?.ok) return null;
     let released = false;
     return {
+      held: async () => {
+        if (released || client !== this.client) return false;
+        try {
+          let timer: NodeJS.Timeout | undefined;
+          const timeout = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`no answer within ${HELD_TIMEOUT_MS} ms`)), HELD_TIMEOUT_MS);
+          });
+          const { rows } = await Promise.race([client.query<{ held: boolean }>(HELD_SQL, [lockKey]), timeout]).finally(() => clearTimeout(timer));
+          return rows[0]?.held === true && client === this.client;
+        } catch {
+          // A session that cannot answer may still hold locks no one can see it use: end it, so they end too.
+          await this.endSession(client);
+          return false;
+        }
+      },
       release: async () => {
         // A claim of a session that has ended was released with it.
         if (released || client !== this.client) return;
@@ -53,6 +71,11 @@ export class PgWorkClaims implements WorkClaims {
         await client.query('SELECT pg_advisory_unlock($1::bigint)', [lockKey]);
       },
     };
+  }
+
+  private async endSession(client: Client): Promise<void> {
+    if (this.client === client) this.client = null;
+    await client.end().catch(() => undefined);
   }
 
   async close(): Promise<void> {
@@ -92,6 +115,16 @@ export class PgWorkClaims implements WorkClaims {
     return this.connecting;
   }
 }
+
+/** How long the claims' session has to confirm a claim before it is taken for lost (and the session ended). */
+const HELD_TIMEOUT_MS = 5000;
+
+/** Whether this session holds the advisory lock on a bigint key: PostgreSQL lists it as two 32-bit halves. */
+const HELD_SQL = `SELECT EXISTS (
+  SELECT 1 FROM pg_locks
+  WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted AND objsubid = 1
+    AND classid = ((($1::bigint) >> 32) & 4294967295)::oid AND objid = (($1::bigint) & 4294967295)::oid
+) AS held`;
 
 /** A serial key as a signed 64-bit lock key: the first 8 bytes of its SHA-256. */
 export function lockKeyOf(key: string): string {
