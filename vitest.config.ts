@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',
+    setupFiles: ['test/support/fast-check-seed.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     // Most files wait on child processes and HTTP, not the CPU: three workers on a

@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ['test/reliability/**/*.test.ts'],
     environment: 'node',
+    setupFiles: ['test/support/fast-check-seed.ts'],
     testTimeout: 120_000,
     hookTimeout: 60_000,
     // `npm test` (vitest.config.ts) also matches these files: they run only here.

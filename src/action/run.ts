@@ -135,7 +135,7 @@ async function writeSummary(summary: ActionDeps['core']['summary'], r: ExportRes
     ['Item', 'Kind', 'Verdict', ...ATTRIBUTES, 'Evidence'].map((data) => ({ data, header: true })),
     ...r.sample.map((item) => [item.url ? `<a href="${item.url}">${item.id}</a>` : item.id, item.kind, item.verdict, ...ATTRIBUTES.map((a) => mark(item.attributes[a].result)), evidencePath(item.id)]),
   ]);
-  summary.addRaw(`Ledger: ${r.ledger.verifiedEntries} entries verified, head ${r.ledger.headHash}. Signed by key ${r.ledger.keyId}. ` +
+  summary.addRaw(`Ledger: ${plural(r.ledger.verifiedEntries, 'entry', 'entries')} verified, head ${r.ledger.headHash}. Signed by key ${r.ledger.keyId}. ` +
     `Check the package with \`npx changeproof verify-export ${r.out}\`.`, true);
   await summary.write();
 }

@@ -5,6 +5,7 @@ import { isDatabaseUrl } from '../ledger/ledger-location.js';
 import type { Command } from './command.js';
 import { UsageError } from './command.js';
 import { ledgerPathFrom, parseOptions } from './ledger-cli.js';
+import { plural } from '../core/format.js';
 
 const HELP = `Usage: changeproof checkpoint [--ledger PATH|URL] [--out FILE.json] [--json]
 
@@ -43,7 +44,7 @@ export const checkpointCommand: Command = {
     else {
       writeFileSync(values.out, text);
       if (values.json) io.stdout.write(`${JSON.stringify({ out: values.out, seq: checkpoint.seq, size: checkpoint.size, head_hash: checkpoint.head_hash }, null, 2)}\n`);
-      else io.stdout.write(`Checkpoint of ${checkpoint.size} entries (seq ${checkpoint.seq}) written to ${values.out}\n`);
+      else io.stdout.write(`Checkpoint of ${plural(checkpoint.size, 'entry', 'entries')} (seq ${checkpoint.seq}) written to ${values.out}\n`);
     }
     return 0;
   },

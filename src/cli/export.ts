@@ -206,7 +206,7 @@ function summaryJson(r: ExportResult) {
 function summaryText(r: ExportResult): string {
   const lines = [
     `Export written to ${r.out}`,
-    `  Ledger: ${r.ledger.verifiedEntries.toLocaleString('en-US')} entries verified, head ${r.ledger.headHash}`,
+    `  Ledger: ${count(r.ledger.verifiedEntries, 'entry', 'entries')} verified, head ${r.ledger.headHash}`,
     `  Population: ${r.populationSize} (${count(r.counts.changes, 'change', 'changes')}, ${count(r.counts.directPushes, 'direct push', 'direct pushes')}, ${count(r.counts.deployments, 'gated deployment', 'gated deployments')})`,
     `  Exceptions in the period: ${r.exceptions.length}`,
     `  Sample: ${r.sampleSize} (${r.selection.method}${r.seed ? `, seed ${r.seed}` : ''})`,

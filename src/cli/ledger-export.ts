@@ -3,7 +3,7 @@ import { finished } from 'node:stream/promises';
 import { exportLedgerFile } from '../ledger/ledger-file.js';
 import type { Command } from './command.js';
 import { UsageError } from './command.js';
-import { ledgerPathFrom, parseOptions, positiveInteger, progressLine, sqliteEntryCount } from './ledger-cli.js';
+import { count, ledgerPathFrom, parseOptions, positiveInteger, progressLine, sqliteEntryCount } from './ledger-cli.js';
 
 const HELP = `Usage: changeproof ledger-export [--ledger PATH|URL] [--out FILE.ndjson] [--from-seq N] [--json]
 
@@ -45,7 +45,7 @@ export const ledgerExportCommand: Command = {
       if (values.json) {
         io.stdout.write(`${JSON.stringify({ entries: result.entries, lastSeq: result.head.size, lastHash: result.head.hash, out: values.out })}\n`);
       } else if (values.out !== undefined) {
-        io.stderr.write(`Exported ${result.entries.toLocaleString('en-US')} entries to ${values.out} (last seq ${result.head.size}).\n`);
+        io.stderr.write(`Exported ${count(result.entries, 'entry', 'entries')} to ${values.out} (last seq ${result.head.size}).\n`);
       }
       return 0;
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { PolicySchema } from './policy.schema.js';
+import { plural } from '../core/format.js';
 
 export interface DescribedIssue {
   path: (string | number)[];
@@ -71,7 +72,7 @@ export function describeIssue(issue: z.core.$ZodIssue, value: unknown): Describe
 function rangeMessage(issue: z.core.$ZodIssueTooBig | z.core.$ZodIssueTooSmall, side: 'max' | 'min'): string {
   const bound = 'maximum' in issue ? issue.maximum : (issue as z.core.$ZodIssueTooSmall).minimum;
   if (issue.origin === 'array') {
-    return side === 'max' ? `must list at most ${bound} items` : issue.message || `must list at least ${bound} items`;
+    return side === 'max' ? `must list at most ${plural(Number(bound), 'item', 'items')}` : issue.message || `must list at least ${plural(Number(bound), 'item', 'items')}`;
   }
   if (issue.origin === 'string') return 'must not be empty';
   const strict = issue.inclusive === false;

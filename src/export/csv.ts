@@ -49,8 +49,12 @@ export function checksCell(item: PopulationItem): string {
   return item.checks.map((c) => `${c.name}: ${c.conclusion}${c.at ? ` (${c.at})` : ''}`).join('; ');
 }
 
+/** Each exception as `type: status`, with how many responses management recorded (their text is in exceptions.csv). */
 export function exceptionsCell(item: PopulationItem): string {
-  return item.exceptions.map((e) => `${e.type}: ${e.status}`).join('; ');
+  return item.exceptions.map((e) => {
+    const responses = e.responses?.length ?? 0;
+    return `${e.type}: ${e.status}${responses ? ` (${responses === 1 ? '1 response' : `${responses} responses`})` : ''}`;
+  }).join('; ');
 }
 
 export function deploymentsCell(item: PopulationItem): string {

@@ -9,7 +9,7 @@ import { buildPopulation } from './build-population.js';
 import { coverageOf, CoverageError, type Coverage } from './coverage.js';
 import { designsInForce } from './designs.js';
 import { drawSample } from './draw-sample.js';
-import { sourceError, type LedgerSource } from './ledger-source.js';
+import { publicSourceName, sourceError, type LedgerSource } from './ledger-source.js';
 import { writeManifest, type Manifest } from './manifest.js';
 import type { CategoryCounts, CompletenessSummary, ExceptionRow, LedgerSummary, PopulationItem } from './model.js';
 import { OutputDir } from './output-dir.js';
@@ -190,7 +190,7 @@ async function checkSigningKey(source: LedgerSource, signer: ExportSigner): Prom
 function ledgerSummary(source: LedgerSource, scan: ScanResult, signer: ExportSigner): LedgerSummary {
   const c = scan.checkpoint;
   return {
-    source: source.description,
+    source: publicSourceName(source.description),
     headSize: scan.head.size,
     headHash: scan.head.hash,
     checkpoint: c ? { seq: c.seq, size: c.size, hash: c.head_hash, time: c.time, keyId: c.key_id } : null,

@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -42,6 +42,25 @@ export interface ParallelReader {
   /** The first entry about each repository (up to `toSeq`): from when the ledger covers it. */
   firstOfEachRepo(toSeq: number): Iterable<StoredEntry>;
   bySeq(seqs: readonly number[]): Iterable<StoredEntry>;
+}
+
+/**
+ * The source as the package names it: an http(s) address without its query, a
+ * database URL without password or parameters, a file by its name alone (a local
+ * path says nothing to an auditor and shows the exporter's machine). The ledger
+ * itself is named exactly by its head hash and checkpoint beside this.
+ */
+export function publicSourceName(description: string): string {
+  try {
+    const url = new URL(description);
+    if (url.protocol === 'https:' || url.protocol === 'http:') return `${url.origin}${url.pathname}`;
+    if (url.protocol === 'postgres:' || url.protocol === 'postgresql:') {
+      return `${url.protocol}//${url.host}${url.pathname}`;
+    }
+  } catch {
+    // not a URL: a file path
+  }
+  return `file ${basename(description)}`;
 }
 
 /** Thrown for a source that cannot be read as a ledger (a bad line, a refused download). */

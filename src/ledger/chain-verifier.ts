@@ -5,6 +5,7 @@ import { bodyOf, parseEntryBody, parseEntryLineHeader, readCanonicalEntry, readE
 import { GENESIS_HASH, entryHash } from './hash.js';
 import { keyIdOf } from './signing-key.js';
 import type { ChainVerifierOptions, IndexColumns, StoredInput, VerifierInput, VerifyFailure, VerifyFailureReason, VerifyReport } from './verify-report.js';
+import { plural } from '../core/format.js';
 
 export type { ChainVerifierOptions, IndexColumns, LineInput, StoredInput, VerifierInput, VerifyFailure, VerifyFailureReason, VerifyReport } from './verify-report.js';
 
@@ -123,7 +124,7 @@ export class ChainVerifier {
     const unsignedTail = lastSeq === 0 ? 0 : lastSeq - (this.lastCheckpoint?.seq ?? (this.firstSeq ?? 1) - 1);
     if (!this.failure && this.options.requireFinalCheckpoint && unsignedTail > 0) {
       this.fail(lastSeq - unsignedTail + 1, 'unsigned_tail',
-        `${unsignedTail} entries follow the last checkpoint; a cleanly closed ledger ends with one (entries may have been cut after it, or the writer stopped abruptly)`);
+        `${unsignedTail === 1 ? '1 entry follows' : `${unsignedTail} entries follow`} the last checkpoint; a cleanly closed ledger ends with one (entries may have been cut after it, or the writer stopped abruptly)`);
     }
     const warnings: string[] = [];
     if (!this.failure && lastSeq === 0) warnings.push('the ledger is empty');
@@ -131,7 +132,7 @@ export class ChainVerifier {
       warnings.push(`the supplied checkpoint (size ${anchor.size}) lies before this segment, so it was not checked`);
     }
     if (!this.failure && unsignedTail > 0) {
-      warnings.push(`${unsignedTail} entries after the last checkpoint are protected by the hash chain only: whoever can write the file could cut or rewrite them without trace`);
+      warnings.push(`${plural(unsignedTail, 'entry', 'entries')} after the last checkpoint ${unsignedTail === 1 ? 'is' : 'are'} protected by the hash chain only: whoever can write the file could cut or rewrite them without trace`);
     }
     return {
       ok: this.failure === null,

@@ -1,5 +1,6 @@
 import { allocateStrata, type SizeRaise, type StratumAllocation } from './allocate.js';
 import { countStrata, type SampleItem, type Strata } from './select-sample.js';
+import { plural } from '../core/format.js';
 
 /**
  * How many items to test (SPEC §4, reference: sampling.md).
@@ -78,7 +79,7 @@ function sizeByRule(rule: SampleSizeRule, population: number, days: number): { s
     case 'auto': {
       const annualised = (population * 365) / days;
       const row = FREQUENCY_TABLE.find((r) => annualised >= r.atLeastPerYear)!;
-      return cap(row.size, `frequency table: ${population} items in ${days} days ≈ ${annualised.toFixed(1)} a year (${row.frequency}) → ${row.size}`);
+      return cap(row.size, `frequency table: ${plural(population, 'item', 'items')} in ${plural(days, 'day', 'days')} ≈ ${annualised.toFixed(1)} a year (${row.frequency}) → ${row.size}`);
     }
   }
 }

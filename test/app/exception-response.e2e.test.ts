@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
@@ -74,6 +74,10 @@ describe('responses to exceptions, end to end', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]!['responses']).toBe(`dave (maintain, ${record.respondedAt}): ${HOSTILE}`);
     expect(rows[0]!['response_ledger_seqs']).toBe(String(response!.seq));
+    const population = parse(readFileSync(join(out, 'population.csv')), { columns: true }) as Record<string, string>[];
+    expect(population.find((p) => p['id'] === 'acme/api#1')!['exceptions']).toMatch(/: open \(1 response\)$/);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { ledger: { source: string } };
+    expect(manifest.ledger.source).toBe(`file ${basename(ledgerPath)}`);
 
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(join(out, 'sample.xlsx'));
