@@ -1029,6 +1029,16 @@ var init_signing_key = __esm({
   }
 });
 
+// src/core/format.ts
+function plural(n2, singular, pluralForm = `${singular}s`) {
+  return `${n2} ${n2 === 1 ? singular : pluralForm}`;
+}
+var init_format = __esm({
+  "src/core/format.ts"() {
+    "use strict";
+  }
+});
+
 // stub:rederive
 var rederive_exports = {};
 __export(rederive_exports, {
@@ -1170,6 +1180,7 @@ var init_chain_verifier = __esm({
     init_entry_text();
     init_hash();
     init_signing_key();
+    init_format();
     ChainVerifier = class {
       constructor(options) {
         this.options = options;
@@ -1274,7 +1285,7 @@ var init_chain_verifier = __esm({
           this.fail(
             lastSeq - unsignedTail + 1,
             "unsigned_tail",
-            `${unsignedTail} entries follow the last checkpoint; a cleanly closed ledger ends with one (entries may have been cut after it, or the writer stopped abruptly)`
+            `${unsignedTail === 1 ? "1 entry follows" : `${unsignedTail} entries follow`} the last checkpoint; a cleanly closed ledger ends with one (entries may have been cut after it, or the writer stopped abruptly)`
           );
         }
         const warnings = [];
@@ -1283,7 +1294,7 @@ var init_chain_verifier = __esm({
           warnings.push(`the supplied checkpoint (size ${anchor.size}) lies before this segment, so it was not checked`);
         }
         if (!this.failure && unsignedTail > 0) {
-          warnings.push(`${unsignedTail} entries after the last checkpoint are protected by the hash chain only: whoever can write the file could cut or rewrite them without trace`);
+          warnings.push(`${plural(unsignedTail, "entry", "entries")} after the last checkpoint ${unsignedTail === 1 ? "is" : "are"} protected by the hash chain only: whoever can write the file could cut or rewrite them without trace`);
         }
         return {
           ok: this.failure === null,
@@ -3907,6 +3918,7 @@ function compareIds(a, b) {
 }
 
 // src/sampling/sample-size.ts
+init_format();
 var FREQUENCY_TABLE = [
   { atLeastPerYear: 250, size: 25, frequency: "daily or more often" },
   { atLeastPerYear: 52, size: 10, frequency: "weekly" },
@@ -3937,7 +3949,7 @@ function sizeByRule(rule, population, days) {
     case "auto": {
       const annualised = population * 365 / days;
       const row = FREQUENCY_TABLE.find((r) => annualised >= r.atLeastPerYear);
-      return cap(row.size, `frequency table: ${population} items in ${days} days \u2248 ${annualised.toFixed(1)} a year (${row.frequency}) \u2192 ${row.size}`);
+      return cap(row.size, `frequency table: ${plural(population, "item", "items")} in ${plural(days, "day", "days")} \u2248 ${annualised.toFixed(1)} a year (${row.frequency}) \u2192 ${row.size}`);
     }
   }
 }

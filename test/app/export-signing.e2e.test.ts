@@ -10,9 +10,9 @@ import { populationHash } from '../../src/export/selection-file.js';
 import { sqliteSource } from '../../src/export/sqlite-source.js';
 import { verifyExport } from '../../src/export/verify-export.js';
 import { keySigner } from '../../src/export/signature.js';
-import { acmeScenario, freshConnectionFetch, INSTALLATION_ID as INSTALLATION, startApp, type RunningApp } from '../support/app-harness.js';
+import { acmeScenario, freshConnectionFetch, startApp, type RunningApp } from '../support/app-harness.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../support/simulator/server.js';
-import { installationPayload, pullRequestPayload, pushPayload } from '../support/webhooks.js';
+import { recordMarch } from '../support/march-history.js';
 
 /**
  * The app signs an auditor export only after re-deriving it from its own
@@ -34,22 +34,7 @@ beforeAll(async () => {
   s.world.tick(4 * 24 * 60);
   sim = await startGitHubSimulator(s);
   app = await startApp(sim, { apiToken: READ_TOKEN, signingToken: SIGNING_TOKEN, signingPerHour: 8, clock: () => new Date(Date.parse(sim.world.now()) + 60_000), ledgerOnClock: true });
-  // Installed before the period: the ledger covers the repository for all of March.
-  s.world.tick(-3 * 24 * 60);
-  await app.deliverAndSettle('installation', installationPayload(sim, ['acme/api'], INSTALLATION));
-  s.world.tick(3 * 24 * 60);
-  for (const [author, approver] of [['alice', 'bob'], ['bob', 'carol']] as const) {
-    s.pullRequest({ author }).approvedBy(approver).check('ci', 'success').merge({ by: approver });
-    await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', s.pr().number, 'closed', { installationId: INSTALLATION }));
-    sim.world.tick(24 * 60);
-  }
-  // A non-compliant change and a direct push: what a forger would like gone.
-  s.pullRequest({ author: 'mallory' }).check('ci', 'failure').merge({ by: 'mallory' });
-  await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', s.pr().number, 'closed', { installationId: INSTALLATION }));
-  const repo = s.currentRepository();
-  const before = repo.branches.get('main')!;
-  s.file('src/hotfix.ts', 'export const hot = 1;\n', { author: 'mallory' });
-  await app.deliverAndSettle('push', pushPayload(sim, 'acme/api', { before, after: repo.branches.get('main')!, pusher: 'mallory', installationId: INSTALLATION }));
+  await recordMarch(s, sim, app);
 }, 60_000);
 
 afterAll(async () => {

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { Probot, ProbotOctokit, Server } from 'probot';
 import { changeproof } from '../../src/app/index.js';
 import type { AppSettings } from '../../src/app/services.js';
+import type { LedgerSource } from '../../src/export/ledger-source.js';
 import type { RecoveryRun } from '../../src/app/recovery/schedule-recovery.js';
 import type { DeliveryWorker } from '../../src/app/worker.js';
 import { withChangeproofDefaults } from '../../src/github/octokit.js';
@@ -67,6 +68,8 @@ export interface AppOptions {
    * `ledger` and `ledgerPath` of the running app are then only its Ledger interface and ''.
    */
   ledger?: Ledger;
+  /** How the app reads its ledger to re-derive an export before signing it (a PostgreSQL ledger's, as the app's start wires it). */
+  exportSource?: (toSeq: number) => LedgerSource;
 }
 
 export async function startApp(sim: GitHubSimulator, options: AppOptions = {}): Promise<RunningApp> {
@@ -95,6 +98,7 @@ export async function startApp(sim: GitHubSimulator, options: AppOptions = {}): 
       apiToken: options.apiToken,
       signingTokens: options.signingToken ? [options.signingToken] : [],
       signingPerHour: options.signingPerHour,
+      ...(options.exportSource ? { exportSource: options.exportSource } : {}),
       clock: options.clock,
       settings: { retryDelaysMs: [5], reevaluationDelaysMs: [20], pushSettleMs: 0, maxAttempts: 3, recoveryIntervalMs: 0, coalesceMs: 20, coalesceMaxMs: 200, ...options.settings },
       onStarted: (r) => {
