@@ -8,6 +8,8 @@ export interface GqlContext {
   canSee: (repo: SimRepo) => boolean;
   /** e.g. `https://github.com` */
   webUrl: string;
+  /** The caller's GraphQL rate-limit window once this query's cost was charged to it (for `rateLimit`). */
+  rate?: { cost: number; limit: number; used: number; resetAt: number };
 }
 
 /**

@@ -1,9 +1,9 @@
-import { defaultFieldResolver, graphql, type GraphQLFieldResolver } from 'graphql';
+import { defaultFieldResolver, graphql, Kind, parse, type DocumentNode, type FragmentDefinitionNode, type GraphQLFieldResolver, type OperationDefinitionNode } from 'graphql';
 import type { Faults } from './faults.js';
 import type { GqlContext } from './graphql-actor-views.js';
 import { GitHubGraphqlError } from './graphql-error.js';
 import { githubSchema } from './graphql-schema.js';
-import { queryRoot } from './graphql-views.js';
+import { queryCost, queryRoot } from './graphql-views.js';
 
 /**
  * Executes a GraphQL request against GitHub's published schema over the
@@ -42,4 +42,28 @@ export async function executeGraphql(
     };
   });
   return result.data === undefined ? { errors } : { data: result.data, errors };
+}
+
+/**
+ * The points GitHub charges for a request body: the cost of the operation it
+ * runs (at least 1; a body that does not parse costs 1, as GitHub charges it).
+ */
+export function requestCost(body: { query?: unknown; variables?: unknown; operationName?: unknown }): number {
+  if (typeof body.query !== 'string') return 1;
+  let document: DocumentNode;
+  try {
+    document = parse(body.query);
+  } catch {
+    return 1;
+  }
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = typeof body.operationName === 'string' ? operations.find((o) => o.name?.value === body.operationName) : operations.length === 1 ? operations[0] : undefined;
+  if (!operation) return 1;
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+  try {
+    return queryCost(githubSchema(), operation, fragments, (body.variables ?? {}) as Record<string, unknown>);
+  } catch {
+    return 1;
+  }
 }

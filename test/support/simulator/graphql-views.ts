@@ -20,10 +20,13 @@ export function queryRoot() {
     },
     node: ({ id }: { id: string }, ctx: GqlContext) => resolveNode(id, ctx),
     organization: ({ login }: { login: string }, ctx: GqlContext) => organizationView(login, ctx),
-    // What GitHub charges for the query as sent (see `queryCost`); the limit is 5,000 points an hour.
+    // What GitHub charged for the query as sent (see `queryCost`), and the caller's window after it: 5,000 points an hour.
     rateLimit: (_args: unknown, ctx: GqlContext, info: GraphQLResolveInfo) => {
-      const cost = queryCost(info.schema, info.operation, info.fragments, info.variableValues);
-      return { cost, limit: 5000, remaining: 5000 - cost, used: cost, nodeCount: 0, resetAt: ctx.world.now() };
+      const cost = ctx.rate?.cost ?? queryCost(info.schema, info.operation, info.fragments, info.variableValues);
+      const limit = ctx.rate?.limit ?? 5000;
+      const used = ctx.rate?.used ?? cost;
+      const resetAt = ctx.rate ? new Date(ctx.rate.resetAt).toISOString().replace(/\.\d{3}Z$/, 'Z') : ctx.world.now();
+      return { cost, limit, remaining: Math.max(0, limit - used), used, nodeCount: 0, resetAt };
     },
   };
 }

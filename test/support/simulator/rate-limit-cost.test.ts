@@ -87,7 +87,7 @@ describe('rate-limit score of a query, as GitHub documents it', () => {
   });
 });
 
-describe('the simulator answers rateLimit with the query’s cost', () => {
+describe('the simulator charges GraphQL by points: rateLimit and the headers', () => {
   const started = startGitHubSimulator(scenario().repo('acme/api').pullRequest({ author: 'alice' }));
   afterAll(async () => (await started).close());
 
@@ -106,7 +106,9 @@ describe('the simulator answers rateLimit with the query’s cost', () => {
       headers: { authorization: 'token test-token', 'content-type': 'application/json' },
       body: JSON.stringify({ query: 'query { repository(owner: "acme", name: "api") { pullRequest(number: 1) { commits(first: 100) { nodes { commit { parents(first: 100) { nodes { oid } } authors(first: 100) { nodes { name } } } } } } } rateLimit { cost remaining } }' }),
     });
-    // commits 1 + parents 100 + authors 100 = 201 requests.
-    expect(((await res2.json()) as { data: { rateLimit: unknown } }).data.rateLimit).toEqual({ cost: 2, remaining: 4998 });
+    // commits 1 + parents 100 + authors 100 = 201 requests: 2 points, charged to the same hour (1 + 2 used).
+    expect(((await res2.json()) as { data: { rateLimit: unknown } }).data.rateLimit).toEqual({ cost: 2, remaining: 4997 });
+    // The headers count points too, as GitHub's do for GraphQL.
+    expect([res2.headers.get('x-ratelimit-used'), res2.headers.get('x-ratelimit-remaining'), res2.headers.get('x-ratelimit-resource')]).toEqual(['3', '4997', 'graphql']);
   });
 });

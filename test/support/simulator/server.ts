@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Faults, type Fault } from './faults.js';
-import { executeGraphql } from './graphql-handler.js';
+import { executeGraphql, requestCost } from './graphql-handler.js';
 import { appRoutes } from './rest-apps.js';
 import { checkRoutes } from './rest-checks.js';
 import { deploymentRoutes } from './rest-deployments.js';
@@ -87,9 +87,9 @@ export async function startGitHubSimulator(source: World | { world: World }, opt
     const record: RecordedRequest = { method, route, path: target.pathname + target.search, status: 0, at: Date.now() };
     requests.push(record);
     const resource = isGraphql ? 'graphql' : 'core';
-    const reply = (result: RestResult) => {
+    const reply = (result: RestResult, points = 1) => {
       record.status = result.status;
-      send(res, result, resource, spend(req.headers.authorization, resource));
+      send(res, result, resource, spend(req.headers.authorization, resource, points));
     };
 
     const fault = faults.take(route);
@@ -114,23 +114,31 @@ export async function startGitHubSimulator(source: World | { world: World }, opt
     } catch {
       return reply(errorResult(400, 'Problems parsing JSON'));
     }
-    if (isGraphql) return reply({ status: 200, body: await executeGraphql(body, { world, canSee, webUrl, faults }) });
+    if (isGraphql) {
+      // GraphQL is charged in points, the query's cost, and its headers count points as GitHub's do.
+      const cost = requestCost(body);
+      const window = spend(req.headers.authorization, resource, cost);
+      const rate = { cost, limit: RATE_LIMIT, used: window.used, resetAt: window.resetAt };
+      record.status = 200;
+      return send(res, { status: 200, body: await executeGraphql(body, { world, canSee, webUrl, faults, rate }) }, resource, window);
+    }
     const ctx: RouteContext = { world, json, apiUrl, canSee };
     reply(matched!.route.handle({ method, route, params: matched!.params, query: target.searchParams, headers: req.headers, body, caller }, ctx));
   }
 
-  /** Requests per rate-limit holder and resource in the current window: an installation's tokens share its limit, as on GitHub. */
+  /** Requests (REST) or points (GraphQL) per rate-limit holder and resource in the current window: an installation's tokens share its limit, as on GitHub. */
   const used = new Map<string, { used: number; resetAt: number }>();
   function windowOf(key: string): { used: number; resetAt: number } {
     let window = used.get(key);
     if (!window || window.resetAt <= Date.now()) used.set(key, (window = { used: 0, resetAt: Math.ceil(Date.now() / 1000) * 1000 + 3_600_000 }));
     return window;
   }
-  function spend(header: string | undefined, resource: string): { used: number; resetAt: number } {
+  /** Charges a request (REST: 1; GraphQL: its points) to its rate-limit holder's window. */
+  function spend(header: string | undefined, resource: string, points = 1): { used: number; resetAt: number } {
     const credential = /^(?:token|bearer)\s+(\S+)$/i.exec(header ?? '')?.[1] ?? 'anonymous';
     const installation = world.tokens.get(credential)?.installationId;
     const window = windowOf(`${installation === undefined ? credential : `installation:${installation}`}|${resource}`);
-    window.used += 1;
+    window.used += points;
     return window;
   }
 
