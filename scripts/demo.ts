@@ -45,6 +45,7 @@ interface ExportJson {
   directPushes: number;
   deployments: number;
   compliant: number;
+  categories: { changesCompliant: number; changesNotCompliant: number; directPushes: number; deploymentsApproved: number; deploymentsRejected: number; deploymentsUngated: number };
   sample: number;
   seed: string | null;
   method: string;
@@ -240,7 +241,9 @@ function printSummary(r: {
     const offending = d.comment.split('\n').filter((l) => l.startsWith('- ')).map((l) => l.slice(2));
     say(`  ${''.padEnd(21)}✗ ${d.repo} on ${d.at.slice(0, 10)}: ${offending.join('; ')}`);
   }
-  row('Population', `${n(exported.population)}: ${plural(exported.changes, 'change')}, ${plural(exported.directPushes, 'direct push', 'direct pushes')}, ${plural(exported.deployments, 'gated deployment')}; ${n(exported.compliant)} passed the control`);
+  const k = exported.categories;
+  row('Population', `${n(exported.population)}: ${plural(exported.changes, 'change')} (${n(k.changesCompliant)} compliant at merge or emergencies approved in time, ${n(k.changesNotCompliant)} not), `
+    + `${plural(exported.directPushes, 'direct push', 'direct pushes')}, ${plural(exported.deployments, 'gated deployment')} (${n(k.deploymentsApproved)} approved, ${n(k.deploymentsRejected)} rejected by the gate${k.deploymentsUngated ? `, ${n(k.deploymentsUngated)} without it` : ''})`);
   row('Sample', `${n(exported.sample)} (${exported.method}, seed ${exported.seed ?? 'none'}), each with an evidence page`);
   const comp = exported.completeness;
   row('Completeness', comp

@@ -4030,6 +4030,7 @@ function populationHash(sortedIds) {
 }
 
 // src/export/verify-export.ts
+init_format();
 var VerifyExportUsageError = class extends Error {
   name = "VerifyExportUsageError";
 };
@@ -4150,7 +4151,7 @@ async function verifyExport(dir, options = {}) {
     "population size",
     ids.length === selection.population.size && ids.length === manifest.population?.size,
     "population.csv",
-    `${ids.length} row(s); selection.json says ${selection.population.size}, the manifest ${manifest.population?.size}`
+    `${plural(ids.length, "row")}; selection.json says ${selection.population.size}, the manifest ${manifest.population?.size}`
   );
   report(
     "population hash",
@@ -4166,7 +4167,7 @@ async function verifyExport(dir, options = {}) {
       "auditor selection",
       unknown.length === 0,
       "selection.json",
-      unknown.length ? `ids not in the population: ${unknown.slice(0, 5).join(", ")}` : `${selection.ids.length} id(s) chosen by the auditor, all in the population`
+      unknown.length ? `ids not in the population: ${unknown.slice(0, 5).join(", ")}` : `${plural(selection.ids.length, "id")} chosen by the auditor, all in the population`
     );
   } else {
     const rule = selection.sample_size.rule;
@@ -4185,7 +4186,7 @@ async function verifyExport(dir, options = {}) {
         "sample size",
         expected.size === selection.sample_size.size && expected.size === selection.ids.length && sameRaise && sameAllocation,
         "selection.json",
-        `the rule gives ${expected.ruleSize}${expected.raised ? `, raised to ${expected.size} (${expected.raised.reason}: ${expected.raised.strata} strata)` : ""} for ${ids.length} item(s) in ${selection.population.period.days} days; selection.json has ${selection.ids.length}${sameRaise ? "" : `, raised ${JSON.stringify(recorded)}`}${sameAllocation ? "" : " and another allocation"}`
+        `the rule gives ${expected.ruleSize}${expected.raised ? `, raised to ${expected.size} (${expected.raised.reason}: ${expected.raised.strata} strata)` : ""} for ${plural(ids.length, "item")} in ${plural(selection.population.period.days, "day")}; selection.json has ${selection.ids.length}${sameRaise ? "" : `, raised ${JSON.stringify(recorded)}`}${sameAllocation ? "" : " and another allocation"}`
       );
     }
     if (typeof selection.seed !== "string") {
@@ -4193,7 +4194,7 @@ async function verifyExport(dir, options = {}) {
     } else {
       const redrawn = selectSample(items, selection.sample_size.size, selection.seed, selection.strata, SELECTION_ALGORITHMS.includes(selection.algorithm) ? selection.algorithm : SELECTION_ALGORITHM);
       const same = redrawn.ids.length === selection.ids.length && redrawn.ids.every((id, i) => id === selection.ids[i]);
-      report("re-draw", same, "selection.json", same ? `the seed ${JSON.stringify(selection.seed)} re-draws the same ${redrawn.ids.length} id(s) (${redrawn.prng}, ${redrawn.algorithm}, strata ${redrawn.strata})` : `the seed ${JSON.stringify(selection.seed)} draws ${describeDifference(redrawn.ids, selection.ids)}: selection.json is not the sample this seed gives`);
+      report("re-draw", same, "selection.json", same ? `the seed ${JSON.stringify(selection.seed)} re-draws the same ${plural(redrawn.ids.length, "id")} (${redrawn.prng}, ${redrawn.algorithm}, strata ${redrawn.strata})` : `the seed ${JSON.stringify(selection.seed)} draws ${describeDifference(redrawn.ids, selection.ids)}: selection.json is not the sample this seed gives`);
       report(
         "generator",
         selection.prng === redrawn.prng && selection.algorithm === redrawn.algorithm,
@@ -4211,7 +4212,7 @@ async function verifyExport(dir, options = {}) {
     }
   }
   const sameSample = sampleIds.length === selection.ids.length && [...sampleIds].sort(compareIds).every((id, i) => id === selection.ids[i]);
-  report("sample rows", sameSample, "sample.csv", sameSample ? `${sampleIds.length} row(s), the ids of selection.json` : `sample.csv holds ${describeDifference(sampleIds, selection.ids)}`);
+  report("sample rows", sameSample, "sample.csv", sameSample ? `${plural(sampleIds.length, "row")}, the ids of selection.json` : `sample.csv holds ${describeDifference(sampleIds, selection.ids)}`);
   const missingEvidence = selection.ids.filter((id) => !verified.has(evidencePath(id)));
   report(
     "evidence pages",
@@ -4228,7 +4229,7 @@ async function rederiveFromLedger(ledger, manifest, selection, key, report) {
     const derived = await rederiveExport2({ manifest, selection }, { source: ledger, publicKeyPem: key.publicKey.export({ type: "spki", format: "pem" }).toString(), keyId: key.keyId });
     if (derived.ok) {
       const pages = derived.rederived.files.filter((f) => f.startsWith("evidence/")).length;
-      const files = [...derived.rederived.files.filter((f) => !f.startsWith("evidence/")), `${pages} evidence page(s)`];
+      const files = [...derived.rederived.files.filter((f) => !f.startsWith("evidence/")), plural(pages, "evidence page")];
       report("ledger re-derivation", true, null, `the ledger gives the same ${derived.rederived.fields.join(", ")}, and the same ${files.join(", ")}; not re-derived: ${derived.notRederived.join(", ") || "nothing"}`);
     } else {
       for (const difference of derived.differences) report("ledger re-derivation", false, /^([\w./~@-]+\.(csv|json|html|pem|mjs))\b/.exec(difference)?.[1] ?? null, difference);
@@ -4350,7 +4351,7 @@ async function checkSums(reader, present, manifestBytes, signature, listed, repo
     else if (expected.get(path) !== sum) ok = report("SHA256SUMS", false, path, `${path} does not match its line in ${SUMS}`);
   }
   for (const path of expected.keys()) if (!sums.has(path)) ok = report("SHA256SUMS", false, SUMS, `${SUMS} has no line for ${path}`);
-  if (ok) report("SHA256SUMS", true, SUMS, `${sums.size} file(s) match (sha256sum -c ${SUMS})`);
+  if (ok) report("SHA256SUMS", true, SUMS, `${plural(sums.size, "file")} ${sums.size === 1 ? "matches" : "match"} (sha256sum -c ${SUMS})`);
 }
 async function readColumns(path) {
   const out = [];
@@ -4368,7 +4369,7 @@ function describeDifference(actual, expected) {
   const e = new Set(expected);
   const extra = actual.filter((id) => !e.has(id));
   const missing = expected.filter((id) => !a.has(id));
-  return `${actual.length} id(s); not in selection.json: ${extra.slice(0, 3).join(", ") || "none"}; missing: ${missing.slice(0, 3).join(", ") || "none"}`;
+  return `${plural(actual.length, "id")}; not in selection.json: ${extra.slice(0, 3).join(", ") || "none"}; missing: ${missing.slice(0, 3).join(", ") || "none"}`;
 }
 
 // src/cli/verify-export.ts

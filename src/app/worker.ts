@@ -281,7 +281,7 @@ export class DeliveryWorker {
     const item = batch[0]!;
     this.withheld.add(item.fold!);
     const at = item.fold!.lastIndexOf('@');
-    log.warn({ delivery: batch.map((b) => b.deliveryId), installation: installationOf(item), ...deferral }, `${batch.length} re-evaluation(s) of ${item.fold} wait until ${deferral.resetsAt}: ${deferral.remaining} of ${deferral.limit} ${deferral.resource} left`);
+    log.warn({ delivery: batch.map((b) => b.deliveryId), installation: installationOf(item), ...deferral }, `${batch.length === 1 ? '1 re-evaluation' : `${batch.length} re-evaluations`} of ${item.fold} ${batch.length === 1 ? 'waits' : 'wait'} until ${deferral.resetsAt}: ${deferral.remaining} of ${deferral.limit} ${deferral.resource} left`);
     if (at < 0) return;
     try {
       const octokit = await this.services.installationClient(installationOf(item));

@@ -191,6 +191,7 @@ function summaryJson(r: ExportResult) {
     directPushes: r.counts.directPushes,
     deployments: r.counts.deployments,
     compliant: r.counts.compliant,
+    categories: r.categories,
     sample: r.sampleSize,
     seed: r.seed,
     method: r.selection.method,
@@ -207,7 +208,7 @@ function summaryText(r: ExportResult): string {
   const lines = [
     `Export written to ${r.out}`,
     `  Ledger: ${count(r.ledger.verifiedEntries, 'entry', 'entries')} verified, head ${r.ledger.headHash}`,
-    `  Population: ${r.populationSize} (${count(r.counts.changes, 'change', 'changes')}, ${count(r.counts.directPushes, 'direct push', 'direct pushes')}, ${count(r.counts.deployments, 'gated deployment', 'gated deployments')})`,
+    `  Population: ${r.populationSize} (${count(r.counts.changes, 'change', 'changes')}: ${r.categories.changesCompliant.toLocaleString('en-US')} compliant, ${r.categories.changesNotCompliant.toLocaleString('en-US')} not; ${count(r.counts.directPushes, 'direct push', 'direct pushes')}; ${count(r.counts.deployments, 'gated deployment', 'gated deployments')}: ${r.categories.deploymentsApproved.toLocaleString('en-US')} approved, ${r.categories.deploymentsRejected.toLocaleString('en-US')} rejected by the gate${r.categories.deploymentsUngated ? `, ${r.categories.deploymentsUngated.toLocaleString('en-US')} without the gate` : ''})`,
     `  Exceptions in the period: ${r.exceptions.length}`,
     `  Sample: ${r.sampleSize} (${r.selection.method}${r.seed ? `, seed ${r.seed}` : ''})`,
   ];

@@ -12,6 +12,7 @@ import { listFiles, MANIFEST, SIGNATURE, SUMS, type Manifest, type ManifestFile 
 import { evidencePath } from './model.js';
 import { populationHash, SELECTION_FORMAT, type SelectionDocument } from './selection-file.js';
 import { EXPORT_FORMAT, exportSignatureValid } from './signature.js';
+import { plural } from '../core/format.js';
 
 /**
  * `changeproof verify-export DIR`: proves the files are the ones the ledger
@@ -183,7 +184,7 @@ export async function verifyExport(dir: string, options: VerifyExportOptions = {
   const ids = items.map((i) => i.id).sort(compareIds);
   const hash = populationHash(ids);
   report('population size', ids.length === selection.population.size && ids.length === manifest.population?.size, 'population.csv',
-    `${ids.length} row(s); selection.json says ${selection.population.size}, the manifest ${manifest.population?.size}`);
+    `${plural(ids.length, 'row')}; selection.json says ${selection.population.size}, the manifest ${manifest.population?.size}`);
   report('population hash', hash === selection.population.hash.value, 'population.csv',
     hash === selection.population.hash.value ? `sha256 of the sorted ids ${hash}` : `the ids hash to ${hash}, selection.json says ${selection.population.hash.value}`);
   report('population ids unique', new Set(ids).size === ids.length, 'population.csv', `${new Set(ids).size} distinct of ${ids.length}`);
@@ -192,7 +193,7 @@ export async function verifyExport(dir: string, options: VerifyExportOptions = {
     const known = new Set(ids);
     const unknown = selection.ids.filter((id) => !known.has(id));
     report('auditor selection', unknown.length === 0, 'selection.json',
-      unknown.length ? `ids not in the population: ${unknown.slice(0, 5).join(', ')}` : `${selection.ids.length} id(s) chosen by the auditor, all in the population`);
+      unknown.length ? `ids not in the population: ${unknown.slice(0, 5).join(', ')}` : `${plural(selection.ids.length, 'id')} chosen by the auditor, all in the population`);
   } else {
     const rule = selection.sample_size.rule as SampleSizeRule;
     let expected: ReturnType<typeof sampleSize> | null = null;
@@ -210,7 +211,7 @@ export async function verifyExport(dir: string, options: VerifyExportOptions = {
       const sameAllocation = a === null || (selection.allocation.length === a.length &&
         a.every((x, i) => x.stratum === selection.allocation[i]?.stratum && x.population === selection.allocation[i]?.population && x.sample === selection.allocation[i]?.sample));
       report('sample size', expected.size === selection.sample_size.size && expected.size === selection.ids.length && sameRaise && sameAllocation, 'selection.json',
-        `the rule gives ${expected.ruleSize}${expected.raised ? `, raised to ${expected.size} (${expected.raised.reason}: ${expected.raised.strata} strata)` : ''} for ${ids.length} item(s) in ${selection.population.period.days} days; ` +
+        `the rule gives ${expected.ruleSize}${expected.raised ? `, raised to ${expected.size} (${expected.raised.reason}: ${expected.raised.strata} strata)` : ''} for ${plural(ids.length, 'item')} in ${plural(selection.population.period.days, 'day')}; ` +
         `selection.json has ${selection.ids.length}${sameRaise ? '' : `, raised ${JSON.stringify(recorded)}`}${sameAllocation ? '' : ' and another allocation'}`);
     }
     if (typeof selection.seed !== 'string') {
@@ -219,7 +220,7 @@ export async function verifyExport(dir: string, options: VerifyExportOptions = {
       const redrawn = selectSample(items, selection.sample_size.size, selection.seed, selection.strata, SELECTION_ALGORITHMS.includes(selection.algorithm) ? selection.algorithm : SELECTION_ALGORITHM);
       const same = redrawn.ids.length === selection.ids.length && redrawn.ids.every((id, i) => id === selection.ids[i]);
       report('re-draw', same, 'selection.json', same
-        ? `the seed ${JSON.stringify(selection.seed)} re-draws the same ${redrawn.ids.length} id(s) (${redrawn.prng}, ${redrawn.algorithm}, strata ${redrawn.strata})`
+        ? `the seed ${JSON.stringify(selection.seed)} re-draws the same ${plural(redrawn.ids.length, 'id')} (${redrawn.prng}, ${redrawn.algorithm}, strata ${redrawn.strata})`
         : `the seed ${JSON.stringify(selection.seed)} draws ${describeDifference(redrawn.ids, selection.ids)}: selection.json is not the sample this seed gives`);
       report('generator', selection.prng === redrawn.prng && selection.algorithm === redrawn.algorithm, 'selection.json',
         `${selection.prng} / ${selection.algorithm} (this verifier: ${redrawn.prng} / ${redrawn.algorithm})`);
@@ -234,7 +235,7 @@ export async function verifyExport(dir: string, options: VerifyExportOptions = {
     }
   }
   const sameSample = sampleIds.length === selection.ids.length && [...sampleIds].sort(compareIds).every((id, i) => id === selection.ids[i]);
-  report('sample rows', sameSample, 'sample.csv', sameSample ? `${sampleIds.length} row(s), the ids of selection.json` : `sample.csv holds ${describeDifference(sampleIds, selection.ids)}`);
+  report('sample rows', sameSample, 'sample.csv', sameSample ? `${plural(sampleIds.length, 'row')}, the ids of selection.json` : `sample.csv holds ${describeDifference(sampleIds, selection.ids)}`);
   const missingEvidence = selection.ids.filter((id) => !verified.has(evidencePath(id)));
   report('evidence pages', missingEvidence.length === 0, missingEvidence.length ? evidencePath(missingEvidence[0]!) : 'evidence/',
     missingEvidence.length ? `no verified evidence page for ${missingEvidence.slice(0, 5).join(', ')}` : `one page per sampled item (${selection.ids.length})`);
@@ -257,7 +258,7 @@ async function rederiveFromLedger(
     const derived = await rederiveExport({ manifest, selection }, { source: ledger, publicKeyPem: key.publicKey.export({ type: 'spki', format: 'pem' }).toString(), keyId: key.keyId });
     if (derived.ok) {
       const pages = derived.rederived.files.filter((f) => f.startsWith('evidence/')).length;
-      const files = [...derived.rederived.files.filter((f) => !f.startsWith('evidence/')), `${pages} evidence page(s)`];
+      const files = [...derived.rederived.files.filter((f) => !f.startsWith('evidence/')), plural(pages, 'evidence page')];
       report('ledger re-derivation', true, null, `the ledger gives the same ${derived.rederived.fields.join(', ')}, and the same ${files.join(', ')}; not re-derived: ${derived.notRederived.join(', ') || 'nothing'}`);
     } else {
       for (const difference of derived.differences) report('ledger re-derivation', false, /^([\w./~@-]+\.(csv|json|html|pem|mjs))\b/.exec(difference)?.[1] ?? null, difference);
@@ -401,7 +402,7 @@ async function checkSums(
     else if (expected.get(path) !== sum) ok = report('SHA256SUMS', false, path, `${path} does not match its line in ${SUMS}`);
   }
   for (const path of expected.keys()) if (!sums.has(path)) ok = report('SHA256SUMS', false, SUMS, `${SUMS} has no line for ${path}`);
-  if (ok) report('SHA256SUMS', true, SUMS, `${sums.size} file(s) match (sha256sum -c ${SUMS})`);
+  if (ok) report('SHA256SUMS', true, SUMS, `${plural(sums.size, 'file')} ${sums.size === 1 ? 'matches' : 'match'} (sha256sum -c ${SUMS})`);
 }
 
 /** `id`, `repo` and `month` of every row of a population-shaped CSV, streamed. */
@@ -422,5 +423,5 @@ function describeDifference(actual: string[], expected: string[]): string {
   const e = new Set(expected);
   const extra = actual.filter((id) => !e.has(id));
   const missing = expected.filter((id) => !a.has(id));
-  return `${actual.length} id(s); not in selection.json: ${extra.slice(0, 3).join(', ') || 'none'}; missing: ${missing.slice(0, 3).join(', ') || 'none'}`;
+  return `${plural(actual.length, 'id')}; not in selection.json: ${extra.slice(0, 3).join(', ') || 'none'}; missing: ${missing.slice(0, 3).join(', ') || 'none'}`;
 }

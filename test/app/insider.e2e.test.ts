@@ -138,7 +138,7 @@ describe('what an insider cannot do', () => {
     expect(new Set(push.removed)).toEqual(new Set([merged, pr.commits[1]]));
     const exception = data<ExceptionRecord>((await app.entries('exception'))[0]);
     expect(exception).toMatchObject({ type: 'direct_push', subject: `push/${withBackdoor}`, actor: 'mallory', occurredAt: '2026-03-02T10:30:00Z' });
-    expect(exception.reason).toContain('the branch was rewound (forced), removing 2 commit(s)');
+    expect(exception.reason).toContain('the branch was rewound (forced), removing 2 commits');
   });
 
   it("the original commits of a squashed pull request, pushed to main directly, are unreviewed", async () => {

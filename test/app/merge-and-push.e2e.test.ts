@@ -96,7 +96,7 @@ describe('merges, exceptions and direct pushes, end to end', () => {
     expect(push).toMatchObject({ ref: 'refs/heads/main', before, after, forced: false, unreviewed: [after], sender: 'mallory', gap: null });
     const exception = data<ExceptionRecord>((await app.entries('exception'))[0]);
     expect(exception).toMatchObject({ type: 'direct_push', subject: `push/${after}`, actor: 'mallory' });
-    expect(exception.reason).toContain(`1 commit(s) reached main without a merged pull request: ${after.slice(0, 7)}`);
+    expect(exception.reason).toContain(`1 commit reached main without a merged pull request: ${after.slice(0, 7)}`);
   });
 
   it('the push of a merged pull request is recorded without an exception', async () => {

@@ -77,7 +77,7 @@ describe('npm run demo', () => {
     );
     expect(run.stdout).toMatch(/^ {2}Deployments +\d+ to production: \d+ approved, 2 rejected by the gate$/m);
     expect(run.stdout).toContain("no merged pull request's merge commit on the deployed history contains it (pushed directly");
-    expect(run.stdout).toMatch(/^ {2}Population +\d+: 30 changes, 1 direct push, \d+ gated deployments/m);
+    expect(run.stdout).toMatch(/^ {2}Population +\d+: 30 changes \(\d+ compliant at merge or emergencies approved in time, [1-9]\d* not\), 1 direct push, \d+ gated deployments \(\d+ approved, [1-9]\d* rejected by the gate\)/m);
     expect(run.stdout).toMatch(/^ {2}Sample +\d+ \(stratified, seed demo-2026-03\)/m);
   });
 

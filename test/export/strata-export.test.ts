@@ -127,6 +127,6 @@ describe('stratified exports verify', () => {
     ]);
     const report = await verifyExport(out, { publicKeyPem: readFileSync(ledger.replace(/ledger\.db$/, 'ledger-signing-key.pub.pem'), 'utf8') });
     expect(report.ok).toBe(true);
-    expect(report.checks.find((c) => c.name === 'sample size')!.detail).toBe('the rule gives 1, raised to 3 (at least one item per stratum: 3 strata) for 4 item(s) in 181 days; selection.json has 3');
+    expect(report.checks.find((c) => c.name === 'sample size')!.detail).toBe('the rule gives 1, raised to 3 (at least one item per stratum: 3 strata) for 4 items in 181 days; selection.json has 3');
   });
 });

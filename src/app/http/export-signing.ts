@@ -6,6 +6,7 @@ import type { Ledger } from '../../ledger/index.js';
 import { keyIdOf, publicKeyFromPem } from '../../ledger/signing-key.js';
 import { declaresMoreThan, readBodyWithin, sendTooLarge } from './body-limit.js';
 import { sendJson } from './respond.js';
+import { plural } from '../../core/format.js';
 
 export interface ExportSigningOptions {
   ledger: Ledger;
@@ -102,7 +103,7 @@ async function judge(claim: ExportClaim, requestedBy: string, options: ExportSig
         kind: 'export_refused', repo: null, subject: `export/${verdict.manifestSha256}`,
         data: { manifestSha256: verdict.manifestSha256, requestedBy: asked, differences: verdict.differences, ...about },
       });
-      return sendJson(res, 409, { error: `the app did not sign this export: it differs from what the ledger gives (${verdict.differences.length} difference(s))`, differences: verdict.differences, seq: entries[0]!.seq });
+      return sendJson(res, 409, { error: `the app did not sign this export: it differs from what the ledger gives (${plural(verdict.differences.length, 'difference')})`, differences: verdict.differences, seq: entries[0]!.seq });
     } catch (error) {
       return sendJson(res, 503, { error: `the ledger could not record the refusal: ${(error as Error).message}` });
     }

@@ -14,6 +14,7 @@ import { evaluatePullRequests } from './evaluate-pull-requests.js';
 import { headPushEntries, pushTime } from './head-pushes.js';
 import { policyEntries } from './policy-entries.js';
 import { NOTHING, RetryLater, type JobContext, type JobResult, type Payload } from './job.js';
+import { plural } from '../../core/format.js';
 
 const ZERO_SHA = /^0{40}$/;
 
@@ -150,8 +151,8 @@ async function examinePush(ctx: JobContext, t: PushTarget): Promise<EntryInput[]
   if (unreviewed.length || rewound || gap) {
     const who = push.sender ?? pusher.name ?? 'an unknown pusher';
     const what = [
-      rewound ? `the branch was ${comparison === 'behind' ? 'rewound' : 'rewritten'}${push.forced ? ' (forced)' : ''}, removing ${removed.length} commit(s)${removed.length ? `: ${shortList(removed)}` : ''}` : '',
-      unreviewed.length ? `${unreviewed.length} commit(s) reached ${t.branch} without a merged pull request: ${shortList(unreviewed)}` : '',
+      rewound ? `the branch was ${comparison === 'behind' ? 'rewound' : 'rewritten'}${push.forced ? ' (forced)' : ''}, removing ${plural(removed.length, 'commit')}${removed.length ? `: ${shortList(removed)}` : ''}` : '',
+      unreviewed.length ? `${plural(unreviewed.length, 'commit')} reached ${t.branch} without a merged pull request: ${shortList(unreviewed)}` : '',
       gap ? `the pushed commits could not all be checked: ${gap}` : '',
     ].filter(Boolean);
     const data: ExceptionRecord = {
