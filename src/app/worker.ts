@@ -285,7 +285,7 @@ export class DeliveryWorker {
     if (at < 0) return;
     try {
       const octokit = await this.services.installationClient(installationOf(item));
-      const withdrawn = await withholdVerdict(octokit, item.fold!.slice(0, at), item.fold!.slice(at + 1), deferral, { published: publishedCheckRuns, now: clock, waiting: batch.length });
+      const withdrawn = await withholdVerdict(octokit, item.fold!.slice(0, at), item.fold!.slice(at + 1), deferral, { published: publishedCheckRuns, now: clock, waiting: batch.length, appId: this.services.appId });
       if (withdrawn) log.warn({ fold: item.fold }, `passing verdict on ${item.fold} withdrawn until the re-evaluation runs`);
     } catch (error) {
       log.warn({ err: error, fold: item.fold }, `could not withdraw the verdict shown on ${item.fold}`);

@@ -91,6 +91,21 @@ export async function publishCheckRun(
   }
 }
 
+/** Our latest `Change control (CC8.1)` run on a head as GitHub shows it now (one REST read), or null when there is none. */
+export async function latestShownRun(octokit: GitHubClient, ref: { owner: string; repo: string; headSha: string }, appId?: number): Promise<{ id: number; status: string; conclusion: string | null } | null> {
+  try {
+    const { data } = await octokit.request(ROUTES.listCheckRunsForRef, {
+      owner: ref.owner, repo: ref.repo, ref: ref.headSha, check_name: CHECK_RUN_NAME, filter: 'latest', per_page: 100,
+      ...(appId === undefined ? {} : { app_id: appId }),
+    });
+    const runs = data.check_runs.filter((run) => run.name === CHECK_RUN_NAME).sort((a, b) => Number(b.id) - Number(a.id));
+    const run = runs[0];
+    return run ? { id: Number(run.id), status: run.status, conclusion: run.conclusion ?? null } : null;
+  } catch (error) {
+    throw toGitHubEvidenceError(error, `read the check runs of ${ref.owner}/${ref.repo}@${ref.headSha}`);
+  }
+}
+
 async function findCheckRun(octokit: GitHubClient, ref: { owner: string; repo: string; headSha: string }, appId?: number): Promise<number | null> {
   const { data } = await octokit.request(ROUTES.listCheckRunsForRef, {
     owner: ref.owner,

@@ -64,6 +64,31 @@ describe('rate limits: re-evaluations wait for the reset when an installation ne
     expect(records[2]!.trigger.deliveryId).toBe('dismissal');
   }, 30_000);
 
+  it('a passing verdict this process did not show (another replica, or before a restart) is read from GitHub and withdrawn all the same', async () => {
+    const s = base().pullRequest({ author: 'alice' }).approvedBy('bob').check('ci', 'success');
+    const { sim, app } = await env.start(s, { settings: { coalesceMs: 20 } });
+    await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION }));
+    expect(ourRuns(sim).at(-1)).toMatchObject({ status: 'COMPLETED', conclusion: 'SUCCESS' });
+
+    // A new process: it knows nothing of what the first one showed. It learns the limit from
+    // other work of the installation (another pull request), then the approval on #1 is dismissed.
+    const restarted = await env.restart({ settings: { coalesceMs: 20 } });
+    const pr1 = s.pr();
+    s.pullRequest({ author: 'carol' });
+    sim.spendRateLimit(INSTALLATION, 'graphql', 4_700, { resetInSeconds: 3 });
+    await restarted.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 2, 'opened', { installationId: INSTALLATION }));
+    pr1.reviews.find((r) => r.author === 'bob')!.state = 'DISMISSED';
+    sim.resetRequests();
+    const review = pr1.reviews.at(-1)!;
+    await restarted.deliver('pull_request_review', pullRequestReviewPayload(sim, 'acme/api', 1, review.id, { action: 'dismissed', installationId: INSTALLATION }), { deliveryId: 'dismissal-2' });
+    await restarted.worker.idle();
+    // One read of what #1's head shows, one write withdrawing it; no evaluation yet.
+    expect(sim.counts()).toEqual({ 'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': 1, 'POST /repos/{owner}/{repo}/check-runs': 1 });
+    const pr1Runs = ourRuns(sim).filter((r) => r.headSha === pr1.commits.at(-1));
+    expect(pr1Runs.at(-1)).toMatchObject({ status: 'IN_PROGRESS', conclusion: null });
+    expect(pr1Runs.at(-1)!.output.title).toMatch(/^Re-evaluation waiting until/);
+  }, 30_000);
+
   it('with plenty left nothing waits, and with the reserve at 0 nothing ever does', async () => {
     for (const reserve of [0.1, 0]) {
       const s = base().pullRequest({ author: 'alice' }).approvedBy('bob').check('ci', 'success');

@@ -1,6 +1,6 @@
 import { CHECK_RUN_NAME } from '../../core/constants.js';
 import type { GitHubClient } from '../../github/octokit.js';
-import { publishCheckRun } from '../../github/publish-check-run.js';
+import { latestShownRun, publishCheckRun } from '../../github/publish-check-run.js';
 import type { PublishedCheckRuns } from '../../github/published-check-runs.js';
 
 /** Why re-evaluations of an installation wait: the limit nearly spent, as GitHub last stated it. */
@@ -16,10 +16,13 @@ export interface Deferral {
  * While re-evaluations of a head commit wait for the installation's rate
  * limit, a passing verdict shown on it may no longer hold (a review was
  * dismissed, a check failed): the pull request must not merge on it. When
- * this process last showed `success` or `neutral` on that head, the verdict is
- * withdrawn — a new `in_progress` run (GitHub does not reopen a completed one)
- * saying what waits and until when. One write, from the reserve kept for such
- * work; nothing is recorded, as nothing was judged. Returns whether it wrote.
+ * the head shows `success` or `neutral`, the verdict is withdrawn — a new
+ * `in_progress` run (GitHub does not reopen a completed one) saying what waits
+ * and until when. What the head shows is known without a request when this
+ * process wrote it; otherwise (another replica wrote it, or this process has
+ * restarted since) it is read from GitHub: one read and at most one write,
+ * from the reserve kept for such work. Nothing is recorded, as nothing was
+ * judged. Returns whether it wrote.
  *
  * @example await withholdVerdict(octokit, 'acme/api', headSha, deferral, { published, now, waiting: 3 });
  */
@@ -28,12 +31,15 @@ export async function withholdVerdict(
   repository: string,
   headSha: string,
   deferral: Deferral,
-  options: { published: PublishedCheckRuns; now: () => Date; waiting: number },
+  options: { published: PublishedCheckRuns; now: () => Date; waiting: number; appId?: number | null },
 ): Promise<boolean> {
   const key = `${repository}@${headSha}#${CHECK_RUN_NAME}`;
-  const shown = options.published.last(key);
-  if (!shown || shown.status !== 'completed' || (shown.conclusion !== 'success' && shown.conclusion !== 'neutral')) return false;
   const [owner, repo] = repository.split('/') as [string, string];
+  const remembered = options.published.last(key);
+  const shown = remembered
+    ? { status: remembered.status, conclusion: remembered.conclusion }
+    : await latestShownRun(octokit, { owner, repo, headSha }, options.appId ?? undefined);
+  if (!shown || shown.status !== 'completed' || (shown.conclusion !== 'success' && shown.conclusion !== 'neutral')) return false;
   const limit = deferral.resource === 'graphql' ? 'GraphQL points' : 'REST requests';
   const deliveries = options.waiting === 1 ? '1 delivery' : `${options.waiting} deliveries`;
   options.published.forget(key);
