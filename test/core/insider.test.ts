@@ -237,11 +237,44 @@ describe('checks that count', () => {
       seen: { checks: '`ci` posted by an account GitHub does not name: not counted' },
     },
     {
-      name: "with every check required, a contributor's own status is set aside, not counted",
+      name: "with every check required, a contributor's own status is not counted, and its context is unknown: it may hide an earlier failure",
       facts: pullRequest({ checks: [check('build', 'success'), check('deploy-preview', 'success', { source: 'status', reporter: 'alice' })] }),
       settings: { checks: { min_passing: 2 } },
       outcome: 'pending',
-      seen: { checks: '1 of 2 passing checks' },
+      seen: { checks: 'the result of `deploy-preview` cannot be established: its latest status was posted by a contributor (@alice)' },
+    },
+    {
+      name: "at merge, a context whose latest status is a contributor's own (GitHub shows no earlier one) fails: the CI failure it replaced cannot be ruled out",
+      facts: merged(pullRequest({ checks: [check('lint', 'success'), check('ci', 'success', { source: 'status', reporter: 'alice' })] })),
+      outcome: 'non_compliant',
+      rules: { checks: 'fail' },
+      seen: { checks: 'merged while the result of `ci` cannot be established' },
+    },
+    {
+      name: "where the history is known, a contributor's later success does not supersede the CI's failure",
+      facts: pullRequest({ checks: [check('ci', 'failure', { source: 'status', reporter: 'ci-service', at: '2026-03-10T09:00:00Z' }), check('ci', 'success', { source: 'status', reporter: 'alice', at: '2026-03-10T09:05:00Z' })] }),
+      outcome: 'pending',
+      rules: { checks: 'pending' },
+      seen: { checks: '`ci` posted by a contributor (@alice): not counted' },
+    },
+    {
+      name: 'at merge, a check run that finished only after the merge still ran at the merge',
+      facts: merged(pullRequest({ checks: [check('ci', 'success', { at: '2026-03-10T11:05:00Z' })] }), { at: '2026-03-10T11:00:00Z' }),
+      outcome: 'non_compliant',
+      rules: { checks: 'fail' },
+      seen: { checks: 'merged while `ci` still ran (it finished at 2026-03-10T11:05:00Z, after the merge at 2026-03-10T11:00:00Z)' },
+    },
+    {
+      name: 'at merge, a status posted after the merge does not count: what stood at the merge is unknown',
+      facts: merged(pullRequest({ checks: [check('ci', 'success', { source: 'status', reporter: 'ci-service', at: '2026-03-10T11:05:00Z' })] }), { at: '2026-03-10T11:00:00Z' }),
+      settings: { checks: { required: ['ci'] } },
+      outcome: 'non_compliant',
+      seen: { checks: '`ci` posted at 2026-03-10T11:05:00Z, after the merge at 2026-03-10T11:00:00Z: not counted' },
+    },
+    {
+      name: 'at merge, a check run that finished before the merge counts',
+      facts: merged(pullRequest({ checks: [check('ci', 'success', { at: '2026-03-10T10:55:00Z' })] }), { at: '2026-03-10T11:00:00Z' }),
+      outcome: 'compliant',
     },
     {
       name: 'a pinned check from the wrong app does not count',
@@ -301,6 +334,30 @@ describe('checks that count', () => {
     ]);
     expect(evidence.missingRequired).toEqual(['ci', 'build (check run by app github-actions)']);
   });
+});
+
+describe('judged at merge, the review is what stood at the merge', () => {
+  it.each<Case>([
+    {
+      name: 'an approval submitted after the merge does not count',
+      facts: merged(pullRequest({ reviews: [review('bob', 'APPROVED', { at: '2026-03-10T11:10:00Z' })] }), { at: '2026-03-10T11:00:00Z' }),
+      outcome: 'non_compliant',
+      rules: { peer_review: 'fail' },
+      seen: { peer_review: 'submitted 2026-03-10T11:10:00Z, after the merge at 2026-03-10T11:00:00Z' },
+    },
+    {
+      name: 'an approval before the merge counts, whatever the same reviewer did after it',
+      facts: merged(pullRequest({ reviews: [review('bob', 'APPROVED', { at: '2026-03-10T10:00:00Z' }), review('bob', 'CHANGES_REQUESTED', { at: '2026-03-10T11:10:00Z' })] }), { at: '2026-03-10T11:00:00Z' }),
+      outcome: 'compliant',
+      rules: { peer_review: 'pass', changes_requested: 'pass' },
+    },
+    {
+      name: 'a request for changes made after the merge does not block it',
+      facts: merged(pullRequest({ reviews: [review('bob', 'APPROVED', { at: '2026-03-10T10:00:00Z' }), review('dave', 'CHANGES_REQUESTED', { at: '2026-03-10T11:10:00Z' })] }), { at: '2026-03-10T11:00:00Z' }),
+      outcome: 'compliant',
+      rules: { changes_requested: 'pass' },
+    },
+  ])('$name', judge);
 });
 
 describe('scope.ignore_authors holds only while nobody else shaped the change', () => {

@@ -12,7 +12,7 @@ import type { ChangesRequestedEvidence, ReviewerStanding, RuleResult } from './v
 export function checkChangesRequested(ctx: RuleContext, standings: ReviewerStanding[]): RuleResult<ChangesRequestedEvidence> {
   const enabled = ctx.policy.peer_review.block_on_changes_requested;
   const blocking = standings
-    .filter((s) => s.state === 'CHANGES_REQUESTED')
+    .filter((s) => s.state === 'CHANGES_REQUESTED' && !s.notCountedBecause.some((r) => r.code === 'after_merge'))
     .map((s) => ({ login: s.login, submittedAt: s.submittedAt, commitSha: s.commitSha, url: s.url }));
   const evidence: ChangesRequestedEvidence = { enabled, blocking };
   const seen = blocking.length

@@ -63,13 +63,25 @@ function fromPinnedSource(entry: RequiredCheck, check: CheckFacts): boolean {
 export function checkChecks(ctx: RuleContext): RuleResult<ChecksEvidence> {
   const { min_passing: minPassing } = ctx.policy.checks;
   const required = requiredChecks(ctx.policy);
+  // At merge, the checks are judged as they stood when the merge happened: a status posted
+  // after it does not count, and a run that finished after it still ran at the merge.
+  const mergedAt = ctx.stage === 'merge' && ctx.facts.merge ? Date.parse(ctx.facts.merge.mergedAt) : null;
+  const after = (check: CheckFacts) => mergedAt !== null && check.at !== null && Date.parse(check.at) > mergedAt;
   const { latest, ignored } = latestChecks(ctx.facts.checks);
   const considered: CheckSeen[] = [];
   for (const check of latest) {
     if (check.source === 'status') {
-      const notCounted = !check.reporter ? 'posted by an account GitHub does not name: not counted' : isContributor(ctx, check.reporter) ? `posted by a contributor (@${check.reporter}): not counted` : null;
+      const notCounted = !check.reporter ? 'posted by an account GitHub does not name: not counted'
+        : isContributor(ctx, check.reporter) ? `posted by a contributor (@${check.reporter}): not counted`
+          : after(check) ? `posted at ${check.at}, after the merge at ${ctx.facts.merge!.mergedAt}: not counted` : null;
       if (notCounted) {
         ignored.push({ name: check.name, source: check.source, why: notCounted, reporter: check.reporter });
+        // GitHub keeps only the latest status of a context: whatever this one replaced (a CI
+        // failure, say) cannot be seen, so where every check must pass the context is unknown.
+        if (!required.length) {
+          const { name, source, status, conclusion, at, url, reporter } = check;
+          considered.push({ name, source, status, conclusion, at, url, reporter, result: 'pending', requiredBy: [], hidden: notCounted.slice(0, -NOT_COUNTED.length) });
+        }
         continue;
       }
     }
@@ -84,7 +96,8 @@ export function checkChecks(ctx: RuleContext): RuleResult<ChecksEvidence> {
       }
     }
     const { name, source, status, conclusion, at, url, reporter } = check;
-    considered.push({ name, source, status, conclusion, at, url, reporter, result: classifyCheck(check), requiredBy });
+    if (after(check)) considered.push({ name, source, status, conclusion, at, url, reporter, result: 'pending', requiredBy, finishedAfterMerge: true });
+    else considered.push({ name, source, status, conclusion, at, url, reporter, result: classifyCheck(check), requiredBy });
   }
   const missingRequired = required.length ? required.filter((r) => !considered.some((c) => c.requiredBy.includes(r.label))).map((r) => r.label) : NONE;
   const failing = considered.filter((c) => c.result === 'failing');
@@ -99,7 +112,15 @@ export function checkChecks(ctx: RuleContext): RuleResult<ChecksEvidence> {
     return ruleResult(head, { status: 'fail', seen, short: `${failing.length === 1 ? 'check' : 'checks'} ${names} failed`, toPass: `fix ${names} and push, or re-run it if the failure was spurious` });
   }
   const unmet: string[] = [];
-  if (running.length) unmet.push(`${listOf(running.map((c) => `\`${c.name}\``))} still ${running.length === 1 ? 'runs' : 'run'}`);
+  const finishedLate = running.filter((c) => c.finishedAfterMerge);
+  const hidden = running.filter((c) => c.hidden);
+  const stillRunning = running.filter((c) => !c.finishedAfterMerge && !c.hidden);
+  if (stillRunning.length) unmet.push(`${listOf(stillRunning.map((c) => `\`${c.name}\``))} still ${stillRunning.length === 1 ? 'runs' : 'run'}`);
+  if (finishedLate.length) {
+    const when = finishedLate.length === 1 ? `it finished at ${finishedLate[0]!.at}` : 'they finished';
+    unmet.push(`${listOf(finishedLate.map((c) => `\`${c.name}\``))} still ran (${when}, after the merge at ${ctx.facts.merge!.mergedAt})`);
+  }
+  for (const c of hidden) unmet.push(`the result of \`${c.name}\` cannot be established: its latest status was ${c.hidden}, and GitHub shows only a context's latest status, so an earlier one (a failure) may be hidden`);
   if (missingRequired.length) unmet.push(`required ${listOf(missingRequired.map((p) => `\`${p}\``))} not reported`);
   if (passing < minPassing) unmet.push(`${passing} of ${plural(minPassing, 'passing check')}`);
   if (!unmet.length) {

@@ -24,14 +24,30 @@ export interface StandingOptions {
  * as an approval under the policy — with every reason it does not.
  */
 export function reviewerStandings(ctx: RuleContext, options: StandingOptions = { commits: 'head' }): ReviewerStanding[] {
+  // Judged at merge, the review is what stood when the merge happened: a review submitted
+  // after it never counts (a retrospective approval of an emergency change is judged apart).
+  const mergedAt = options.commits === 'head' && ctx.stage === 'merge' && ctx.facts.merge ? Date.parse(ctx.facts.merge.mergedAt) : null;
   const latest = new Map<string, ReviewFacts>();
+  const late = new Map<string, ReviewFacts>();
   for (const review of chronological(ctx.facts.reviews)) {
     if (!review.author || review.state === 'PENDING') continue;
     const key = review.author.login.toLowerCase();
+    if (mergedAt !== null && (!review.submittedAt || Date.parse(review.submittedAt) > mergedAt)) {
+      late.set(key, review);
+      continue;
+    }
     const prior = latest.get(key);
     if (!prior || DECISIVE.has(review.state) || !DECISIVE.has(prior.state)) latest.set(key, review);
   }
-  return [...latest.values()].map((review) => standingOf(ctx, review, options));
+  const standings = [...latest.values()].map((review) => standingOf(ctx, review, options));
+  for (const [key, review] of late) {
+    if (latest.has(key)) continue;
+    const standing = standingOf(ctx, review, options);
+    standing.counts = false;
+    standing.notCountedBecause.unshift({ code: 'after_merge', detail: `submitted ${review.submittedAt ?? 'at an unknown time'}, after the merge at ${ctx.facts.merge!.mergedAt}` });
+    standings.push(standing);
+  }
+  return standings;
 }
 
 function standingOf(ctx: RuleContext, review: ReviewFacts, options: StandingOptions): ReviewerStanding {

@@ -96,7 +96,7 @@ export interface ReviewerStanding {
 }
 
 export interface NotCountedReason {
-  code: 'stale' | 'not_in_change' | 'bot' | 'no_write_access' | 'author' | 'contributor';
+  code: 'stale' | 'not_in_change' | 'bot' | 'no_write_access' | 'author' | 'contributor' | 'after_merge';
   /** e.g. "approved an older commit abc1234, not the head def5678" */
   detail: string;
 }
@@ -232,6 +232,14 @@ export interface CheckSeen {
   reporter: string | null;
   /** The `checks.required` entries this check satisfies (their labels: `build`, `build (check run by app github-actions)`). */
   requiredBy: string[];
+  /** Judged at merge: the run finished only after the merge, so at merge it still ran (`result` is then `pending`). */
+  finishedAfterMerge?: true;
+  /**
+   * A status context whose latest status cannot count (posted by a contributor, by an
+   * account GitHub does not name, or after the merge), where every check must pass: what
+   * it replaced cannot be seen, so its result is unknown (`result` is then `pending`). Says why.
+   */
+  hidden?: string;
 }
 
 export interface ChecksEvidence {
