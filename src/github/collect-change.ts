@@ -1,12 +1,15 @@
+import { POLICY_PATH } from '../config/parse-policy.js';
 import type { ChangeFacts } from '../core/facts.js';
 import { policyNeeds } from '../core/policy/needed-evidence.js';
 import { collectPathEvidence } from './collect-pull-request-paths.js';
-import { gatherPullRequest, type CollectPullRequestOptions, type PullRequestRef } from './collect-pull-request.js';
+import { gatherPullRequest, type CollectPullRequestOptions, type PolicyBeforeMerge, type PullRequestRef } from './collect-pull-request.js';
 import { loadPolicy, type PolicyLoad } from './load-policy.js';
 import type { GitHubClient } from './octokit.js';
 import type { PolicyCache } from './policy-cache.js';
 import { prefetchedPolicyFileReader } from './prefetched-policy-files.js';
-import { restPolicyFileReader } from './read-policy-file.js';
+import type { PolicyFileReader } from './policy-file.js';
+import { baseBeforeMerge } from './read-base-before-merge.js';
+import { restPolicyFileAt, restPolicyFileReader } from './read-policy-file.js';
 
 /**
  * Everything one evaluation of a pull request needs, for the cost of one
@@ -48,7 +51,10 @@ export async function collectChange(
     if (!ownOrOrg) options.cache.rememberExtendsTarget(repository, { owner, repo, path });
     return rest(owner, repo, path);
   });
-  const policy = await loadPolicy(octokit, { owner: ref.owner, repo: ref.repo }, { cache: options.cache, read });
+  // Once merged, the default branch holds the change itself: it is judged by the policy in
+  // force just before the merge, never by one it brought (a pull request cannot weaken its own policy).
+  const merged = gathered.facts.merge?.mergeCommitSha ? beforeMergeReader(octokit, ref, gathered.facts, gathered.policyBeforeMerge, read) : read;
+  const policy = await loadPolicy(octokit, { owner: ref.owner, repo: ref.repo }, { cache: options.cache, read: merged });
   if (!policy.ok) return { facts: gathered.facts, policy };
   // Path rules and code owners need the changed files, CODEOWNERS and teams: read them with the
   // pull request next time (the policy rarely changes), and now whatever the query did not read.
@@ -58,4 +64,24 @@ export async function collectChange(
   }
   const facts = await collectPathEvidence(octokit, ref, gathered.facts, policy.policy, { now: options.now, teams: options.cache.teams, maxPages: options.maxPages, prefetched: gathered.paths });
   return { facts, policy };
+}
+
+/**
+ * Reads the repository's own policy files as the base branch had them just
+ * before the merge — the only files a pull request can change: the main
+ * policy file from the pull-request query when it read it there (a merge or a
+ * squash), anything else over REST at that commit (found by
+ * {@link baseBeforeMerge} for a rebase). Other repositories' files (the
+ * owner's `.github`, an `_extends` target elsewhere) are read as before.
+ */
+function beforeMergeReader(octokit: GitHubClient, ref: PullRequestRef, facts: ChangeFacts, prefetched: PolicyBeforeMerge | null, otherwise: PolicyFileReader): PolicyFileReader {
+  const own = `${ref.owner}/${ref.repo}`.toLowerCase();
+  const what = `${ref.owner}/${ref.repo}#${ref.number}`;
+  let base: Promise<string> | null = prefetched ? Promise.resolve(prefetched.commitSha) : null;
+  const baseSha = () => (base ??= baseBeforeMerge(octokit, ref, facts, facts.merge!.mergeCommitSha!, what).then((commit) => commit.oid));
+  return async (owner, repo, path) => {
+    if (`${owner}/${repo}`.toLowerCase() !== own) return otherwise(owner, repo, path);
+    if (prefetched && path === POLICY_PATH) return prefetched.file;
+    return restPolicyFileAt(octokit, { owner, repo, path, ref: await baseSha(), branch: facts.baseRef });
+  };
 }

@@ -7,7 +7,8 @@ import { PULL_REQUEST_QUERY } from './graphql/pull-request.graphql.js';
 import type { GqlHeadChecks, GqlPullRequest, HeadCommitData, PullRequestQueryData } from './graphql/pull-request.types.js';
 import { mapActor, mapCommit, mapForcePush, mapReview, toIsoUtc } from './map-evidence.js';
 import type { GitHubClient } from './octokit.js';
-import { prefetchedPolicyFiles } from './prefetched-policy-files.js';
+import { prefetchedPolicyFiles, toPolicyFile } from './prefetched-policy-files.js';
+import { isRebaseMerge } from './read-base-before-merge.js';
 import type { ExtendsTarget } from './parse-extends.js';
 import type { PolicyFile } from './policy-file.js';
 import type { PathNeeds } from './policy-cache.js';
@@ -60,7 +61,7 @@ export async function gatherPullRequest(
   octokit: GitHubClient,
   ref: PullRequestRef,
   options: CollectPullRequestOptions & { withPolicy: boolean; extendsTarget?: ExtendsTarget | null; paths?: PathNeeds },
-): Promise<{ facts: ChangeFacts; policyFiles: Map<string, PolicyFile>; paths: Pick<GqlPullRequest, 'files' | 'changedFiles' | 'baseRef'> }> {
+): Promise<{ facts: ChangeFacts; policyFiles: Map<string, PolicyFile>; policyBeforeMerge: PolicyBeforeMerge | null; paths: Pick<GqlPullRequest, 'files' | 'changedFiles' | 'baseRef'> }> {
   const collectedAt = toIsoUtc(options.now().toISOString());
   const maxPages = options.maxPages ?? 50;
   const what = `${ref.owner}/${ref.repo}#${ref.number}`;
@@ -128,7 +129,28 @@ export async function gatherPullRequest(
     if (pr.changedFiles !== undefined) paths.changedFiles = pr.changedFiles;
   }
   if (variables.withCodeOwners) paths.baseRef = pr.baseRef ?? null;
-  return { facts, policyFiles, paths };
+  return { facts, policyFiles, policyBeforeMerge: options.withPolicy ? policyBeforeMerge(pr, facts, errors, `${ref.owner}/${ref.repo}`) : null, paths };
+}
+
+/** The repository's own policy file as the base branch had it just before the merge, read by the pull-request query. */
+export interface PolicyBeforeMerge {
+  /** The base branch's head just before the merge. */
+  commitSha: string;
+  file: PolicyFile;
+}
+
+/**
+ * For a merge or a squash, the merge commit's first parent is the base branch
+ * just before the merge, and the query read the policy file there; null for
+ * a pull request not merged, for a rebase merge (its first parent holds the
+ * change's own earlier commits: the base is read apart) and when GitHub did not answer.
+ */
+function policyBeforeMerge(pr: GqlPullRequest, facts: ChangeFacts, errors: GraphqlErrorEntry[], repository: string): PolicyBeforeMerge | null {
+  const merge = pr.mergeCommit;
+  const parent = merge?.parents?.nodes?.[0];
+  if (!facts.merge || !merge || !parent || isRebaseMerge(facts, merge)) return null;
+  if (errors.some((e) => e.path?.includes('mergeCommit'))) return null;
+  return { commitSha: parent.oid, file: toPolicyFile(repository, POLICY_PATH, facts.baseRef, parent) };
 }
 
 /** The head commit's checks: from the last listed commit when it is the head, else asked for by SHA. */

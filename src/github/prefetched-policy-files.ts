@@ -49,7 +49,7 @@ function addRepository(
   // Anything else is left out, so the loader reads that file over REST (and fails loudly if it must).
 }
 
-function toPolicyFile(repository: string, path: string, ref: string, target: { oid: string; policyFile?: GqlPolicyFile | null }): PolicyFile {
+export function toPolicyFile(repository: string, path: string, ref: string, target: { oid: string; policyFile?: GqlPolicyFile | null }): PolicyFile {
   const entry = target.policyFile;
   if (!entry) return { found: false, repository, path };
   // A directory or submodule at the path is "found" with no text: the loader reports it as unusable.

@@ -16,13 +16,20 @@ import { runGraphqlComplete } from './run-graphql.js';
 export async function baseBeforeMerge(octokit: GitHubClient, ref: { owner: string; repo: string }, facts: ChangeFacts, mergeSha: string, what: string): Promise<BaseCommit> {
   const merge = (await codeOwnersAt(octokit, ref, mergeSha, what)).repository?.object;
   if (!merge) throw new Error(`GitHub did not return the merge commit ${mergeSha.slice(0, 7)}`);
-  const head = facts.commits.find((c) => c.sha === facts.headSha);
-  const rebased =
-    (merge.parents?.totalCount ?? 0) < 2 && !!head && head.headline === merge.messageHeadline && !!head.authoredAt && !!merge.authoredDate && Date.parse(head.authoredAt) === Date.parse(merge.authoredDate);
-  const expression = rebased ? `${mergeSha}~${facts.commits.filter((c) => c.parents.length < 2).length}` : `${mergeSha}^1`;
+  const expression = isRebaseMerge(facts, merge) ? `${mergeSha}~${facts.commits.filter((c) => c.parents.length < 2).length}` : `${mergeSha}^1`;
   const base = (await codeOwnersAt(octokit, ref, expression, what)).repository?.object;
   if (!base) throw new Error(`GitHub did not return ${expression}, the base branch before the merge`);
   return base;
+}
+
+/**
+ * Whether the merge commit is the last rebased copy of the head (a rebase
+ * merge): one parent, and the head's message and author date. A merge or a
+ * squash has the base branch before the merge as its first parent.
+ */
+export function isRebaseMerge(facts: ChangeFacts, merge: { parents?: { totalCount: number } | null; messageHeadline?: string; authoredDate?: string }): boolean {
+  const head = facts.commits.find((c) => c.sha === facts.headSha);
+  return (merge.parents?.totalCount ?? 0) < 2 && !!head && head.headline === merge.messageHeadline && !!head.authoredAt && !!merge.authoredDate && Date.parse(head.authoredAt) === Date.parse(merge.authoredDate);
 }
 
 /** The commit, with the CODEOWNERS files at it. */

@@ -54,7 +54,10 @@ query ChangeproofPullRequest(
       merged
       mergedAt
       mergedBy { __typename login }
-      mergeCommit { oid }
+      mergeCommit {
+        oid authoredDate messageHeadline
+        parents(first: 2) { totalCount nodes { oid policyFile: file(path: $policyPath) @include(if: $withPolicy) { ...PolicyFileFields } } }
+      }
       labels(first: 100) { totalCount pageInfo { ...PageInfoFields } nodes { name } }
       commits(first: 100) { totalCount pageInfo { ...PageInfoFields } nodes { commit { ...CommitFields } } }
       reviews(first: 100) { totalCount pageInfo { ...PageInfoFields } nodes { ...ReviewFields } }

@@ -124,7 +124,13 @@ export interface GqlPullRequest {
   merged: boolean;
   mergedAt: string | null;
   mergedBy: GqlActor | null;
-  mergeCommit: { oid: string } | null;
+  /** The merge commit, with its parents and (with `$withPolicy`) the policy file at each: see policyBeforeMerge. */
+  mergeCommit: {
+    oid: string;
+    authoredDate?: string;
+    messageHeadline?: string;
+    parents?: { totalCount: number; nodes: Array<{ oid: string; policyFile?: GqlPolicyFile | null } | null> | null };
+  } | null;
   labels: Connection<{ name: string }> | null;
   commits: Connection<{ commit: GqlCommit }>;
   reviews: Connection<GqlReview> | null;
