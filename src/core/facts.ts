@@ -138,6 +138,23 @@ export interface RepositoryRef {
  */
 export type PushSource = 'opened' | 'reopened' | 'synchronize' | 'push' | 'force_push';
 
+/** The pull request's base branch changed (retargeted), as GitHub's timeline shows it. */
+export interface BaseChange {
+  from: string;
+  to: string;
+  /** Who changed it (null: an account GitHub no longer names). */
+  actor: string | null;
+  at: IsoTime;
+}
+
+/** A label added to or removed from the pull request, as GitHub's timeline shows it. */
+export interface LabelEvent {
+  action: 'labeled' | 'unlabeled';
+  label: string;
+  actor: string | null;
+  at: IsoTime;
+}
+
 /** A push to the pull request's head branch, and who made it. */
 export interface PushFact {
   source: PushSource;
@@ -272,6 +289,17 @@ export interface ChangeFacts {
    * timeline shows (force pushes), oldest first.
    */
   pushes: PushFact[];
+  /**
+   * Changes of the base branch (GitHub's timeline), oldest first: an approval
+   * given before one approved a different change. Absent in facts recorded
+   * before they were read.
+   */
+  baseChanges?: BaseChange[];
+  /**
+   * Labels added and removed (GitHub's timeline), oldest first: which labels
+   * a change carried when it merged. Absent in facts recorded before they were read.
+   */
+  labelEvents?: LabelEvent[];
   /**
    * The files the pull request changes; read only when the policy has path
    * rules or code owners (absent otherwise, and in older records).

@@ -5,7 +5,7 @@ import { GitHubEvidenceError, graphqlFailure, toGitHubEvidenceError, type Graphq
 import { HEAD_COMMIT_QUERY } from './graphql/pull-request-pages.graphql.js';
 import { PULL_REQUEST_QUERY } from './graphql/pull-request.graphql.js';
 import type { GqlHeadChecks, GqlPullRequest, HeadCommitData, PullRequestQueryData } from './graphql/pull-request.types.js';
-import { mapActor, mapCommit, mapForcePush, mapReview, toIsoUtc } from './map-evidence.js';
+import { mapActor, mapBaseChange, mapCommit, mapForcePush, mapLabelEvent, mapReview, toIsoUtc } from './map-evidence.js';
 import type { GitHubClient } from './octokit.js';
 import { prefetchedPolicyFiles, toPolicyFile } from './prefetched-policy-files.js';
 import { isRebaseMerge } from './read-base-before-merge.js';
@@ -117,7 +117,9 @@ export async function gatherPullRequest(
     commits: lists.commits.map(({ commit, authors }) => mapCommit(commit, authors)),
     reviews: lists.reviews.map(mapReview),
     checks: headChecks.checks,
-    pushes: lists.forcePushes.filter((e) => e.__typename === 'HeadRefForcePushedEvent').map(mapForcePush),
+    pushes: lists.timeline.filter((e) => e.__typename === 'HeadRefForcePushedEvent').map(mapForcePush),
+    baseChanges: lists.timeline.filter((e) => e.__typename === 'BaseRefChangedEvent').map(mapBaseChange),
+    labelEvents: lists.timeline.filter((e) => e.__typename === 'LabeledEvent' || e.__typename === 'UnlabeledEvent').map(mapLabelEvent),
     collectedAt,
     gaps: dedupe(gaps),
   };

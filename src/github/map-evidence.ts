@@ -1,6 +1,6 @@
-import type { Actor, CheckConclusion, CheckFacts, CheckStatus, CommitFacts, CommitPerson, IsoTime, PushFact, ReviewFacts, ReviewState } from '../core/facts.js';
+import type { Actor, BaseChange, CheckConclusion, CheckFacts, CheckStatus, CommitFacts, CommitPerson, IsoTime, LabelEvent, PushFact, ReviewFacts, ReviewState } from '../core/facts.js';
 import { GitHubEvidenceError } from './errors.js';
-import type { GqlActor, GqlCheckRun, GqlCommit, GqlForcePush, GqlGitActor, GqlReview, GqlStatusContext } from './graphql/pull-request.types.js';
+import type { GqlActor, GqlCheckRun, GqlCommit, GqlGitActor, GqlReview, GqlStatusContext, GqlTimelineItem } from './graphql/pull-request.types.js';
 
 /**
  * Maps GitHub's GraphQL nodes to the facts' plain shapes. Pure functions; every
@@ -70,7 +70,7 @@ export function mapCommit(commit: GqlCommit, authors: GqlGitActor[]): CommitFact
 }
 
 /** A head-ref force push from the pull request's timeline, as a push fact (GitHub's own record; no delivery). */
-export function mapForcePush(event: GqlForcePush): PushFact {
+export function mapForcePush(event: GqlTimelineItem): PushFact {
   return {
     source: 'force_push',
     pusher: mapActor(event.actor)?.login ?? null,
@@ -81,6 +81,16 @@ export function mapForcePush(event: GqlForcePush): PushFact {
     deliveryId: null,
     seq: null,
   };
+}
+
+/** A base-branch change from the timeline. */
+export function mapBaseChange(event: GqlTimelineItem): BaseChange {
+  return { from: event.previousRefName ?? '', to: event.currentRefName ?? '', actor: mapActor(event.actor)?.login ?? null, at: toIsoUtc(event.createdAt ?? '') };
+}
+
+/** A label added or removed, from the timeline. */
+export function mapLabelEvent(event: GqlTimelineItem): LabelEvent {
+  return { action: event.__typename === 'UnlabeledEvent' ? 'unlabeled' : 'labeled', label: event.label?.name ?? '', actor: mapActor(event.actor)?.login ?? null, at: toIsoUtc(event.createdAt ?? '') };
 }
 
 const REVIEW_STATES = new Set<ReviewState>(['APPROVED', 'CHANGES_REQUESTED', 'COMMENTED', 'DISMISSED', 'PENDING']);

@@ -2,7 +2,7 @@ import type { EvidenceGap } from '../core/facts.js';
 import { ConnectionReader, readConnection } from './connection-reader.js';
 import { toGitHubEvidenceError } from './errors.js';
 import { COMMIT_AUTHORS_PAGE_QUERY, PULL_REQUEST_PAGE_QUERY } from './graphql/pull-request-pages.graphql.js';
-import type { Connection, GqlCommit, GqlForcePush, GqlGitActor, GqlPullRequest, GqlReview, NodeData, PullRequestPageData } from './graphql/pull-request.types.js';
+import type { Connection, GqlCommit, GqlGitActor, GqlPullRequest, GqlReview, GqlTimelineItem, NodeData, PullRequestPageData } from './graphql/pull-request.types.js';
 import type { GitHubClient } from './octokit.js';
 import { runGraphql, runGraphqlComplete } from './run-graphql.js';
 
@@ -11,8 +11,8 @@ export interface PullRequestLists {
   commits: Array<{ commit: GqlCommit; authors: GqlGitActor[] }>;
   reviews: GqlReview[];
   labels: string[];
-  /** The head ref's force-push timeline events. */
-  forcePushes: GqlForcePush[];
+  /** The timeline items read: head-ref force pushes, base changes, labels added and removed, oldest first. */
+  timeline: GqlTimelineItem[];
   gaps: EvidenceGap[];
 }
 
@@ -25,7 +25,7 @@ interface ListsRef {
 }
 
 /**
- * Completes the pull request's commits, reviews, labels and force pushes from the first
+ * Completes the pull request's commits, reviews, labels and timeline (force pushes, base changes, labels added and removed) from the first
  * pages the main query returned. Each follow-up request pages every list that
  * still has more (so 250 commits and 120 reviews cost two follow-ups), then
  * each commit's co-authors beyond 100. A list that cannot be read completely
@@ -39,7 +39,7 @@ export async function readPullRequestLists(octokit: GitHubClient, pr: GqlPullReq
     commits: new ConnectionReader<{ commit: GqlCommit }>('commits', pr.commits, { maxPages: ref.maxPages, key: (n) => n.commit.oid }),
     reviews: new ConnectionReader<GqlReview>('reviews', pr.reviews, { maxPages: ref.maxPages, key: (r) => r.id }),
     labels: new ConnectionReader<{ name: string }>('labels', pr.labels, { maxPages: ref.maxPages, key: (l) => l.name }),
-    forcePushes: new ConnectionReader<GqlForcePush>('forcePushes', pr.forcePushes, { maxPages: ref.maxPages, key: (e) => e.id ?? '' }),
+    timeline: new ConnectionReader<GqlTimelineItem>('timeline', pr.timeline, { maxPages: ref.maxPages, key: (e) => e.id ?? '' }),
   };
   type ListName = keyof typeof readers;
   const names = Object.keys(readers) as ListName[];
@@ -68,7 +68,7 @@ export async function readPullRequestLists(octokit: GitHubClient, pr: GqlPullReq
   const gaps: EvidenceGap[] = [];
   for (const n of names) {
     const gap = readers[n].finish().gap;
-    if (gap) gaps.push({ what: n === 'forcePushes' ? 'pushes' : n, reason: gap });
+    if (gap) gaps.push({ what: n === 'timeline' ? 'pushes' : n, reason: gap });
   }
 
   const commits: PullRequestLists['commits'] = [];
@@ -88,5 +88,5 @@ export async function readPullRequestLists(octokit: GitHubClient, pr: GqlPullReq
     commits.push({ commit, authors: authors.items });
   }
 
-  return { commits, reviews: readers.reviews.items, labels: readers.labels.items.map((l) => l.name), forcePushes: readers.forcePushes.items, gaps };
+  return { commits, reviews: readers.reviews.items, labels: readers.labels.items.map((l) => l.name), timeline: readers.timeline.items, gaps };
 }

@@ -12,7 +12,7 @@ import { PostgresLedger } from '../../src/ledger/postgres/postgres-ledger.js';
 import { generateSigningKey } from '../../src/ledger/signing-key.js';
 import { acmeScenario, freshConnectionFetch, startApp, type RunningApp } from '../support/app-harness.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../support/simulator/server.js';
-import { recordMarch } from '../support/march-history.js';
+import { EXPORTED_AT, recordMarch } from '../support/march-history.js';
 import { dropFileDatabase, freshSchema, postgresUnavailable } from '../ledger/support/postgres.js';
 
 /**
@@ -62,7 +62,7 @@ function request(out: string): ExportRequest {
 
 describe.skipIf(skip)('export signing by an app on PostgreSQL', () => {
   it('signs a genuine export re-derived from the database, and refuses (409) one with the direct push removed; both recorded', async () => {
-    const options = await resolveExport(request('genuine'), { env: {}, now: () => new Date('2026-04-02T08:00:00Z'), fetch: freshConnectionFetch, toolVersion: 'test' });
+    const options = await resolveExport(request('genuine'), { env: {}, now: () => new Date(EXPORTED_AT), fetch: freshConnectionFetch, toolVersion: 'test' });
     const result = await runExport(options).finally(() => options.source.close());
     expect(result.populationSize).toBe(4);
     const report = await verifyExport(result.out, { publicKeyPem: ledger.publicKeyPem() });

@@ -107,4 +107,48 @@ describe('an insider cannot make a merge look reviewed after the fact', () => {
     await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'closed', { installationId: INSTALLATION }));
     expect(data<ChangeRecord>((await app.entries('change'))[0])).toMatchObject({ exception: true, verdict: { outcome: 'non_compliant' } });
   });
+  // Attack: get an innocent commit approved on a pull request into an unprotected branch that already holds an unreviewed backdoor, then retarget the pull request to main.
+  it('an approval given while the pull request targeted another branch does not count after it is retargeted to main', async () => {
+    const s = acmeScenario();
+    const repo = s.currentRepository();
+    repo.branches.set('dev', repo.branches.get('main')!);
+    s.file('src/login.ts', 'export const backdoor = true;\n', { branch: 'dev', author: 'alice' });
+    const backdoor = repo.branches.get('dev')!;
+    s.pullRequest({ author: 'alice', commits: 0 });
+    const pr = s.pr();
+    Object.assign(pr, { baseRef: 'dev', baseSha: backdoor });
+    repo.branches.set(pr.headRef, backdoor);
+    s.commit({ message: 'Fix a typo', files: { 'README.md': '# api (typo fixed)\n' } }).check('ci', 'success').approvedBy('bob');
+    const { sim, app } = await env.start(s);
+    await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION }));
+    // Out of scope (base dev): not recorded.
+    expect(await app.entries('evaluation')).toHaveLength(0);
+
+    // alice changes the base to main: the pull request now carries the backdoor too.
+    s.world.tick(5);
+    s.changeBase('main', { by: 'alice' });
+    const edited = pullRequestPayload(sim, 'acme/api', 1, 'edited', { installationId: INSTALLATION });
+    edited['changes'] = { base: { ref: { from: 'dev' }, sha: { from: backdoor } } };
+    await app.deliverAndSettle('pull_request', edited);
+    const evaluation = data<EvaluationRecord>((await app.entries('evaluation')).at(-1));
+    expect(evaluation.verdict.enforced).toBe(true);
+    expect(evaluation.facts!.commits.map((c) => c.sha)).toContain(backdoor);
+    expect.soft(evaluation.verdict.outcome).toBe('pending');
+
+    s.merge({ by: 'alice' });
+    await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'closed', { installationId: INSTALLATION }));
+    expect(data<ChangeRecord>((await app.entries('change'))[0])).toMatchObject({ exception: true, verdict: { outcome: 'non_compliant' } });
+  });
+  // Attack: merge unreviewed without the emergency label (admin bypass), then add the label to the merged pull request before the app judges the merge, turning "merged without passing control" into a resolvable emergency change.
+  it('an emergency label added after the merge does not make it an emergency change', async () => {
+    const s = acmeScenario().pullRequest({ author: 'alice' }).check('ci', 'success');
+    const { sim, app } = await env.start(s);
+    await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION }));
+    s.merge({ by: 'alice' });
+    s.world.tick(5);
+    s.label('emergency');
+    await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'closed', { installationId: INSTALLATION }));
+    expect(data<ChangeRecord>((await app.entries('change'))[0])).toMatchObject({ exception: true, verdict: { outcome: 'non_compliant' } });
+    expect(data<ExceptionRecord>((await app.entries('exception'))[0])).toMatchObject({ type: 'merged_without_passing_control' });
+  });
 });

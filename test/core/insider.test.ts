@@ -360,6 +360,49 @@ describe('judged at merge, the review is what stood at the merge', () => {
   ])('$name', judge);
 });
 
+describe('a retargeted pull request, and labels added after the merge', () => {
+  const retarget = { from: 'dev', to: 'main', actor: 'alice', at: '2026-03-10T10:30:00Z' };
+  it.each<Case>([
+    {
+      name: 'an approval given before the base branch was changed does not count: it approved another change',
+      facts: pullRequest({ reviews: [review('bob', 'APPROVED', { at: '2026-03-10T10:00:00Z' })], baseChanges: [retarget] }),
+      outcome: 'pending',
+      rules: { peer_review: 'pending' },
+      seen: { peer_review: 'approved before the base branch was changed from `dev` to `main` at 2026-03-10T10:30:00Z by @alice' },
+    },
+    {
+      name: 'an approval given after the base branch was changed counts',
+      facts: pullRequest({ reviews: [review('bob', 'APPROVED', { at: '2026-03-10T10:45:00Z' })], baseChanges: [retarget] }),
+      outcome: 'compliant',
+    },
+    {
+      name: 'merged unreviewed, then labelled emergency: not an emergency change',
+      facts: merged(pullRequest({ reviews: [], labels: ['emergency'], labelEvents: [{ action: 'labeled', label: 'emergency', actor: 'alice', at: '2026-03-10T11:05:00Z' }] }), { at: '2026-03-10T11:00:00Z' }),
+      outcome: 'non_compliant',
+      seen: { emergency: 'Labelled `emergency` at 2026-03-10T11:05:00Z by @alice, after the merge at 2026-03-10T11:00:00Z' },
+    },
+    {
+      name: 'labelled emergency before the merge: an emergency change',
+      facts: merged(pullRequest({ reviews: [], labels: ['emergency'], labelEvents: [{ action: 'labeled', label: 'emergency', actor: 'alice', at: '2026-03-10T10:55:00Z' }] }), { at: '2026-03-10T11:00:00Z' }),
+      outcome: 'emergency',
+    },
+    {
+      name: 'the label removed before the merge and added back after it: not an emergency change',
+      facts: merged(pullRequest({ reviews: [], labels: ['Emergency'], labelEvents: [
+        { action: 'labeled', label: 'emergency', actor: 'alice', at: '2026-03-10T10:00:00Z' },
+        { action: 'unlabeled', label: 'emergency', actor: 'carol', at: '2026-03-10T10:30:00Z' },
+        { action: 'labeled', label: 'Emergency', actor: 'alice', at: '2026-03-10T11:05:00Z' },
+      ] }), { at: '2026-03-10T11:00:00Z' }),
+      outcome: 'non_compliant',
+    },
+    {
+      name: 'facts recorded before label events were read: the labels as read decide, as they did',
+      facts: merged(pullRequest({ reviews: [], labels: ['emergency'] })),
+      outcome: 'emergency',
+    },
+  ])('$name', judge);
+});
+
 describe('scope.ignore_authors holds only while nobody else shaped the change', () => {
   const dependabot = () => ({
     author: user('dependabot[bot]'),

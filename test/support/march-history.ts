@@ -7,8 +7,12 @@ import { installationPayload, pullRequestPayload, pushPayload } from './webhooks
  * A March of `acme/api` recorded by a running app: installed before the period
  * (so the ledger covers all of March), two compliant changes, a non-compliant
  * one and a direct push — what a forger would like gone. Starts from a
- * scenario begun on 2026-02-26 and moved to 2026-03-02.
+ * scenario begun on 2026-02-26 and moved to 2026-03-02; ends with the world at
+ * {@link EXPORTED_AT}, when the exports of March are made and signed (the app
+ * signs an export only when it is dated now by its clock).
  */
+export const EXPORTED_AT = '2026-04-02T08:00:00Z';
+
 export async function recordMarch(s: ScenarioBuilder, sim: GitHubSimulator, app: RunningApp): Promise<void> {
   s.world.tick(-3 * 24 * 60);
   await app.deliverAndSettle('installation', installationPayload(sim, ['acme/api'], INSTALLATION_ID));
@@ -24,4 +28,5 @@ export async function recordMarch(s: ScenarioBuilder, sim: GitHubSimulator, app:
   const before = repo.branches.get('main')!;
   s.file('src/hotfix.ts', 'export const hot = 1;\n', { author: 'mallory' });
   await app.deliverAndSettle('push', pushPayload(sim, 'acme/api', { before, after: repo.branches.get('main')!, pusher: 'mallory', installationId: INSTALLATION_ID }));
+  s.world.tick((Date.parse(EXPORTED_AT) - Date.parse(s.world.now())) / 60_000);
 }

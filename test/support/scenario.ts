@@ -1,5 +1,5 @@
 import {
-  World, commitSha, gitBlobSha, type GitPerson, type ReviewState, type SimAccount, type SimCheckRun, type SimMergeQueue, type SimMergeQueueEntry, type SimPullRequest,
+  World, commitSha, gitBlobSha, reachable, type GitPerson, type ReviewState, type SimAccount, type SimCheckRun, type SimMergeQueue, type SimMergeQueueEntry, type SimPullRequest,
   type SimRepo, type SimSignature,
 } from './simulator/world.js';
 import { diffFiles, mergeBase } from './simulator/diff.js';
@@ -254,8 +254,30 @@ export class ScenarioBuilder {
     return this;
   }
 
-  label(name: string): this {
-    this.prNow().labels.push(name);
+  /** Adds a label to the pull request now (by its author, unless `by`), as GitHub's timeline records it. */
+  label(name: string, options: { by?: string } = {}): this {
+    const pr = this.prNow();
+    pr.labels.push(name);
+    (pr.timeline ??= []).push({ kind: 'labeled', id: this.world.nextId(), actor: options.by ?? pr.author, label: name, createdAt: this.world.now() });
+    return this;
+  }
+
+  /**
+   * Retargets the pull request to `base` (GitHub's "Edit" of the base branch), by `by`:
+   * its commits become those on its head not on the new base. The timeline records it.
+   */
+  changeBase(base: string, options: { by?: string } = {}): this {
+    const repo = this.repoNow();
+    const pr = this.prNow();
+    const baseSha = repo.branches.get(base);
+    if (!baseSha) throw new Error(`simulator: no branch ${base} in ${repo.owner}/${repo.name}`);
+    (pr.timeline ??= []).push({ kind: 'base_changed', id: this.world.nextId(), actor: options.by ?? pr.author, from: pr.baseRef, to: base, createdAt: this.world.now() });
+    pr.baseRef = base;
+    pr.baseSha = baseSha;
+    // The pull request's commits: those of its head not on the new base, oldest first.
+    const onBase = reachable(repo, baseSha);
+    const head = pr.commits.at(-1)!;
+    pr.commits = [...reachable(repo, head)].filter((sha) => !onBase.has(sha)).sort((a, b) => (reachable(repo, b).has(a) ? -1 : reachable(repo, a).has(b) ? 1 : 0));
     return this;
   }
 

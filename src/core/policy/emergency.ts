@@ -8,10 +8,21 @@ import { reviewerStandings } from './reviews.js';
 import { ruleResult } from './rule-result.js';
 import type { EmergencyEvidence, ReviewerStanding, RuleResult } from './verdict.js';
 
-/** Whether the change carries the emergency label (labels compare case-insensitively, as GitHub's do). */
+/**
+ * Whether the change carries the emergency label (labels compare
+ * case-insensitively, as GitHub's do). Judged at merge, whether it carried it
+ * when it merged: a label added after the merge does not make a merge past
+ * review an emergency change. The label's last event (GitHub's timeline) up
+ * to the merge decides; without events for it, the labels as read.
+ */
 export function isEmergency(ctx: RuleContext): boolean {
   const label = ctx.policy.emergency.label.toLowerCase();
-  return ctx.facts.labels.some((l) => l.toLowerCase() === label);
+  const now = ctx.facts.labels.some((l) => l.toLowerCase() === label);
+  const events = ctx.facts.labelEvents?.filter((e) => e.label.toLowerCase() === label);
+  if (ctx.stage !== 'merge' || !ctx.facts.merge || !events?.length) return now;
+  const mergedAt = Date.parse(ctx.facts.merge.mergedAt);
+  const before = events.filter((e) => Date.parse(e.at) <= mergedAt).at(-1);
+  return before?.action === 'labeled';
 }
 
 /**
@@ -31,7 +42,11 @@ export function checkEmergency(ctx: RuleContext): RuleResult<EmergencyEvidence> 
     required: `With the \`${label}\` label, a qualifying approval within ${hours} h after merge`,
     evidence,
   };
-  if (!labelled) return ruleResult(head, { status: 'not_applicable', seen: `No \`${label}\` label.`, short: 'not an emergency', toPass: null });
+  if (!labelled) {
+    const late = ctx.facts.merge ? ctx.facts.labelEvents?.filter((e) => e.label.toLowerCase() === label.toLowerCase() && e.action === 'labeled' && Date.parse(e.at) > Date.parse(ctx.facts.merge!.mergedAt)).at(-1) : undefined;
+    const seen = late ? `Labelled \`${label}\` at ${late.at}${late.actor ? ` by @${late.actor}` : ''}, after the merge at ${ctx.facts.merge!.mergedAt}: a label added after the merge does not make it an emergency change.` : `No \`${label}\` label.`;
+    return ruleResult(head, { status: 'not_applicable', seen, short: 'not an emergency', toPass: null });
+  }
   return ruleResult(head, {
     status: 'pass',
     seen: deadline ? `Labelled \`${label}\`; merged at ${ctx.facts.merge!.mergedAt}; retrospective approval due by ${deadline}.` : `Labelled \`${label}\`; a missing review may be given within ${hours} h after merge.`,

@@ -68,6 +68,10 @@ function standingOf(ctx: RuleContext, review: ReviewFacts, options: StandingOpti
         reasons.push({ code: 'stale', detail: stale });
       }
     }
+    const retargeted = baseChangeAfter(facts, review.submittedAt);
+    if (retargeted) {
+      reasons.push({ code: 'base_changed', detail: `approved before the base branch was changed from \`${retargeted.from}\` to \`${retargeted.to}\` at ${retargeted.at}${retargeted.actor ? ` by @${retargeted.actor}` : ''}: the change approved is not the change to merge` });
+    }
     if (options.commits === 'any' && !facts.commits.some((c) => c.sha === review.commitSha)) {
       reasons.push({ code: 'not_in_change', detail: `approved commit ${shortSha(review.commitSha)}, which is not part of the pull request` });
     }
@@ -95,6 +99,13 @@ function standingOf(ctx: RuleContext, review: ReviewFacts, options: StandingOpti
   };
   if (updateMerge) standing.updateMerge = updateMerge;
   return standing;
+}
+
+/** The last change of the base branch after `submittedAt`, if any (an approval before it approved another change). */
+function baseChangeAfter(facts: RuleContext['facts'], submittedAt: string | null): NonNullable<RuleContext['facts']['baseChanges']>[number] | null {
+  const last = facts.baseChanges?.at(-1);
+  if (!last || !submittedAt) return null;
+  return Date.parse(submittedAt) < Date.parse(last.at) ? last : null;
 }
 
 /** Why a reviewer counts as a contributor: "authored 3f2a1bc and pushed 4e5f6a7 at 2026-03-04T10:02:00Z (synchronize)" */

@@ -96,7 +96,7 @@ export interface ReviewerStanding {
 }
 
 export interface NotCountedReason {
-  code: 'stale' | 'not_in_change' | 'bot' | 'no_write_access' | 'author' | 'contributor' | 'after_merge';
+  code: 'stale' | 'not_in_change' | 'bot' | 'no_write_access' | 'author' | 'contributor' | 'after_merge' | 'base_changed';
   /** e.g. "approved an older commit abc1234, not the head def5678" */
   detail: string;
 }

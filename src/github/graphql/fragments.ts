@@ -31,10 +31,14 @@ fragment CommitFields on Commit {
 
 // Who force-pushed the head branch: the timeline names the actor even when the
 // app missed the delivery (or was not installed yet), and each event's before/after.
-export const FORCE_PUSH = /* GraphQL */ `
-fragment ForcePushNodes on PullRequestTimelineItems {
+/** The timeline items Changeproof reads: force pushes of the head, changes of the base branch, labels added and removed. */
+export const TIMELINE = /* GraphQL */ `
+fragment TimelineNodes on PullRequestTimelineItems {
   __typename
   ... on HeadRefForcePushedEvent { id createdAt actor { __typename login } beforeCommit { oid } afterCommit { oid } }
+  ... on BaseRefChangedEvent { id createdAt actor { __typename login } previousRefName currentRefName }
+  ... on LabeledEvent { id createdAt actor { __typename login } label { name } }
+  ... on UnlabeledEvent { id createdAt actor { __typename login } label { name } }
 }
 `;
 

@@ -1,4 +1,4 @@
-import { CHECK_RUN, CHECK_SUITE, COMMIT, FORCE_PUSH, GIT_ACTOR, HEAD_CHECKS, PAGE_INFO, REVIEW, STATUS_CONTEXT } from './fragments.js';
+import { CHECK_RUN, CHECK_SUITE, COMMIT, GIT_ACTOR, HEAD_CHECKS, PAGE_INFO, REVIEW, STATUS_CONTEXT, TIMELINE } from './fragments.js';
 
 /**
  * Follow-up pages of the pull request's own lists, only for those beyond 100.
@@ -11,7 +11,7 @@ query ChangeproofPullRequestPage(
   $withCommits: Boolean!, $commitsAfter: String,
   $withReviews: Boolean!, $reviewsAfter: String,
   $withLabels: Boolean!, $labelsAfter: String,
-  $withForcePushes: Boolean!, $forcePushesAfter: String
+  $withTimeline: Boolean!, $timelineAfter: String
 ) {
   repository(owner: $owner, name: $name) {
     pullRequest(number: $number) {
@@ -24,13 +24,13 @@ query ChangeproofPullRequestPage(
       labels(first: 100, after: $labelsAfter) @include(if: $withLabels) {
         totalCount pageInfo { ...PageInfoFields } nodes { name }
       }
-      forcePushes: timelineItems(first: 100, after: $forcePushesAfter, itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT]) @include(if: $withForcePushes) {
-        totalCount pageInfo { ...PageInfoFields } nodes { ...ForcePushNodes }
+      timeline: timelineItems(first: 100, after: $timelineAfter, itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT, BASE_REF_CHANGED_EVENT, LABELED_EVENT, UNLABELED_EVENT]) @include(if: $withTimeline) {
+        totalCount pageInfo { ...PageInfoFields } nodes { ...TimelineNodes }
       }
     }
   }
 }
-${PAGE_INFO}${GIT_ACTOR}${COMMIT}${REVIEW}${FORCE_PUSH}`;
+${PAGE_INFO}${GIT_ACTOR}${COMMIT}${REVIEW}${TIMELINE}`;
 
 /** More co-authors of one commit (beyond 100 `Co-authored-by:` trailers). */
 export const COMMIT_AUTHORS_PAGE_QUERY = /* GraphQL */ `

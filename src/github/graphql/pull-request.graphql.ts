@@ -1,4 +1,4 @@
-import { CHECK_RUN, CHECK_SUITE, COMMIT, FORCE_PUSH, GIT_ACTOR, HEAD_CHECKS, PAGE_INFO, POLICY_FILE, REVIEW, STATUS_CONTEXT } from './fragments.js';
+import { CHECK_RUN, CHECK_SUITE, COMMIT, GIT_ACTOR, HEAD_CHECKS, PAGE_INFO, POLICY_FILE, REVIEW, STATUS_CONTEXT, TIMELINE } from './fragments.js';
 import { CHANGED_FILES, CODE_OWNERS } from './pull-request-paths.graphql.js';
 
 /**
@@ -61,7 +61,7 @@ query ChangeproofPullRequest(
       labels(first: 100) { totalCount pageInfo { ...PageInfoFields } nodes { name } }
       commits(first: 100) { totalCount pageInfo { ...PageInfoFields } nodes { commit { ...CommitFields } } }
       reviews(first: 100) { totalCount pageInfo { ...PageInfoFields } nodes { ...ReviewFields } }
-      forcePushes: timelineItems(first: 100, itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT]) { totalCount pageInfo { ...PageInfoFields } nodes { ...ForcePushNodes } }
+      timeline: timelineItems(first: 100, itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT, BASE_REF_CHANGED_EVENT, LABELED_EVENT, UNLABELED_EVENT]) { totalCount pageInfo { ...PageInfoFields } nodes { ...TimelineNodes } }
       headCommit: commits(last: 1) { nodes { commit { ...HeadChecks } } }
       ...ChangedFilesFields @include(if: $withFiles)
       ...CodeOwnersFields @include(if: $withCodeOwners)
@@ -83,4 +83,4 @@ query ChangeproofPullRequest(
   }
   rateLimit { cost remaining }
 }
-${PAGE_INFO}${GIT_ACTOR}${COMMIT}${REVIEW}${FORCE_PUSH}${CHECK_RUN}${CHECK_SUITE}${STATUS_CONTEXT}${HEAD_CHECKS}${POLICY_FILE}${CHANGED_FILES}${CODE_OWNERS}`;
+${PAGE_INFO}${GIT_ACTOR}${COMMIT}${REVIEW}${TIMELINE}${CHECK_RUN}${CHECK_SUITE}${STATUS_CONTEXT}${HEAD_CHECKS}${POLICY_FILE}${CHANGED_FILES}${CODE_OWNERS}`;

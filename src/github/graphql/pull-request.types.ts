@@ -40,14 +40,17 @@ export interface GqlCommit {
   signature: { isValid: boolean; state: string; wasSignedByGitHub: boolean; signer: { login: string } | null } | null;
 }
 
-/** A `HEAD_REF_FORCE_PUSHED_EVENT` timeline item (other item types are not asked for). */
-export interface GqlForcePush {
+/** A timeline item of the kinds Changeproof asks for (force push, base change, label added or removed); fields by kind. */
+export interface GqlTimelineItem {
   __typename: string;
   id?: string;
   createdAt?: string;
   actor?: GqlActor | null;
   beforeCommit?: { oid: string } | null;
   afterCommit?: { oid: string } | null;
+  previousRefName?: string;
+  currentRefName?: string;
+  label?: { name: string } | null;
 }
 
 export interface GqlReview {
@@ -134,7 +137,7 @@ export interface GqlPullRequest {
   labels: Connection<{ name: string }> | null;
   commits: Connection<{ commit: GqlCommit }>;
   reviews: Connection<GqlReview> | null;
-  forcePushes: Connection<GqlForcePush> | null;
+  timeline: Connection<GqlTimelineItem> | null;
   headCommit: { nodes: Array<{ commit: GqlHeadChecks } | null> | null };
   /** With `$withFiles`. */
   files?: Connection<GqlChangedFile> | null;
@@ -197,7 +200,7 @@ export interface PullRequestPageData {
       commits?: Connection<{ commit: GqlCommit }>;
       reviews?: Connection<GqlReview> | null;
       labels?: Connection<{ name: string }> | null;
-      forcePushes?: Connection<GqlForcePush> | null;
+      timeline?: Connection<GqlTimelineItem> | null;
     } | null;
   } | null;
 }

@@ -109,16 +109,30 @@ function pullRequestView(repo: SimRepo, pr: SimPullRequest, ctx: GqlContext) {
     labels: (args: ConnectionArgs) =>
       connection(pr.labels.map((name) => ({ __typename: 'Label', id: nodeId('Label', `${repo.id}:${name}`), name, color: 'ededed' })), args, 'labels'),
     commits: (args: ConnectionArgs) => connection(commitNodes(), args, 'commits'),
-    // Only the timeline items Changeproof asks for are modelled: head-ref force pushes.
+    // Only the timeline items Changeproof asks for are modelled: head-ref force pushes, base changes, labels added and removed.
     timelineItems: (args: ConnectionArgs & { itemTypes?: string[] | null }) => {
-      const wanted = !args.itemTypes || args.itemTypes.includes('HEAD_REF_FORCE_PUSHED_EVENT');
-      const events = wanted ? (pr.forcePushes ?? []) : [];
-      return connection(events.map((e) => ({
-        __typename: 'HeadRefForcePushedEvent', id: nodeId('HeadRefForcePushedEvent', e.id), createdAt: e.createdAt, actor: actorView(e.actor, ctx),
-        beforeCommit: repo.commits.has(e.before) ? commitView(repo, repo.commits.get(e.before)!, ctx) : null,
-        afterCommit: repo.commits.has(e.after) ? commitView(repo, repo.commits.get(e.after)!, ctx) : null,
-        ref: null,
-      })), args, 'timelineItems');
+      const wanted = (type: string) => !args.itemTypes || args.itemTypes.includes(type);
+      const items: Array<{ createdAt: string; node: Record<string, unknown> }> = [];
+      if (wanted('HEAD_REF_FORCE_PUSHED_EVENT')) {
+        for (const e of pr.forcePushes ?? []) {
+          items.push({ createdAt: e.createdAt, node: {
+            __typename: 'HeadRefForcePushedEvent', id: nodeId('HeadRefForcePushedEvent', e.id), createdAt: e.createdAt, actor: actorView(e.actor, ctx),
+            beforeCommit: repo.commits.has(e.before) ? commitView(repo, repo.commits.get(e.before)!, ctx) : null,
+            afterCommit: repo.commits.has(e.after) ? commitView(repo, repo.commits.get(e.after)!, ctx) : null,
+            ref: null,
+          } });
+        }
+      }
+      for (const e of pr.timeline ?? []) {
+        if (e.kind === 'base_changed' && wanted('BASE_REF_CHANGED_EVENT')) {
+          items.push({ createdAt: e.createdAt, node: { __typename: 'BaseRefChangedEvent', id: nodeId('BaseRefChangedEvent', e.id), createdAt: e.createdAt, actor: actorView(e.actor, ctx), previousRefName: e.from, currentRefName: e.to } });
+        } else if (e.kind !== 'base_changed' && wanted(e.kind === 'labeled' ? 'LABELED_EVENT' : 'UNLABELED_EVENT')) {
+          const type = e.kind === 'labeled' ? 'LabeledEvent' : 'UnlabeledEvent';
+          items.push({ createdAt: e.createdAt, node: { __typename: type, id: nodeId(type, e.id), createdAt: e.createdAt, actor: actorView(e.actor, ctx), label: { __typename: 'Label', id: nodeId('Label', `${repo.id}:${e.label}`), name: e.label, color: 'ededed' } } });
+        }
+      }
+      items.sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
+      return connection(items.map((i) => i.node), args, 'timelineItems');
     },
     // The files the pull request changes against its merge base with the base branch (no rename detection).
     files: (args: ConnectionArgs) =>

@@ -56,6 +56,11 @@ export interface SimForcePush {
   createdAt: string;
 }
 
+/** A timeline item other than a force push: the base branch changed, a label added or removed. */
+export type SimTimelineEvent =
+  | { kind: 'base_changed'; id: number; actor: string | null; from: string; to: string; createdAt: string }
+  | { kind: 'labeled' | 'unlabeled'; id: number; actor: string | null; label: string; createdAt: string };
+
 export type ReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
 
 export interface SimReview {
@@ -91,6 +96,8 @@ export interface SimPullRequest {
   mergedCommits?: string[];
   /** Head-ref force pushes, oldest first (the timeline's HEAD_REF_FORCE_PUSHED_EVENT items). */
   forcePushes?: SimForcePush[];
+  /** Base changes and labels added or removed, oldest first (the timeline's other items Changeproof reads). */
+  timeline?: SimTimelineEvent[];
 }
 
 export interface SimCheckSuite {
