@@ -11,7 +11,9 @@ import { ATTRIBUTES, type ExceptionRow, type PopulationItem } from './model.js';
  * (starting with `=`, `+`, `-`, `@`, tab or CR) is prefixed with `'`, as OWASP
  * recommends — in every column of every file, by the writer itself: names,
  * e-mails, titles and reasons come from commits and pull requests anyone can
- * write. Ids, logins, SHAs and times never start that way.
+ * write. Ids, logins, SHAs and times never start that way. Every field
+ * holding a line break (`\r` or `\n`, alone or paired) is quoted, so no text
+ * can start a row of its own.
  */
 
 export const POPULATION_COLUMNS = [
@@ -101,7 +103,11 @@ export interface CsvFile {
 
 export function csvFile(path: string, columns: readonly string[]): CsvFile {
   const out = createWriteStream(path);
-  const csv = stringify({ header: true, columns: columns as string[], record_delimiter: 'windows', quoted_match: /^\s|\s$/ });
+  // Quoted: a field with a line break anywhere (csv-stringify quotes only the
+  // `\r\n` record delimiter by itself: a bare `\n` or `\r` would otherwise end
+  // the row for Excel or Python, and the text after it start a new row, past
+  // the formula guard), and one starting or ending with white space.
+  const csv = stringify({ header: true, columns: columns as string[], record_delimiter: 'windows', quoted_match: [/[\r\n]/, /^\s|\s$/] });
   csv.pipe(out);
   return {
     async write(record) {

@@ -6,6 +6,7 @@ import { periodFromDates, type ObservationPeriod } from '../sampling/period.js';
 import type { SampleSizeRule } from '../sampling/sample-size.js';
 import type { Strata } from '../sampling/select-sample.js';
 import { runExport } from './export.js';
+import type { StoredEntry } from '../ledger/sqlite-reader.js';
 import type { LedgerSource } from './ledger-source.js';
 import { MANIFEST, SIGNATURE, SUMS, type Manifest, type ManifestFile } from './manifest.js';
 import { SELECTION_FORMAT, type SelectionDocument } from './selection-file.js';
@@ -49,10 +50,44 @@ export interface RederiveDeps {
   /** The ledger's public key (PEM) and its id. */
   publicKeyPem: string;
   keyId: string;
+  /**
+   * When the app signs: its clock. The export's `generated_at` must then be
+   * now (within {@link DATED_TOLERANCE}) and not before the ledger head's
+   * time — an export dated earlier would be re-derived, and signed, as of that
+   * date (an overdue exception read as "open"). Absent: the system clock, so
+   * a caller that forgets it still gets the check. `null`: no date check —
+   * only for an auditor re-deriving a package made earlier (`verify-export
+   * --ledger`), which is judged as of its own date, never for signing.
+   */
+  clock?: (() => Date) | null;
 }
+
+/**
+ * How far the export's `generated_at` may be from the signing time.
+ *
+ * Behind: 30 minutes. The date is taken when the export starts and the app is
+ * asked to sign when it ends, after reading the whole ledger (34 s for a
+ * year of a million entries on the benchmark machine, longer through the
+ * read API): 30 minutes leaves ample room for a slow or large export, while a
+ * backdated export can hide an overdue exception for at most that long (the
+ * deadlines are days).
+ *
+ * Ahead (and before the ledger head's time): 5 minutes, for the clock of the
+ * machine that made the export running ahead of, or behind, the app's.
+ */
+export const DATED_TOLERANCE = { behindMs: 30 * 60_000, aheadMs: 5 * 60_000 } as const;
 
 /** Fields of the manifest the app re-derives and compares. */
 const COMPARED_FIELDS = ['format', 'period', 'repositories', 'ledger.head', 'ledger.checkpoint', 'coverage', 'population', 'sample', 'exceptions', 'duplicate_records', 'signature.key_id'] as const;
+
+/**
+ * The files of a package the app does not re-derive, because they need GitHub
+ * (completeness.csv) or are views of the re-derived ones (report.html,
+ * sample.xlsx). Any other file a claim lists must be one the re-derivation
+ * produces: an invented file, or an evidence page for an item not sampled, is
+ * a difference.
+ */
+const NOT_REDERIVED = new Set(['completeness.csv', 'report.html', 'sample.xlsx']);
 
 /**
  * Files the app re-derives byte for byte (evidence pages too). The verifier
@@ -76,7 +111,12 @@ const isRederived = (path: string) => REDERIVED.has(path) || (path.startsWith('e
  *
  * Not re-derived (listed as such in the record): the files that need GitHub
  * (completeness.csv) and the views of the re-derived ones (report.html,
- * sample.xlsx).
+ * sample.xlsx). A claim listing any other file the re-derivation does not
+ * produce, or a path twice, is refused.
+ *
+ * When signing (`deps.clock`, the default), the export must also be dated
+ * now and not before the ledger head it was read from (see
+ * {@link DATED_TOLERANCE}).
  *
  * @example const r = await rederiveExport({ manifest, selection }, deps); if (r.ok) sign(r.manifestSha256);
  */
@@ -101,6 +141,17 @@ export async function rederiveExport(claim: ExportClaim, deps: RederiveDeps): Pr
   const selectionSha = createHash('sha256').update(claim.selection, 'utf8').digest('hex');
   if (listed.get('selection.json')?.sha256 !== selectionSha) differences.push('selection.json is not the file the manifest lists (its SHA-256 differs)');
   if (manifest.signature?.key_id !== deps.keyId) differences.push(`the manifest names signing key ${manifest.signature?.key_id ?? 'none'}, not this ledger's key ${deps.keyId}`);
+  // When signing: dated now. Read once, before the (long) re-derivation.
+  const clock = deps.clock === undefined ? () => new Date() : deps.clock;
+  const generatedAt = Date.parse(String(manifest.generated_at));
+  if (!Number.isFinite(generatedAt) || typeof manifest.generated_at !== 'string') {
+    differences.push(`the manifest's generated_at (${JSON.stringify(manifest.generated_at ?? null)}) is not a time`);
+  } else if (clock) {
+    const now = clock();
+    if (generatedAt < now.getTime() - DATED_TOLERANCE.behindMs || generatedAt > now.getTime() + DATED_TOLERANCE.aheadMs) {
+      differences.push(`generated_at: the export is dated ${manifest.generated_at}, but it is signed at ${now.toISOString()}: an export is signed when it is made (within ${DATED_TOLERANCE.behindMs / 60_000} minutes), as of its own date`);
+    }
+  }
   if (differences.length) return result(false);
 
   // 2. The head the export was read up to must be a head of this ledger.
@@ -110,13 +161,18 @@ export async function rederiveExport(claim: ExportClaim, deps: RederiveDeps): Pr
   }
   const source = deps.source(head.size);
   try {
-    const ours = await hashAt(source, head.size);
+    const ours = await entryAt(source, head.size);
     if (ours === null) {
       differences.push(`the export was read from a ledger of ${head.size} entries; this ledger has fewer`);
       return result(false);
     }
-    if (ours !== head.hash) {
-      differences.push(`entry ${head.size} of this ledger has hash ${ours}, the export names ${head.hash}: it was not read from this ledger`);
+    if (ours.hash !== head.hash) {
+      differences.push(`entry ${head.size} of this ledger has hash ${ours.hash}, the export names ${head.hash}: it was not read from this ledger`);
+      return result(false);
+    }
+    // An export cannot be made before the last entry it read was recorded.
+    if (clock && (ours.recordedAt === null || generatedAt < ours.recordedAt - DATED_TOLERANCE.aheadMs)) {
+      differences.push(`generated_at: the export is dated ${manifest.generated_at}, before entry ${head.size} it was read up to was recorded (${ours.recordedAt === null ? 'no time' : new Date(ours.recordedAt).toISOString()})`);
       return result(false);
     }
 
@@ -168,15 +224,25 @@ function compareFields(claimed: Manifest, derived: Manifest, differences: string
 
 function compareFiles(claimed: ManifestFile[], derived: ManifestFile[], differences: string[]): string[] {
   const same: string[] = [];
+  const produced = new Set(derived.map((f) => f.path));
   const ours = new Map(derived.filter((f) => isRederived(f.path)).map((f) => [f.path, f]));
-  const theirs = new Map(claimed.filter((f) => isRederived(f.path)).map((f) => [f.path, f]));
+  const theirs = new Map<string, ManifestFile>();
+  for (const f of claimed) {
+    if (theirs.has(f.path)) differences.push(`${f.path} is listed twice in the export's manifest`);
+    theirs.set(f.path, f);
+  }
   for (const [path, file] of ours) {
     const claim = theirs.get(path);
     if (!claim) differences.push(`${path} is missing from the export`);
     else if (claim.sha256 !== file.sha256) differences.push(`${path} differs from what this ledger gives (sha256 ${claim.sha256} in the export, ${file.sha256} here)`);
     else same.push(path);
   }
-  for (const path of theirs.keys()) if (!ours.has(path)) differences.push(`${path} is in the export, but this ledger gives no such file`);
+  for (const path of theirs.keys()) {
+    if (ours.has(path) || NOT_REDERIVED.has(path)) continue;
+    differences.push(`${path} is in the export, but this ledger gives no such file`);
+  }
+  // The views are not compared byte for byte, but a package without them is not the one this ledger gives.
+  for (const path of produced) if (NOT_REDERIVED.has(path) && !theirs.has(path)) differences.push(`${path} is missing from the export`);
   return same;
 }
 
@@ -185,18 +251,29 @@ function derivingSigner(deps: RederiveDeps): ExportSigner {
   return { keyId: deps.keyId, publicKeyPem: deps.publicKeyPem, sign: async () => '' };
 }
 
-async function hashAt(source: LedgerSource, seq: number): Promise<string | null> {
+/** Entry `seq` of the ledger: its hash and when it was recorded (ms; null when its body names no time). */
+async function entryAt(source: LedgerSource, seq: number): Promise<{ hash: string; recordedAt: number | null } | null> {
+  const of = (stored: StoredEntry) => ({ hash: stored.hash, recordedAt: recordedAtOf(stored.body) });
   if (source.parallel) {
-    for (const stored of source.parallel.bySeq([seq])) return stored.hash;
+    for (const stored of source.parallel.bySeq([seq])) return of(stored);
     return null;
   }
-  let last: string | null = null;
+  let last: StoredEntry | null = null;
   let count = 0;
   for await (const stored of source.stored(seq)) {
     count += 1;
-    last = stored.hash;
+    last = stored;
   }
-  return count === seq ? last : null;
+  return count === seq && last ? of(last) : null;
+}
+
+function recordedAtOf(body: string): number | null {
+  try {
+    const at = Date.parse(String((JSON.parse(body) as { recorded_at?: unknown }).recorded_at));
+    return Number.isFinite(at) ? at : null;
+  } catch {
+    return null;
+  }
 }
 
 function periodOf(manifest: Manifest): ObservationPeriod {
@@ -247,9 +324,12 @@ function parseSelection(text: string): SelectionDocument {
   return s as SelectionDocument;
 }
 
-/** The list's name as the export recorded it ("the auditor's own selection list (NAME): …"). */
+/**
+ * The list's name as the export recorded it ("the auditor's own selection
+ * list (NAME): 1 item" / "N items"; packages made before wrote "N item(s)").
+ */
 function auditorListName(selection: SelectionDocument): string {
-  return /^the auditor's own selection list \((.*)\): \d+ item\(s\)$/s.exec(selection.sample_size.derivation)?.[1] ?? 'selection';
+  return /^the auditor's own selection list \((.*)\): \d+ (?:items?|item\(s\))$/s.exec(selection.sample_size.derivation)?.[1] ?? 'selection';
 }
 
 function pick(manifest: Manifest, path: string): unknown {

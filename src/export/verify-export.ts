@@ -255,7 +255,8 @@ async function rederiveFromLedger(
   // Loaded only when asked for: re-deriving runs the whole export (the standalone verifier leaves it out).
   const { ExportClaimError, rederiveExport } = await import('./rederive.js');
   try {
-    const derived = await rederiveExport({ manifest, selection }, { source: ledger, publicKeyPem: key.publicKey.export({ type: 'spki', format: 'pem' }).toString(), keyId: key.keyId });
+    // No date check (clock: null): the auditor judges a package made earlier as of its own date; only signing requires "made now".
+    const derived = await rederiveExport({ manifest, selection }, { source: ledger, publicKeyPem: key.publicKey.export({ type: 'spki', format: 'pem' }).toString(), keyId: key.keyId, clock: null });
     if (derived.ok) {
       const pages = derived.rederived.files.filter((f) => f.startsWith('evidence/')).length;
       const files = [...derived.rederived.files.filter((f) => !f.startsWith('evidence/')), plural(pages, 'evidence page')];
@@ -268,7 +269,15 @@ async function rederiveFromLedger(
   }
 }
 
-/** The key to judge signatures by: the one the auditor gave, or the package's when its id is the one the auditor gave; null when neither. */
+/** Where every package keeps its public key; the only key file verify-export ever opens. */
+const PUBLIC_KEY_FILE = 'public-key.pem';
+
+/**
+ * The key to judge signatures by: the one the auditor gave, or the package's
+ * when its id is the one the auditor gave; null when neither. The manifest is
+ * not verified yet: the path it names for the key is never opened — only the
+ * package's own public-key.pem is, and a manifest naming another is refused.
+ */
 async function auditorKey(options: VerifyExportOptions, manifest: Manifest, reader: PackageReader): Promise<{ publicKey: KeyObject; keyId: string; source: 'public-key' | 'key-id' } | null> {
   if (options.publicKeyPem) {
     let publicKey: KeyObject;
@@ -282,7 +291,11 @@ async function auditorKey(options: VerifyExportOptions, manifest: Manifest, read
     return { publicKey, keyId, source: 'public-key' };
   }
   if (!options.keyId) return null;
-  const path = manifest.signature?.public_key ?? 'public-key.pem';
+  const named = manifest.signature?.public_key ?? PUBLIC_KEY_FILE;
+  if (named !== PUBLIC_KEY_FILE) {
+    throw new Error(`the manifest names its public key ${JSON.stringify(String(named).slice(0, 200))}, not ${PUBLIC_KEY_FILE}: refused, not opened`);
+  }
+  const path = PUBLIC_KEY_FILE;
   let pem: string;
   try {
     pem = (await reader.read(path, 16 * 1024)).toString('utf8');
@@ -366,7 +379,9 @@ class PackageReader {
 /**
  * SHA256SUMS (for `sha256sum -c`) must agree with the manifest: a line per
  * listed file with the manifest's hash (each file was hashed against it
- * already), and lines for the manifest and its signature.
+ * already), and lines for the manifest and its signature. Whatever
+ * `sha256sum -c` would fail is tampering: a line that does not match, a path
+ * listed twice (even with the right hash), a malformed or blank line.
  */
 async function checkSums(
   reader: PackageReader,
@@ -383,23 +398,34 @@ async function checkSums(
     report('SHA256SUMS', false, SUMS, `${SUMS} is missing or unreadable: ${(error as Error).message}`);
     return;
   }
-  const sums = new Map<string, string>();
-  for (const line of text.split('\n').filter(Boolean)) {
-    const m = line.match(/^([0-9a-f]{64}) [ *](.+)$/);
-    if (!m) {
-      report('SHA256SUMS', false, SUMS, `malformed line: ${line.slice(0, 80)}`);
-      return;
-    }
-    sums.set(m[2]!, m[1]!);
-  }
   const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
   const expected = new Map<string, string>([...listed.values()].map((f) => [f.path, f.sha256]));
   expected.set(MANIFEST, sha256(manifestBytes));
   if (signature !== '') expected.set(SIGNATURE, sha256(signature));
+  const sums = new Map<string, string>();
   let ok = true;
-  for (const [path, sum] of sums) {
-    if (!expected.has(path)) ok = report('SHA256SUMS', false, path, `${path} is in ${SUMS}, not in the manifest${present.includes(path) ? '' : ' (and missing)'}`);
-    else if (expected.get(path) !== sum) ok = report('SHA256SUMS', false, path, `${path} does not match its line in ${SUMS}`);
+  // Every line is checked, as `sha256sum -c` does: none may fail. Only the final line end may be followed by nothing.
+  const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
+  let failures = 0;
+  const fail = (file: string, detail: string) => {
+    failures += 1;
+    ok = report('SHA256SUMS', false, file, detail);
+  };
+  for (const [i, line] of lines.entries()) {
+    if (failures >= 20) {
+      report('SHA256SUMS', false, SUMS, `and more: lines ${i + 1} to ${lines.length} were not checked`);
+      return;
+    }
+    const m = line.match(/^([0-9a-f]{64}) [ *](.+)$/);
+    if (!m) {
+      fail(SUMS, `line ${i + 1} is malformed: ${JSON.stringify(line.slice(0, 80))}`);
+      continue;
+    }
+    const [, sum, path] = m as unknown as [string, string, string];
+    if (sums.has(path)) fail(path, `${path} is listed twice in ${SUMS} (line ${i + 1})${sum === expected.get(path) ? '' : ', with another hash'}`);
+    else sums.set(path, sum);
+    if (!expected.has(path)) fail(path, `${path} is in ${SUMS}, not in the manifest${present.includes(path) ? '' : ' (and missing)'}`);
+    else if (expected.get(path) !== sum) fail(path, `${path} does not match its line ${i + 1} in ${SUMS}`);
   }
   for (const path of expected.keys()) if (!sums.has(path)) ok = report('SHA256SUMS', false, SUMS, `${SUMS} has no line for ${path}`);
   if (ok) report('SHA256SUMS', true, SUMS, `${plural(sums.size, 'file')} ${sums.size === 1 ? 'matches' : 'match'} (sha256sum -c ${SUMS})`);

@@ -12,7 +12,7 @@ import { verifyExport } from '../../src/export/verify-export.js';
 import { keySigner } from '../../src/export/signature.js';
 import { acmeScenario, freshConnectionFetch, startApp, type RunningApp } from '../support/app-harness.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../support/simulator/server.js';
-import { recordMarch } from '../support/march-history.js';
+import { EXPORTED_AT, recordMarch } from '../support/march-history.js';
 
 /**
  * The app signs an auditor export only after re-deriving it from its own
@@ -48,7 +48,7 @@ function request(out: string, extra: Partial<ExportRequest> = {}): ExportRequest
 }
 
 async function exportThroughTheApp(out: string, extra: Partial<ExportRequest> = {}) {
-  const options = await resolveExport(request(out, extra), { env: {}, now: () => new Date('2026-04-02T08:00:00Z'), fetch: freshConnectionFetch, toolVersion: 'test' });
+  const options = await resolveExport(request(out, extra), { env: {}, now: () => new Date(EXPORTED_AT), fetch: freshConnectionFetch, toolVersion: 'test' });
   try {
     return await runExport(options);
   } finally {
@@ -77,7 +77,7 @@ describe('export signing: no signing oracle', () => {
   it('refuses (409) a package with a non-compliant change and a direct push removed, hashes rebuilt, and records the refusal', async () => {
     // Made with the ledger's own key here only to get the files; the forger then edits and asks the app to sign.
     const options = await resolveExport(request('to-forge', { ledger: app.ledgerPath, ledgerToken: undefined, signingKey: readFileSync(app.ledgerPath.replace(/ledger\.db$/, 'ledger-signing-key.pem'), 'utf8') }), {
-      env: {}, now: () => new Date('2026-04-02T08:00:00Z'), openSqlite: (p) => sqliteSource(p, {}), toolVersion: 'test',
+      env: {}, now: () => new Date(EXPORTED_AT), openSqlite: (p) => sqliteSource(p, {}), toolVersion: 'test',
     });
     const genuine = await runExport(options).finally(() => options.source.close());
     const dir = genuine.out;

@@ -199,13 +199,35 @@ describe('changeproof export and verify-export', () => {
     expect(workbook.getWorksheet('Exceptions')!.rowCount).toBe(4);
   });
 
-  it('the auditor guide\'s recipe verifies the package without Changeproof (sha256sum and openssl)', async () => {
+  it('the auditor guide\'s recipe verifies the package without Changeproof (openssl, then sha256sum against the signed manifest)', async () => {
     const { spawnSync } = await import('node:child_process');
     const guide = readFileSync(new URL('../../docs/auditor-guide.md', import.meta.url), 'utf8');
-    const recipe = guide.match(/```sh\n(tmp=\$\(mktemp -d\)[\s\S]*?)```/)![1]!;
-    const r = spawnSync('bash', ['-c', `set -e\nsha256sum -c SHA256SUMS --quiet\n${recipe}`], { cwd: dir, encoding: 'utf8', env: { ...process.env, KEY: publicKeyFile() } });
+    const start = guide.indexOf('### Without Changeproof');
+    const section = guide.slice(start, guide.indexOf('\n## ', start));
+    // The recipe's shell blocks, in order (indented under their steps): signature, every file against the manifest, nothing added.
+    const blocks = [...section.matchAll(/^( *)```sh\n([\s\S]*?)^\1```/gm)].map((m) => m[2]!.split('\n').map((line) => line.slice(m[1]!.length)).join('\n'));
+    expect(blocks).toHaveLength(3);
+    const recipe = (pkg: string) => spawnSync('bash', ['-c', `set -eo pipefail\n${blocks.join('\n')}`], { cwd: pkg, encoding: 'utf8', env: { ...process.env, KEY: publicKeyFile() } });
+    const r = recipe(dir);
     expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
     expect(r.stdout).toContain('Signature Verified Successfully');
+    expect(r.stdout.split('\n').filter((line) => line && line !== 'Signature Verified Successfully' && !line.endsWith(': OK'))).toEqual([]);
+
+    // SHA256SUMS is not signed: a file changed and its line rewritten passes `sha256sum -c SHA256SUMS`, never the recipe.
+    const changed = mkdtempSync(join(tmpdir(), 'changeproof-recipe-'));
+    try {
+      cpSync(dir, changed, { recursive: true });
+      appendFileSync(join(changed, 'population.csv'), 'acme/api#999,acme/api,change\r\n');
+      const sum = createHash('sha256').update(readFileSync(join(changed, 'population.csv'))).digest('hex');
+      writeFileSync(join(changed, 'SHA256SUMS'), readFileSync(join(changed, 'SHA256SUMS'), 'utf8').replace(/^[0-9a-f]{64}(  population\.csv)$/m, `${sum}$1`));
+      expect(spawnSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: changed }).status).toBe(0);
+      const t = recipe(changed);
+      expect(t.status).not.toBe(0);
+      expect(t.stdout).toContain('population.csv: FAILED');
+    } finally {
+      rmSync(changed, { recursive: true, force: true });
+    }
   });
 
   it('verify-export passes on the fresh export with the key the auditor was given; without one, signatures are unverified (exit 3)', async () => {

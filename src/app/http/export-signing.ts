@@ -32,7 +32,9 @@ export const MAX_SIGNING_REQUEST_BYTES = 8 * 1024 * 1024;
  * 2. the body is the exact text of the export's `manifest.json` and
  *    `selection.json` (`{"manifest": "…", "selection": "…"}`), at most 8 MiB;
  * 3. the app re-derives the population, sample and exceptions from its own
- *    ledger (`rederiveExport`) and compares them with the claim;
+ *    ledger (`rederiveExport`) and compares them with the claim; the export
+ *    must be dated now by the app's clock (and not before the ledger head it
+ *    names), so that it is judged as of the day it is signed;
  * 4. equal: it signs the SHA-256 of the manifest bytes it received and records
  *    an `export` entry (which token asked, by fingerprint, and what it
  *    re-derived); different: 409 naming every difference, recorded as an
@@ -89,7 +91,8 @@ async function judge(claim: ExportClaim, requestedBy: string, options: ExportSig
   const publicKeyPem = ledger.publicKeyPem();
   let verdict: Rederivation;
   try {
-    verdict = await rederiveExport(claim, { source: options.exportSource!, publicKeyPem, keyId: keyIdOf(publicKeyFromPem(publicKeyPem)) });
+    // The app's clock: an export is signed only when dated now (generated_at within the tolerance of rederiveExport).
+    verdict = await rederiveExport(claim, { source: options.exportSource!, publicKeyPem, keyId: keyIdOf(publicKeyFromPem(publicKeyPem)), clock: options.clock });
   } catch (error) {
     if (error instanceof ExportClaimError) return sendJson(res, 400, { error: error.message });
     // The export's own checks (a period the ledger does not cover, a ledger that does not verify) are refusals too.
