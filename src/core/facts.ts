@@ -14,6 +14,8 @@ export type IsoTime = string;
 /** A GitHub account as GitHub reports it. */
 export interface Actor {
   login: string;
+  /** GitHub's account id (`databaseId`), where the evidence names it: it survives a rename. */
+  id?: number | null;
   /** GraphQL `__typename` / REST `type`. `Bot` for GitHub Apps (`dependabot[bot]`). */
   type: 'User' | 'Bot' | 'Organization' | 'Mannequin' | 'Unknown';
 }
@@ -160,6 +162,13 @@ export interface PushFact {
   source: PushSource;
   /** The login GitHub names as having pushed; `null` when it names nobody (a deleted account). */
   pusher: string | null;
+  /**
+   * The pusher's account id when the delivery gave it: logins can be renamed,
+   * ids cannot. A pusher whose account now goes by another login is that login.
+   */
+  pusherId?: number | null;
+  /** The login the pusher had when recorded, when the account has been renamed since (see `pusherId`). */
+  formerLogin?: string;
   /** The head before the push; `null` when the delivery does not say (opened, reopened). */
   before: string | null;
   /** The head after the push. */

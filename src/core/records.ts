@@ -160,6 +160,8 @@ export interface HeadPushRecord {
   forced: boolean | null;
   /** The delivery's sender: who pushed (or opened / reopened). */
   pusher: string | null;
+  /** The sender's account id, which a rename does not change (absent in records made before it was kept). */
+  pusherId?: number | null;
   /** GitHub's time of the push (`repository.pushed_at`), else when the delivery arrived (`timeSource`). */
   pushedAt: IsoTime;
   timeSource: 'github' | 'received';

@@ -32,7 +32,7 @@ export function mapActor(actor: GqlActor | null | undefined): Actor | null {
   if (!actor) return null;
   const type = ACTOR_TYPES.has(actor.__typename as Actor['type']) ? (actor.__typename as Actor['type']) : 'Unknown';
   const login = type === 'Bot' && !actor.login.endsWith('[bot]') ? `${actor.login}[bot]` : actor.login;
-  return { login, type };
+  return typeof actor.databaseId === 'number' ? { login, type, id: actor.databaseId } : { login, type };
 }
 
 // GitHub's noreply address of a GitHub App's bot account: `<id>+<slug>[bot]@users.noreply.github.com`

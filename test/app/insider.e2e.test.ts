@@ -196,6 +196,34 @@ describe('what an insider cannot do', () => {
     expect(await app.entries('change')).toHaveLength(1);
     expect(await app.entries('exception')).toHaveLength(1);
   });
+
+  // Attack: a reviewer pushes a commit in the author's name to her pull request, renames his GitHub account, and approves under the new login; the recorded push names the old login.
+  it('a pusher who renames his account before approving is still a contributor', async () => {
+    const s = acmeScenario().pullRequest({ author: 'alice' }).check('ci', 'success');
+    const { sim, app } = await env.start(s);
+    await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION }));
+    s.commit({ author: 'alice', committer: 'alice', message: 'Tidy up', files: { 'src/login.ts': 'export const backdoor = true;\n' } }).check('ci', 'success');
+    await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'synchronize', { installationId: INSTALLATION, sender: 'bob' }));
+
+    // bob renames his account to bobby (same account, same id) and approves the head.
+    const world = sim.world;
+    const bob = world.accounts.get('bob')!;
+    world.accounts.delete('bob');
+    world.accounts.set('bobby', { ...bob, login: 'bobby' });
+    const repo = world.repo('acme/api');
+    repo.writers.delete('bob');
+    repo.writers.add('bobby');
+    s.approvedBy('bobby');
+    const pr = s.pr();
+    await app.deliverAndSettle('pull_request_review', pullRequestReviewPayload(sim, 'acme/api', 1, pr.reviews.at(-1)!.id, { installationId: INSTALLATION }));
+    const evaluation = data<EvaluationRecord>((await app.entries('evaluation')).at(-1));
+    expect(evaluation.facts!.pushes).toContainEqual(expect.objectContaining({ source: 'synchronize', pusher: 'bob', pusherId: bob.id }));
+    expect(evaluation.verdict.outcome).toBe('pending');
+
+    s.merge({ by: 'alice' });
+    await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'closed', { installationId: INSTALLATION }));
+    expect(data<ChangeRecord>((await app.entries('change'))[0])).toMatchObject({ exception: true, verdict: { outcome: 'non_compliant' } });
+  });
 });
 
 describe('the control design on record', () => {

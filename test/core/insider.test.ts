@@ -403,6 +403,28 @@ describe('a retargeted pull request, and labels added after the merge', () => {
   ])('$name', judge);
 });
 
+describe('a pusher who renames his account is still the same contributor', () => {
+  const renamed = (id: number) => ({ ...review('bobby', 'APPROVED'), author: { login: 'bobby', type: 'User' as const, id } });
+  it.each<Case>([
+    {
+      name: 'a push recorded as @bob, approved by @bobby — the same account id: not counted',
+      facts: pullRequest({ reviews: [renamed(501)], pushes: [{ ...push('bob', HEAD), pusherId: 501 }] }),
+      outcome: 'pending',
+      seen: { peer_review: `@bobby (pushed ${short(HEAD)} at 2026-03-09T09:30:00Z (synchronize, as @bob (the same account, renamed since)))` },
+    },
+    {
+      name: 'an account that now goes by the pusher\'s old login is, conservatively, still taken for the pusher',
+      facts: pullRequest({ reviews: [{ ...review('bob', 'APPROVED'), author: { login: 'bob', type: 'User' as const, id: 777 } }], pushes: [{ ...push('bob', HEAD), pusherId: 501 }] }),
+      outcome: 'pending',
+    },
+    {
+      name: 'a push recorded before ids were kept: the login decides, as it did',
+      facts: pullRequest({ reviews: [renamed(501)], pushes: [push('bob', HEAD)] }),
+      outcome: 'compliant',
+    },
+  ])('$name', judge);
+});
+
 describe('scope.ignore_authors holds only while nobody else shaped the change', () => {
   const dependabot = () => ({
     author: user('dependabot[bot]'),

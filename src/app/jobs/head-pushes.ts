@@ -19,6 +19,7 @@ export function headPushOf(ctx: Pick<JobContext, 'event' | 'payload' | 'trigger'
   const repo = fullName(p);
   if (!repo) return null;
   const pusher = typeof p['sender']?.['login'] === 'string' ? (p['sender']['login'] as string) : null;
+  const pusherId = Number.isSafeInteger(p['sender']?.['id']) ? (p['sender']['id'] as number) : null;
   if (ctx.event === 'pull_request' && PR_PUSH_ACTIONS.has(p['action'])) {
     const pr = p['pull_request'] as Payload;
     const time = pushTime(p['repository']?.['pushed_at'], ctx.receivedAt);
@@ -35,6 +36,7 @@ export function headPushOf(ctx: Pick<JobContext, 'event' | 'payload' | 'trigger'
         after: (synchronize && typeof p['after'] === 'string' ? p['after'] : pr['head']?.['sha']) ?? null,
         forced: null,
         pusher,
+        pusherId,
         // A synchronize is a push (the repository's `pushed_at`); opening or reopening happened at the pull request's own time.
         ...(synchronize ? time : pushTime(p['action'] === 'opened' ? pr['created_at'] : pr['updated_at'], ctx.receivedAt)),
         commits: [],
@@ -57,6 +59,7 @@ export function headPushOf(ctx: Pick<JobContext, 'event' | 'payload' | 'trigger'
         after: typeof p['after'] === 'string' ? p['after'] : null,
         forced: typeof p['forced'] === 'boolean' ? p['forced'] : null,
         pusher,
+        pusherId,
         ...pushTime(p['repository']?.['pushed_at'], ctx.receivedAt),
         commits,
         trigger: ctx.trigger,
@@ -138,6 +141,7 @@ function toPushFact(record: HeadPushRecord, seq: number | null): PushFact {
   return {
     source: record.source,
     pusher: record.pusher,
+    ...(record.pusherId ? { pusherId: record.pusherId } : {}),
     before: record.before,
     after: record.after,
     at: record.pushedAt,

@@ -32,7 +32,7 @@ export function analyseContributors(facts: ChangeFacts): ContributorAnalysis {
   const unattributed: UnattributedCommit[] = [];
   if (facts.author) people.person(facts.author.login, 'pr_author');
 
-  const pushes = facts.pushes ?? [];
+  const pushes = currentPushers(facts);
   // Which push brought which commit matters only for a commit in GitHub's name that GitHub did not sign.
   let attributed: ReadonlyMap<string, PushFact> | null = null;
   const pushedBy = (sha: string) => (attributed ??= pushes.length ? attributeToPushes(facts.commits, pushes) : EMPTY).get(sha);
@@ -66,6 +66,24 @@ export function analyseContributors(facts: ChangeFacts): ContributorAnalysis {
 }
 
 const WEB_FLOW = 'web-flow';
+
+/**
+ * The pushes with each pusher under the login the account has now. A push
+ * was recorded under the login its delivery named; the account may have been
+ * renamed since (a pusher who renames himself and approves would otherwise
+ * not be recognised): where the push kept the account's id and the evidence
+ * read now names the same id (a review's author), that login is the pusher.
+ */
+function currentPushers(facts: ChangeFacts): PushFact[] {
+  const pushes = facts.pushes ?? [];
+  if (!pushes.some((p) => p.pusherId)) return pushes;
+  const loginOf = new Map<number, string>();
+  for (const actor of [facts.author, facts.merge?.mergedBy, ...facts.reviews.map((r) => r.author)]) if (actor?.id) loginOf.set(actor.id, actor.login);
+  return pushes.map((push) => {
+    const now = push.pusherId ? loginOf.get(push.pusherId) : undefined;
+    return now && !sameLogin(now, push.pusher) ? { ...push, pusher: now, ...(push.pusher ? { formerLogin: push.pusher } : {}) } : push;
+  });
+}
 const EMPTY: ReadonlyMap<string, PushFact> = new Map();
 
 /** A commit in GitHub's name that GitHub did not sign: its pusher answers for it, or nobody can. */
@@ -251,7 +269,8 @@ export function describeContributor(c: Contributor): string[] {
 /** "pushed 3f2a1bc at 2026-03-04T10:02:00Z (synchronize, push)" */
 export function describePush(push: ContributorPush): string {
   const when = push.at ? ` at ${push.at}` : ' (time not known)';
-  const from = ` (${(Array.isArray(push.sources) ? push.sources : [push.source]).map((s) => SOURCE_WORDS[s] ?? String(s)).join(', ')})`;
+  const former = typeof push.formerLogin === 'string' ? `, as @${push.formerLogin} (the same account, renamed since)` : '';
+  const from = ` (${(Array.isArray(push.sources) ? push.sources : [push.source]).map((s) => SOURCE_WORDS[s] ?? String(s)).join(', ')}${former})`;
   switch (push.source) {
     case 'opened':
       return `opened it with head ${shortSha(push.after)}${when}${from}`;

@@ -49,7 +49,7 @@ fragment ReviewFields on PullRequestReview {
   submittedAt
   authorCanPushToRepository
   url
-  author { __typename login }
+  author { __typename login ... on User { databaseId } ... on Bot { databaseId } }
   commit { oid }
 }
 `;

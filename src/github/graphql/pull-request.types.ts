@@ -19,6 +19,8 @@ export interface Connection<T> {
 export interface GqlActor {
   __typename: string;
   login: string;
+  /** Asked for on review authors: the account id survives a rename. */
+  databaseId?: number | null;
 }
 
 export interface GqlGitActor {
