@@ -1422,16 +1422,24 @@ function verifyAndIndexSqlite(path, publicKeyPem2, toSeq) {
   const subjects2 = /* @__PURE__ */ new Map();
   const db = openReadOnly(path);
   try {
-    for (const stored of iterateStored(db, { toSeq })) {
-      if (!verifier.add(stored)) break;
-      const header = readEntryHeader(stored.body);
-      if (header) indexSubject(subjects2, header.repo, header.subject, header.seq);
+    db.exec("BEGIN");
+    const page = db.prepare(
+      `SELECT seq, recorded_at, kind, repo, hash, body FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ${PAGE}`
+    ).raw();
+    pages: for (let after = 0, rows = page.all(after, toSeq); rows.length > 0; after = rows.at(-1)[0], rows = page.all(after, toSeq)) {
+      for (const [seq, recorded_at, kind, repo, hash2, body] of rows) {
+        if (!verifier.add({ body, hash: hash2, columns: { seq, recorded_at, kind, repo } })) break pages;
+        const header = readEntryHeader(body);
+        if (header) indexSubject(subjects2, header.repo, header.subject, header.seq);
+      }
     }
   } finally {
+    if (db.open && db.inTransaction) db.exec("COMMIT");
     db.close();
   }
   return { report: verifier.finish(), subjects: subjects2 };
 }
+var PAGE;
 var init_verify_index = __esm({
   "src/export/verify-index.ts"() {
     "use strict";
@@ -1439,8 +1447,8 @@ var init_verify_index = __esm({
     init_entry_text();
     init_signing_key();
     init_sqlite_connection();
-    init_sqlite_reader();
     init_subject_index();
+    PAGE = 1e3;
   }
 });
 
@@ -1614,24 +1622,63 @@ async function detectLedgerFormat(path) {
 
 // src/ledger/ndjson.ts
 init_entry_text();
-import { StringDecoder } from "node:string_decoder";
+import { isUtf8 } from "node:buffer";
+var InvalidUtf8Error = class extends Error {
+  constructor(line) {
+    super(`line ${line} is not valid UTF-8 (a decoder would read some of its bytes as U+FFFD, so its text, hence its hash, would not be what its bytes say)`);
+    this.line = line;
+  }
+  line;
+  name = "InvalidUtf8Error";
+};
 async function* readNdjsonLines(input) {
-  const decoder2 = new StringDecoder("utf8");
+  let carry = null;
   let pending = "";
   let number = 0;
-  for await (const chunk of input) {
-    pending += typeof chunk === "string" ? chunk : decoder2.write(chunk);
+  function* take(text) {
+    pending += text;
     let start = 0;
     for (let end = pending.indexOf("\n"); end >= 0; end = pending.indexOf("\n", start)) {
       number += 1;
-      const text = pending.charCodeAt(end - 1) === 13 ? pending.slice(start, end - 1) : pending.slice(start, end);
+      const line = pending.charCodeAt(end - 1) === 13 ? pending.slice(start, end - 1) : pending.slice(start, end);
       start = end + 1;
-      if (text.length > 0) yield { text, number, terminated: true };
+      if (line.length > 0) yield { text: line, number, terminated: true };
     }
     pending = pending.slice(start);
   }
-  pending += decoder2.end();
+  for await (const chunk of input) {
+    if (typeof chunk === "string") {
+      yield* take(chunk);
+      continue;
+    }
+    const data = carry === null ? chunk : Buffer.concat([carry, chunk]);
+    const cut = completeCharacters(data);
+    carry = cut === data.length ? null : Buffer.from(data.subarray(cut));
+    const bytes = data.subarray(0, cut);
+    if (isUtf8(bytes)) {
+      yield* take(bytes.toString("utf8"));
+      continue;
+    }
+    let lineStart = 0;
+    for (let end = bytes.indexOf(10); ; end = bytes.indexOf(10, lineStart)) {
+      const lineEnd = end < 0 ? bytes.length : end + 1;
+      if (!isUtf8(bytes.subarray(lineStart, lineEnd))) break;
+      lineStart = lineEnd;
+    }
+    yield* take(bytes.subarray(0, lineStart).toString("utf8"));
+    throw new InvalidUtf8Error(number + 1);
+  }
+  if (carry !== null) pending += carry.toString("utf8");
   if (pending.length > 0) yield { text: pending, number: number + 1, terminated: false };
+}
+function completeCharacters(data) {
+  for (let i = data.length - 1; i >= 0 && i >= data.length - 4; i--) {
+    const byte = data[i];
+    if ((byte & 192) === 128) continue;
+    const length = byte >= 240 ? 4 : byte >= 224 ? 3 : byte >= 192 ? 2 : 1;
+    return data.length - i < length ? i : data.length;
+  }
+  return data.length;
 }
 function storedFromLine(text) {
   return splitEntryLine(text);
@@ -4226,7 +4273,7 @@ async function verifyExport(dir, options = {}) {
 async function rederiveFromLedger(ledger, manifest, selection, key, report) {
   const { ExportClaimError: ExportClaimError2, rederiveExport: rederiveExport2 } = await Promise.resolve().then(() => (init_rederive(), rederive_exports));
   try {
-    const derived = await rederiveExport2({ manifest, selection }, { source: ledger, publicKeyPem: key.publicKey.export({ type: "spki", format: "pem" }).toString(), keyId: key.keyId });
+    const derived = await rederiveExport2({ manifest, selection }, { source: ledger, publicKeyPem: key.publicKey.export({ type: "spki", format: "pem" }).toString(), keyId: key.keyId, clock: null });
     if (derived.ok) {
       const pages = derived.rederived.files.filter((f) => f.startsWith("evidence/")).length;
       const files = [...derived.rederived.files.filter((f) => !f.startsWith("evidence/")), plural(pages, "evidence page")];
@@ -4238,6 +4285,7 @@ async function rederiveFromLedger(ledger, manifest, selection, key, report) {
     report("ledger re-derivation", false, null, error instanceof ExportClaimError2 ? error.message : `the ledger cannot give this export: ${error.message}`);
   }
 }
+var PUBLIC_KEY_FILE = "public-key.pem";
 async function auditorKey(options, manifest, reader) {
   if (options.publicKeyPem) {
     let publicKey2;
@@ -4251,7 +4299,11 @@ async function auditorKey(options, manifest, reader) {
     return { publicKey: publicKey2, keyId: keyId2, source: "public-key" };
   }
   if (!options.keyId) return null;
-  const path = manifest.signature?.public_key ?? "public-key.pem";
+  const named = manifest.signature?.public_key ?? PUBLIC_KEY_FILE;
+  if (named !== PUBLIC_KEY_FILE) {
+    throw new Error(`the manifest names its public key ${JSON.stringify(String(named).slice(0, 200))}, not ${PUBLIC_KEY_FILE}: refused, not opened`);
+  }
+  const path = PUBLIC_KEY_FILE;
   let pem;
   try {
     pem = (await reader.read(path, 16 * 1024)).toString("utf8");
@@ -4332,23 +4384,33 @@ async function checkSums(reader, present, manifestBytes, signature, listed, repo
     report("SHA256SUMS", false, SUMS, `${SUMS} is missing or unreadable: ${error.message}`);
     return;
   }
-  const sums = /* @__PURE__ */ new Map();
-  for (const line of text.split("\n").filter(Boolean)) {
-    const m = line.match(/^([0-9a-f]{64}) [ *](.+)$/);
-    if (!m) {
-      report("SHA256SUMS", false, SUMS, `malformed line: ${line.slice(0, 80)}`);
-      return;
-    }
-    sums.set(m[2], m[1]);
-  }
   const sha256 = (bytes) => createHash6("sha256").update(bytes).digest("hex");
   const expected = new Map([...listed.values()].map((f) => [f.path, f.sha256]));
   expected.set(MANIFEST, sha256(manifestBytes));
   if (signature !== "") expected.set(SIGNATURE, sha256(signature));
+  const sums = /* @__PURE__ */ new Map();
   let ok = true;
-  for (const [path, sum] of sums) {
-    if (!expected.has(path)) ok = report("SHA256SUMS", false, path, `${path} is in ${SUMS}, not in the manifest${present.includes(path) ? "" : " (and missing)"}`);
-    else if (expected.get(path) !== sum) ok = report("SHA256SUMS", false, path, `${path} does not match its line in ${SUMS}`);
+  const lines = text.endsWith("\n") ? text.slice(0, -1).split("\n") : text.split("\n");
+  let failures = 0;
+  const fail2 = (file, detail) => {
+    failures += 1;
+    ok = report("SHA256SUMS", false, file, detail);
+  };
+  for (const [i, line] of lines.entries()) {
+    if (failures >= 20) {
+      report("SHA256SUMS", false, SUMS, `and more: lines ${i + 1} to ${lines.length} were not checked`);
+      return;
+    }
+    const m = line.match(/^([0-9a-f]{64}) [ *](.+)$/);
+    if (!m) {
+      fail2(SUMS, `line ${i + 1} is malformed: ${JSON.stringify(line.slice(0, 80))}`);
+      continue;
+    }
+    const [, sum, path] = m;
+    if (sums.has(path)) fail2(path, `${path} is listed twice in ${SUMS} (line ${i + 1})${sum === expected.get(path) ? "" : ", with another hash"}`);
+    else sums.set(path, sum);
+    if (!expected.has(path)) fail2(path, `${path} is in ${SUMS}, not in the manifest${present.includes(path) ? "" : " (and missing)"}`);
+    else if (expected.get(path) !== sum) fail2(path, `${path} does not match its line ${i + 1} in ${SUMS}`);
   }
   for (const path of expected.keys()) if (!sums.has(path)) ok = report("SHA256SUMS", false, SUMS, `${SUMS} has no line for ${path}`);
   if (ok) report("SHA256SUMS", true, SUMS, `${plural(sums.size, "file")} ${sums.size === 1 ? "matches" : "match"} (sha256sum -c ${SUMS})`);
@@ -4494,13 +4556,18 @@ var PROGRESS_EVERY = 8192;
 async function verifyNdjson(input, options) {
   const verifier = new ChainVerifier(options);
   let count2 = 0;
-  for await (const line of readNdjsonLines(input)) {
-    if (isCutShort(line)) {
-      verifier.addUnreadable(`line ${line.number} is cut short (no newline, not JSON)`, true);
-      break;
+  try {
+    for await (const line of readNdjsonLines(input)) {
+      if (isCutShort(line)) {
+        verifier.addUnreadable(`line ${line.number} is cut short (no newline, not JSON)`, true);
+        break;
+      }
+      if (!verifier.add({ line: line.text })) break;
+      if (++count2 % PROGRESS_EVERY === 0) options.onProgress?.(count2);
     }
-    if (!verifier.add({ line: line.text })) break;
-    if (++count2 % PROGRESS_EVERY === 0) options.onProgress?.(count2);
+  } catch (error) {
+    if (!(error instanceof InvalidUtf8Error)) throw error;
+    verifier.addUnreadable(error.message, false);
   }
   return verifier.finish();
 }
@@ -4508,7 +4575,7 @@ async function verifyNdjson(input, options) {
 // src/ledger/verify.ts
 init_sqlite_connection();
 var PROGRESS_EVERY2 = 8192;
-var PAGE = 1e3;
+var PAGE2 = 1e3;
 async function verifyLedger(source, options) {
   if (typeof source !== "string") return { ...await verifyNdjson(source, options), format: "ndjson" };
   const format = await detectLedgerFormat(source);
@@ -4527,7 +4594,7 @@ function feedSqlite(verifier, path, onProgress) {
   try {
     db.exec("BEGIN");
     const page = db.prepare(
-      `SELECT seq, recorded_at, kind, repo, hash, body FROM entries WHERE seq > ? ORDER BY seq LIMIT ${PAGE}`
+      `SELECT seq, recorded_at, kind, repo, hash, body FROM entries WHERE seq > ? ORDER BY seq LIMIT ${PAGE2}`
     ).raw();
     for (let after = 0, rows = page.all(after); rows.length > 0; after = rows.at(-1)[0], rows = page.all(after)) {
       for (const [seq, recorded_at, kind, repo, hash2, body] of rows) {
@@ -4581,7 +4648,8 @@ the result is "signatures unverified".
 Exit status: 0 intact, signatures verified with your key; 1 not intact (an entry
 changed, removed, reordered or malformed, a bad signature, or a checkpoint
 signed by another key than yours); 2 bad usage or a file that cannot be read;
-3 intact as far as checked, but signatures unverified (no key given).`;
+3 intact as far as checked, but signatures unverified (no key given, or entries
+that no checkpoint signs yet: an empty ledger exits 0).`;
 var EXIT = { intact: 0, tampered: 1, "signatures unverified": 3 };
 var verifyCommand = {
   name: "verify",
@@ -4628,10 +4696,11 @@ var verifyCommand = {
     } finally {
       progress.done();
     }
-    const status = report.failure ? "tampered" : report.signatures === "verified" ? "intact" : "signatures unverified";
+    const signatures = unsigned(report) ? "unverified" : report.signatures;
+    const status = report.failure ? "tampered" : signatures === "verified" ? "intact" : "signatures unverified";
     if (values.json) {
       const { ok: _chainOk, ...rest } = report;
-      io.stdout.write(`${JSON.stringify({ ledger: printableLocation(path), format, status, ok: status === "intact", publicKey: describeKey(trusted), ...rest }, null, 2)}
+      io.stdout.write(`${JSON.stringify({ ledger: printableLocation(path), format, status, ok: status === "intact", publicKey: describeKey(trusted), ...rest, signatures }, null, 2)}
 `);
     } else {
       io.stdout.write(`${renderReport(report, status, trusted)}
@@ -4640,6 +4709,9 @@ var verifyCommand = {
     return EXIT[status];
   }
 };
+function unsigned(r) {
+  return r.failure === null && r.keyId !== null && r.entries > 0 && r.checkpoints === 0 && r.anchorMatched !== true;
+}
 function readCheckpoint(path) {
   let value;
   try {
@@ -4696,6 +4768,9 @@ function signatureLine(r, trusted) {
   const given = trusted.source === "public-key-file" ? `the public key given (${trusted.path}, id ${trusted.keyId})` : `the key id given (${trusted.keyId})`;
   if (r.failure) {
     return trusted.source === "none" ? "Signatures: no key was given; the fault above lies within the ledger itself." : `Signatures: judged against ${given}.`;
+  }
+  if (unsigned(r)) {
+    return `Signatures UNVERIFIED: no checkpoint signs ${r.entries === 1 ? "this entry" : `any of these ${n(r.entries)} entries`}, so nothing ties ${r.entries === 1 ? "it" : "them"} to ${given}: a hash chain alone can be written by anyone. Verify again once the ledger has signed a checkpoint (the app signs one within ten minutes of new entries, and when it stops), or give a checkpoint you kept (--checkpoint FILE).`;
   }
   if (r.signatures === "verified") {
     return r.checkpoints === 0 ? `Signatures: none to check yet (the key given is ${trusted.keyId}).` : `Signatures: verified with ${given}.`;

@@ -44,7 +44,8 @@ the result is "signatures unverified".
 Exit status: 0 intact, signatures verified with your key; 1 not intact (an entry
 changed, removed, reordered or malformed, a bad signature, or a checkpoint
 signed by another key than yours); 2 bad usage or a file that cannot be read;
-3 intact as far as checked, but signatures unverified (no key given).`;
+3 intact as far as checked, but signatures unverified (no key given, or entries
+that no checkpoint signs yet: an empty ledger exits 0).`;
 
 type Status = 'intact' | 'tampered' | 'signatures unverified';
 const EXIT: Record<Status, number> = { intact: 0, tampered: 1, 'signatures unverified': 3 };
@@ -86,16 +87,27 @@ export const verifyCommand: Command = {
     } finally {
       progress.done();
     }
-    const status: Status = report.failure ? 'tampered' : report.signatures === 'verified' ? 'intact' : 'signatures unverified';
+    const signatures = unsigned(report) ? 'unverified' : report.signatures;
+    const status: Status = report.failure ? 'tampered' : signatures === 'verified' ? 'intact' : 'signatures unverified';
     if (values.json) {
       const { ok: _chainOk, ...rest } = report;
-      io.stdout.write(`${JSON.stringify({ ledger: printableLocation(path), format, status, ok: status === 'intact', publicKey: describeKey(trusted), ...rest }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ ledger: printableLocation(path), format, status, ok: status === 'intact', publicKey: describeKey(trusted), ...rest, signatures }, null, 2)}\n`);
     } else {
       io.stdout.write(`${renderReport(report, status, trusted)}\n`);
     }
     return EXIT[status];
   },
 };
+
+/**
+ * Entries that no checkpoint signs — none in the data, and no kept checkpoint
+ * (`--checkpoint`) matched — even though a key was given: nothing ties them
+ * to that key, since anyone can write a hash chain. Not "intact" (exit 0) but
+ * "signatures unverified" (exit 3). An empty ledger has nothing to sign.
+ */
+function unsigned(r: VerifyReport): boolean {
+  return r.failure === null && r.keyId !== null && r.entries > 0 && r.checkpoints === 0 && r.anchorMatched !== true;
+}
 
 function readCheckpoint(path: string): SignedCheckpoint {
   let value: unknown;
@@ -157,6 +169,11 @@ function signatureLine(r: VerifyReport, trusted: TrustedKey): string {
   const given = trusted.source === 'public-key-file' ? `the public key given (${trusted.path}, id ${trusted.keyId})` : `the key id given (${trusted.keyId})`;
   if (r.failure) {
     return trusted.source === 'none' ? 'Signatures: no key was given; the fault above lies within the ledger itself.' : `Signatures: judged against ${given}.`;
+  }
+  if (unsigned(r)) {
+    return `Signatures UNVERIFIED: no checkpoint signs ${r.entries === 1 ? 'this entry' : `any of these ${n(r.entries)} entries`}, so nothing ties ${r.entries === 1 ? 'it' : 'them'} to ${given}: ` +
+      'a hash chain alone can be written by anyone. Verify again once the ledger has signed a checkpoint (the app signs one within ' +
+      'ten minutes of new entries, and when it stops), or give a checkpoint you kept (--checkpoint FILE).';
   }
   if (r.signatures === 'verified') {
     return r.checkpoints === 0 ? `Signatures: none to check yet (the key given is ${trusted.keyId}).` : `Signatures: verified with ${given}.`;

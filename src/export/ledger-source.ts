@@ -51,6 +51,7 @@ export interface ParallelReader {
  * itself is named exactly by its head hash and checkpoint beside this.
  */
 export function publicSourceName(description: string): string {
+  if (/^file [^/\\]+$/.test(description)) return description; // named so already
   try {
     const url = new URL(description);
     if (url.protocol === 'https:' || url.protocol === 'http:') return `${url.origin}${url.pathname}`;

@@ -82,19 +82,19 @@ const COMPARED_FIELDS = ['format', 'period', 'repositories', 'ledger.head', 'led
 
 /**
  * The files of a package the app does not re-derive, because they need GitHub
- * (completeness.csv) or are views of the re-derived ones (report.html,
- * sample.xlsx). Any other file a claim lists must be one the re-derivation
+ * (completeness.csv) or are a view of the re-derived ones whose bytes differ
+ * from one writing to the next (sample.xlsx). Any other file a claim lists must be one the re-derivation
  * produces: an invented file, or an evidence page for an item not sampled, is
  * a difference.
  */
-const NOT_REDERIVED = new Set(['completeness.csv', 'report.html', 'sample.xlsx']);
+const NOT_REDERIVED = new Set(['completeness.csv', 'sample.xlsx']);
 
 /**
  * Files the app re-derives byte for byte (evidence pages too). The verifier
  * must be the app's own build: a package that carried a doctored verifier
  * could otherwise be signed, then tampered with and "verified" by it.
  */
-const REDERIVED = new Set(['population.csv', 'sample.csv', 'exceptions.csv', 'selection.json', 'public-key.pem', VERIFIER_FILE]);
+const REDERIVED = new Set(['population.csv', 'sample.csv', 'exceptions.csv', 'selection.json', 'public-key.pem', VERIFIER_FILE, 'report.html']);
 const isRederived = (path: string) => REDERIVED.has(path) || (path.startsWith('evidence/') && path.endsWith('.html'));
 
 /**
@@ -109,9 +109,11 @@ const isRederived = (path: string) => REDERIVED.has(path) || (path.startsWith('e
  * evidence page. Anything that differs is named; nothing is signed unless
  * everything agrees.
  *
+ * report.html is rendered again and compared too, with the claim's own
+ * completeness summary (the part of it only GitHub can answer for).
+ *
  * Not re-derived (listed as such in the record): the files that need GitHub
- * (completeness.csv) and the views of the re-derived ones (report.html,
- * sample.xlsx). A claim listing any other file the re-derivation does not
+ * (completeness.csv) and the workbook (sample.xlsx). A claim listing any other file the re-derivation does not
  * produce, or a path twice, is refused.
  *
  * When signing (`deps.clock`, the default), the export must also be dated
@@ -182,7 +184,9 @@ export async function rederiveExport(claim: ExportClaim, deps: RederiveDeps): Pr
     try {
       const out = join(work, 'package');
       const derived = await runExport({
-        source,
+        // Named as the export named it, so that the report — rendered again here and compared byte
+        // for byte — says the same (the source is not a compared field: the head and checkpoint are).
+        source: { ...source, description: typeof manifest.ledger?.source === 'string' ? manifest.ledger.source : source.description },
         out,
         period,
         repos: manifest.repositories === 'all' ? null : [...manifest.repositories],
@@ -194,7 +198,9 @@ export async function rederiveExport(claim: ExportClaim, deps: RederiveDeps): Pr
         strata: selection.strata as Strata,
         selection: selection.method === 'auditor_list' ? { text: selection.ids.join('\n'), name: auditorListName(selection) } : null,
         signer: derivingSigner(deps),
-        completeness: null,
+        // Completeness needs GitHub: the report is rendered with the export's own summary of it
+        // (which the report and the record say was not re-derived); everything else in it is ours.
+        completeness: manifest.completeness ? async () => ({ summary: manifest.completeness!, columns: [], rows: [] }) : null,
         now: () => new Date(manifest.generated_at),
         toolVersion: manifest.tool.version,
         parameters: manifest.parameters ?? {},

@@ -20,6 +20,8 @@ export type LedgerErrorCode =
   | 'LEDGER_INVALID_ENTRY'
   /** An NDJSON import did not verify or did not fit the target. */
   | 'LEDGER_IMPORT_REJECTED'
+  /** The entries a write would build on or sign do not verify: they were changed outside changeproof. */
+  | 'LEDGER_TAMPERED'
   | 'LEDGER_CLOSED';
 
 /**

@@ -4,7 +4,7 @@ import { ChainVerifier } from './chain-verifier.js';
 import { bodyOf, readCanonicalEntry, storedHashOf, type CanonicalEntry } from './entry-text.js';
 import { LedgerError, toLedgerError } from './errors.js';
 import type { LedgerHead } from './ledger.js';
-import { isCutShort, readNdjsonLines, type ChunkSource } from './ndjson.js';
+import { InvalidUtf8Error, isCutShort, readNdjsonLines, type ChunkSource, type NdjsonLine } from './ndjson.js';
 
 export interface ImportResult {
   entries: number;
@@ -35,7 +35,8 @@ export async function importNdjson(
       throw new LedgerError('LEDGER_IMPORT_REJECTED', `The ledger at ${path} is not empty.`,
         'Import into a new ledger file; an import never merges two chains.');
     }
-    for await (const line of readNdjsonLines(input)) {
+    const lines = readNdjsonLines(input);
+    for await (const line of withInvalidUtf8(lines, verifier)) {
       if (isCutShort(line)) {
         verifier.addUnreadable(`line ${line.number} is cut short (no newline, not JSON)`, true);
         break;
@@ -59,5 +60,15 @@ export async function importNdjson(
   } catch (error) {
     if (db.inTransaction) db.exec('ROLLBACK');
     throw toLedgerError(error, path, 'import into');
+  }
+}
+
+/** The lines; bytes that are not valid UTF-8 end them, as a malformed entry the verifier reports. */
+async function* withInvalidUtf8(lines: AsyncIterable<NdjsonLine>, verifier: ChainVerifier): AsyncGenerator<NdjsonLine> {
+  try {
+    yield* lines;
+  } catch (error) {
+    if (!(error instanceof InvalidUtf8Error)) throw error;
+    verifier.addUnreadable(error.message, false);
   }
 }

@@ -5,6 +5,7 @@ import { GENESIS_HASH, entryHash } from './hash.js';
 import type { AppendResult, CheckpointRecord, EntryInput, EntryKind, JsonValue, LedgerEntry } from './ledger.js';
 import type { SigningKey } from './signing-key.js';
 import { checkpointFromRow, toLedgerEntry, type StoredEntry } from './sqlite-reader.js';
+import { tailProblem, tamperedError, type ChainPosition, type TailRow } from './verify-tail.js';
 
 interface Head {
   seq: number;
@@ -35,12 +36,22 @@ export class SqliteChainWriter {
   private readonly selectHasDelivery: Statement<[string], unknown>;
   private readonly selectLastCheckpoint: Statement<[], { seq: number; body: string }>;
   private readonly selectRecordedAt: Statement<[number], { recorded_at: string }>;
+  private readonly selectRange: Statement<[number, number], TailRow>;
+  private readonly selectHash: Statement<[number], { hash: string }>;
   private readonly appendTx: (inputs: readonly EntryInput[], deliveryId: string | undefined) => AppendResult;
   private readonly checkpointTx: (force: boolean) => LedgerEntry | null;
   /** The unsigned tail as this writer left it, valid while the head is still the one it wrote. */
   private tailAfter: { hash: string; tail: UnsignedTail } | null = null;
+  /**
+   * The last head this writer wrote (committed) or verified. While the stored
+   * head is still this one, the writer builds on it without reading; else it
+   * checks what changed before it signs or extends anything.
+   */
+  private known: ChainPosition | null = null;
+  /** The head an append or checkpoint wrote, adopted as `known` once its transaction commits. */
+  private wrote: ChainPosition | null = null;
 
-  constructor(db: Database, private readonly config: { clock: () => Date; policy: CheckpointPolicy; key: SigningKey }) {
+  constructor(db: Database, private readonly config: { clock: () => Date; policy: CheckpointPolicy; key: SigningKey; where?: string }) {
     this.insertEntry = db.prepare('INSERT INTO entries (seq, recorded_at, kind, repo, hash, body) VALUES (?, ?, ?, ?, ?, ?)');
     this.insertDelivery = db.prepare('INSERT INTO deliveries (delivery_id, seq) VALUES (?, ?)');
     this.insertSubject = db.prepare('INSERT INTO entry_subjects (repo, subject, seq) VALUES (?, ?, ?)');
@@ -51,6 +62,8 @@ export class SqliteChainWriter {
     // Served by the partial index entries_checkpoints: constant time, whatever the ledger's size.
     this.selectLastCheckpoint = db.prepare("SELECT seq, body FROM entries WHERE kind = 'checkpoint' ORDER BY seq DESC LIMIT 1");
     this.selectRecordedAt = db.prepare('SELECT recorded_at FROM entries WHERE seq = ?');
+    this.selectRange = db.prepare('SELECT seq, recorded_at, kind, repo, hash, body FROM entries WHERE seq >= ? AND seq <= ? ORDER BY seq');
+    this.selectHash = db.prepare('SELECT hash FROM entries WHERE seq = ?');
     const appendTx = db.transaction((inputs: readonly EntryInput[], deliveryId: string | undefined) => this.appendLocked(inputs, deliveryId));
     const checkpointTx = db.transaction((force: boolean) => this.checkpointLocked(force));
     this.appendTx = (inputs, deliveryId) => appendTx.immediate(inputs, deliveryId);
@@ -59,12 +72,21 @@ export class SqliteChainWriter {
 
   /** Appends the inputs (validated already) as one transaction; a known delivery writes nothing. */
   append(inputs: readonly EntryInput[], deliveryId: string | undefined): AppendResult {
-    return this.appendTx(inputs, deliveryId);
+    return this.committed(() => this.appendTx(inputs, deliveryId));
   }
 
   /** Signs a checkpoint if anything is unsigned and (unless `force`) the policy says it is due. */
   checkpoint(force: boolean): LedgerEntry | null {
-    return this.checkpointTx(force);
+    return this.committed(() => this.checkpointTx(force));
+  }
+
+  /** Runs a write transaction; the head it wrote becomes `known` only if it committed. */
+  private committed<T>(write: () => T): T {
+    this.wrote = null;
+    const result = write();
+    if (this.wrote !== null) this.known = this.wrote;
+    this.wrote = null;
+    return result;
   }
 
   head(): { size: number; hash: string } {
@@ -86,7 +108,7 @@ export class SqliteChainWriter {
       if (earlier.length > 0) return { entries: earlier.map(toLedgerEntry), duplicate: true };
     }
     const now = this.config.clock();
-    let head = this.readHead();
+    let head = this.verifiedHead();
     const time = latest(now.toISOString(), head.recorded_at);
     let tail = this.unsignedTail(head);
     const entries: LedgerEntry[] = [];
@@ -109,6 +131,7 @@ export class SqliteChainWriter {
       tail = { count: 0, oldestAt: null };
     }
     this.tailAfter = { hash: head.hash, tail };
+    this.wrote = { seq: head.seq, hash: head.hash };
     return { entries, duplicate: false };
   }
 
@@ -117,8 +140,10 @@ export class SqliteChainWriter {
     const head = this.readHead();
     const tail = this.unsignedTail(head);
     if (tail.count === 0 || (!force && !isCheckpointDue(tail, this.config.policy, now))) return null;
+    this.verifiedHead(head);
     const checkpoint = this.insertCheckpoint(head, latest(now.toISOString(), head.recorded_at));
     this.tailAfter = { hash: checkpoint.hash, tail: { count: 0, oldestAt: null } };
+    this.wrote = { seq: checkpoint.seq, hash: checkpoint.hash };
     return checkpoint;
   }
 
@@ -139,6 +164,30 @@ export class SqliteChainWriter {
 
   private readHead(): Head {
     return this.selectHead.get() ?? { seq: 0, hash: GENESIS_HASH, recorded_at: null };
+  }
+
+  /**
+   * The stored head, once it is known to be sound: the head this writer last
+   * wrote or checked (the common case: no read beyond the head), or one whose
+   * entries since then — since the last checkpoint, the first time — hash,
+   * link and carry valid signatures. Someone with write access to the file
+   * but not the key could otherwise rewrite the unsigned tail, re-hash it,
+   * and have this writer sign a checkpoint over it. Called under the write
+   * lock; throws LEDGER_TAMPERED rather than build on or sign anything else.
+   */
+  private verifiedHead(head: Head = this.readHead()): Head {
+    const known = this.known;
+    if (known !== null && known.seq === head.seq && known.hash === head.hash) return head;
+    const checkpointSeq = this.selectLastCheckpoint.get()?.seq ?? 0;
+    // From the entry this writer last knew (its hash checked: it fixes every
+    // entry before it), else from the last checkpoint, whose signature anchors the rest.
+    const from = known !== null && known.seq > checkpointSeq && known.seq <= head.seq ? known.seq : Math.max(1, checkpointSeq);
+    const rows = head.seq === 0 ? [] : this.selectRange.all(from, head.seq);
+    const storedHash = known === null ? undefined : known.seq >= from ? rows[known.seq - from]?.hash : this.selectHash.get(known.seq)?.hash;
+    const problem = tailProblem(rows, { from, head, publicKey: this.config.key.publicKey, known, storedHash });
+    if (problem !== null) throw tamperedError(this.config.where ?? 'this path', problem);
+    this.known = head.seq === 0 ? null : { seq: head.seq, hash: head.hash };
+    return head;
   }
 
   private unsignedTail(head: Head): UnsignedTail {

@@ -59,7 +59,7 @@ export class SqliteLedger implements Ledger {
   private constructor(private readonly db: Database, readonly path: string, options: SqliteLedgerOptions) {
     const clock = options.clock ?? (() => new Date());
     this.key = resolveSigningKey(path, options, latestCheckpointIn(db)?.key_id ?? null);
-    this.writer = new SqliteChainWriter(db, { clock, key: this.key, policy: { ...DEFAULT_CHECKPOINT_POLICY, ...options.checkpointPolicy } });
+    this.writer = new SqliteChainWriter(db, { clock, key: this.key, where: path, policy: { ...DEFAULT_CHECKPOINT_POLICY, ...options.checkpointPolicy } });
     this.inbox = new SqliteInbox(db, path, clock);
   }
 

@@ -1,5 +1,5 @@
 import { ChainVerifier, type ChainVerifierOptions, type VerifyReport } from './chain-verifier.js';
-import { isCutShort, readNdjsonLines, type ChunkSource } from './ndjson.js';
+import { InvalidUtf8Error, isCutShort, readNdjsonLines, type ChunkSource } from './ndjson.js';
 
 export interface VerifyNdjsonOptions extends ChainVerifierOptions {
   /** Called now and then with the number of entries read so far. */
@@ -19,13 +19,18 @@ const PROGRESS_EVERY = 8192;
 export async function verifyNdjson(input: ChunkSource, options: VerifyNdjsonOptions): Promise<VerifyReport> {
   const verifier = new ChainVerifier(options);
   let count = 0;
-  for await (const line of readNdjsonLines(input)) {
-    if (isCutShort(line)) {
-      verifier.addUnreadable(`line ${line.number} is cut short (no newline, not JSON)`, true);
-      break;
+  try {
+    for await (const line of readNdjsonLines(input)) {
+      if (isCutShort(line)) {
+        verifier.addUnreadable(`line ${line.number} is cut short (no newline, not JSON)`, true);
+        break;
+      }
+      if (!verifier.add({ line: line.text })) break;
+      if (++count % PROGRESS_EVERY === 0) options.onProgress?.(count);
     }
-    if (!verifier.add({ line: line.text })) break;
-    if (++count % PROGRESS_EVERY === 0) options.onProgress?.(count);
+  } catch (error) {
+    if (!(error instanceof InvalidUtf8Error)) throw error;
+    verifier.addUnreadable(error.message, false); // malformed, at the seq that line should hold
   }
   return verifier.finish();
 }

@@ -33,7 +33,7 @@ beforeAll(async () => {
   const s = acmeScenario({ start: '2026-02-26T09:00:00Z' }).user('mallory');
   s.world.tick(4 * 24 * 60);
   sim = await startGitHubSimulator(s);
-  app = await startApp(sim, { apiToken: READ_TOKEN, signingToken: SIGNING_TOKEN, signingPerHour: 8, clock: () => new Date(Date.parse(sim.world.now()) + 60_000), ledgerOnClock: true });
+  app = await startApp(sim, { apiToken: READ_TOKEN, signingToken: SIGNING_TOKEN, signingPerHour: 10, clock: () => new Date(Date.parse(sim.world.now()) + 60_000), ledgerOnClock: true });
   await recordMarch(s, sim, app);
 }, 60_000);
 
@@ -115,6 +115,18 @@ describe('export signing: no signing oracle', () => {
     expect(await app.entries('export')).toHaveLength(exportsBefore);
   });
 
+  it('refuses a package whose report was doctored (the figures an auditor reads first), the data files untouched', async () => {
+    const genuine = await exportThroughTheApp('doctored-report');
+    const report = readFileSync(join(genuine.out, 'report.html'), 'utf8');
+    const doctored = report.replace(/<span class="fail">/g, '<span class="pass">');
+    expect(doctored).not.toBe(report);
+    const manifest = JSON.parse(readFileSync(join(genuine.out, 'manifest.json'), 'utf8')) as Manifest;
+    Object.assign(manifest.files.find((f) => f.path === 'report.html')!, { sha256: sha256(doctored), bytes: Buffer.byteLength(doctored) });
+    const res = await sign({ manifest: `${JSON.stringify(manifest, null, 2)}\n`, selection: readFileSync(join(genuine.out, 'selection.json'), 'utf8') });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { differences: string[] }).differences).toEqual([expect.stringMatching(/^report\.html differs from what this ledger gives/)]);
+  });
+
   it('refuses a package whose verifier is not its own (one that would call any package intact)', async () => {
     const genuine = await exportThroughTheApp('doctored-verifier');
     const doctored = `${readFileSync(join(genuine.out, 'changeproof-verify.mjs'), 'utf8')}\nprocess.stdout.write('Export intact\\n'); process.exit(0);\n`;
@@ -152,7 +164,7 @@ describe('export signing: no signing oracle', () => {
     }).catch((error: unknown) => error);
     expect(huge instanceof Response ? huge.status : 413).toBe(413);
     expect(Date.now() - started).toBeLessThan(2000);
-    // 8 re-derivations an hour per token: the tests above used 7; malformed requests cost none.
+    // 10 re-derivations an hour per token: the tests above used 9; malformed requests cost none.
     expect((await sign({ manifest: '{}', selection: '{}' })).status).toBe(400);
     const genuine = await exportThroughTheApp('genuine-3');
     expect(genuine.populationSize).toBe(4);

@@ -1,10 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { defaultPolicy } from '../../src/config/parse-policy.js';
 import { evaluate } from '../../src/core/policy/evaluate.js';
 import type { ChangeRecord } from '../../src/core/records.js';
@@ -13,6 +11,7 @@ import type { SelectionDocument } from '../../src/export/selection-file.js';
 import type { EntryInput } from '../../src/ledger/ledger.js';
 import { SqliteLedger } from '../../src/ledger/sqlite-ledger.js';
 import { check, commit, merged, person, pullRequest, review, sha } from '../core/facts-builder.js';
+import { runCli } from '../ledger/support/run-cli.js';
 
 /**
  * Every stratified export `changeproof export` makes, `verify-export` accepts
@@ -66,13 +65,7 @@ async function ledgerOf(changes: Change[]): Promise<string> {
   return path;
 }
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void) => new Writable({ write(chunk, _enc, cb) { append(String(chunk)); cb(); } });
-  const code = await main(argv, { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), env: {} });
-  return { code, out, err };
-}
+const cli = (argv: string[]) => runCli(argv);
 
 const layouts = fc.record({
   changes: fc.array(fc.record({ repo: fc.integer({ min: 0, max: REPOS.length - 1 }), month: fc.integer({ min: 0, max: MONTHS.length - 1 }), day: fc.integer({ min: 1, max: 28 }) }), { minLength: 1, maxLength: 30 }),

@@ -23,7 +23,7 @@ describe('collectPullRequest paging beyond 100 per list', () => {
     expect(facts.gaps).toEqual([]);
     expect(facts.commits.map((c) => c.sha)).toEqual(s.pr().commits);
     expect(facts.reviews).toHaveLength(120);
-    expect(facts.reviews.at(-1)!.author).toEqual({ login: 'reviewer-119', type: 'User' });
+    expect(facts.reviews.at(-1)!.author).toEqual({ login: 'reviewer-119', type: 'User', id: expect.any(Number) });
     expect(new Set(facts.reviews.map((r) => r.id)).size).toBe(120);
     // Commits 101–200 with reviews 101–120, then commits 201–250.
     expect(sim.count('POST /graphql')).toBe(3);

@@ -66,7 +66,7 @@ describe('collectPullRequest through the simulator', () => {
     expect(facts.reviews).toEqual([
       {
         id: expect.stringMatching(/^PRR_/),
-        author: { login: 'bob', type: 'User' },
+        author: { login: 'bob', type: 'User', id: sim.world.account('bob')!.id },
         state: 'APPROVED',
         submittedAt: pr.reviews[0]!.submittedAt,
         commitSha: pr.commits[2],

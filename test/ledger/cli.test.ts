@@ -46,6 +46,32 @@ describe('changeproof verify: exit status 0 intact, 1 tampered, 2 usage, 3 signa
     }
   });
 
+  it('entries that no checkpoint signs yet, with a key given: 3, not intact; an empty ledger: 0', async () => {
+    const { SqliteLedger } = await import('../../src/ledger/sqlite-ledger.js');
+    const dir = tempDir();
+    const path = join(dir, 'ledger.db');
+    const ledger = SqliteLedger.open(path);
+    const key = join(dir, 'published.pem');
+    writeFileSync(key, ledger.publicKeyPem());
+    try {
+      expect(await run(['verify', '--ledger', path, '--public-key', key])).toMatchObject({ code: 0, out: expect.stringMatching(/Signatures: none to check yet/) });
+      await ledger.append({ kind: 'push', repo: 'acme/api', subject: 'push/1', data: {} });
+      const unsigned = await run(['verify', '--ledger', path, '--public-key', key]);
+      expect(unsigned).toMatchObject({ code: 3, out: expect.stringMatching(/^Chain intact: 1 entry checked[^]*Signatures UNVERIFIED: no checkpoint signs this entry/) });
+      expect(JSON.parse((await run(['verify', '--ledger', path, '--public-key', key, '--json'])).out)).toMatchObject({ status: 'signatures unverified', ok: false, signatures: 'unverified', checkpoints: 0 });
+      // A checkpoint kept elsewhere that covers the entries signs them.
+      const anchor = join(dir, 'checkpoint.json');
+      await ledger.checkpoint();
+      writeFileSync(anchor, JSON.stringify(await ledger.latestCheckpoint()));
+      const first = join(dir, 'first.ndjson');
+      writeFileSync(first, `${exportLines(path)[0]}\n`);
+      expect((await run(['verify', '--ledger', first, '--public-key', key, '--checkpoint', anchor])).code).toBe(0);
+      expect((await run(['verify', '--ledger', path, '--public-key', key])).code).toBe(0);
+    } finally {
+      await ledger.close();
+    }
+  });
+
   it('a ledger that cannot be read: 2', async () => {
     expect(await run(['verify', '--ledger', join(tempDir(), 'missing.db'), '--key-id', '0'.repeat(64)]))
       .toMatchObject({ code: 2, err: expect.stringMatching(/Cannot read .*missing\.db/) });

@@ -6,6 +6,7 @@ import { GENESIS_HASH, entryHash } from '../hash.js';
 import type { AppendResult, CheckpointRecord, EntryInput, EntryKind, JsonValue, LedgerEntry } from '../ledger.js';
 import type { SigningKey } from '../signing-key.js';
 import { toLedgerEntry } from '../sqlite-reader.js';
+import { tailProblem, tamperedError, type ChainPosition } from '../verify-tail.js';
 import { APPEND_LOCK, LOCK_NAMESPACE, inTransaction } from './pg-pool.js';
 
 interface Head {
@@ -89,6 +90,8 @@ export class PgChainWriter {
   private seen: Seen | null = null;
   /** True when another writer appended between this writer's last two appends. */
   private interleaved = false;
+  /** The latest entry this replica wrote (committed) or verified: it must keep its hash. */
+  private known: ChainPosition | null = null;
 
   constructor(private readonly pool: Pool, private readonly config: { clock: () => Date; policy: CheckpointPolicy; key: SigningKey }) {}
 
@@ -103,31 +106,71 @@ export class PgChainWriter {
     const seen = this.seen;
     // While other replicas are appending too, the head this writer saw is
     // mostly stale: go straight to the general path until it is alone again.
-    if (seen && !this.interleaved) {
-      const plan = this.plan(inputs, seen);
-      const status = await this.appendIfHead(seen.head, plan.rows, deliveryId ?? null, plan.entries.map((e) => e.seq));
+    // An append that signs a checkpoint takes the general path: the tail is verified under the lock first.
+    // The time an unsent plan read, reused by the general path (the clock is read once per attempt).
+    let unsent: Date | null = null;
+    const fast = seen && !this.interleaved ? this.plan(inputs, seen, this.config.clock()) : null;
+    if (fast?.rows.some((r) => r.kind === 'checkpoint')) unsent = fast.now;
+    else if (seen && fast) {
+      const status = await this.appendIfHead(seen.head, fast.rows, deliveryId ?? null, fast.entries.map((e) => e.seq));
       if (status === 'appended') {
-        this.seen = plan.after;
-        return { entries: plan.entries, duplicate: false };
+        this.seen = fast.after;
+        this.advance(fast.after.head);
+        return { entries: fast.entries, duplicate: false };
       }
     }
-    return this.locked(deliveryId ?? null, async (client, state) => {
+    let wrote: Head | null = null;
+    const result = await this.locked(deliveryId ?? null, async (client, state) => {
       this.interleaved = this.seen !== null && headOf(state).hash !== this.seen.head.hash;
       if (state.earlier_bodies && state.earlier_hashes) {
         const hashes = state.earlier_hashes;
         this.seen = seenOf(state);
         return { entries: state.earlier_bodies.map((body, i) => toLedgerEntry({ body, hash: hashes[i]! })), duplicate: true };
       }
-      const plan = this.plan(inputs, seenOf(state));
+      const plan = this.plan(inputs, seenOf(state), unsent ?? this.config.clock());
+      if (plan.rows.some((r) => r.kind === 'checkpoint')) await this.verifyTail(client, state);
       await insertRows(client, plan.rows, deliveryId ?? null, plan.entries.map((e) => e.seq));
       this.seen = plan.after;
+      wrote = plan.after.head;
       return { entries: plan.entries, duplicate: false };
     });
+    if (wrote) this.advance(wrote);
+    return result;
+  }
+
+  /**
+   * Before this replica signs a checkpoint: every entry since the last one
+   * (at most the policy's everyEntries, or ten minutes' worth) must hash,
+   * link and match its columns, the last checkpoint must be validly signed
+   * by this replica's key, and the latest entry this replica wrote or
+   * verified must still have its hash. Other replicas append too, so the
+   * head this replica last wrote says nothing about the entries after it.
+   * Someone with write access to the database but not the key could
+   * otherwise rewrite the unsigned tail, re-hash it, and have a replica sign
+   * over it. Runs under the append lock; throws LEDGER_TAMPERED.
+   */
+  private async verifyTail(client: PoolClient, state: LockedState): Promise<void> {
+    const head = headOf(state);
+    const known = this.known;
+    const from = Math.max(1, Number(state.checkpoint_seq ?? 0));
+    const { rows } = await client.query<{ seq: string; recorded_at: string; kind: string; repo: string | null; hash: string; body: string }>(
+      'SELECT seq, recorded_at, kind, repo, hash, body FROM entries WHERE (seq >= $1 AND seq <= $2) OR seq = $3 ORDER BY seq',
+      [from, head.seq, known?.seq ?? 0]);
+    const all = rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+    const storedHash = known === null ? undefined : all.find((r) => r.seq === known.seq)?.hash;
+    const tail = all.filter((r) => r.seq >= from && r.seq <= head.seq);
+    const problem = tailProblem(tail, { from, head, publicKey: this.config.key.publicKey, known, storedHash });
+    if (problem !== null) throw tamperedError('this database', problem);
+    this.advance(head);
+  }
+
+  /** Records an entry this replica wrote (committed) or verified, if it is the latest so far. */
+  private advance(position: ChainPosition): void {
+    if (position.seq > 0 && (this.known === null || position.seq >= this.known.seq)) this.known = { seq: position.seq, hash: position.hash };
   }
 
   /** The rows an append writes on `seen` (checkpoints included, as the policy asks), and the state after them. */
-  private plan(inputs: readonly EntryInput[], seen: Seen): { rows: Row[]; entries: LedgerEntry[]; after: Seen } {
-    const now = this.config.clock();
+  private plan(inputs: readonly EntryInput[], seen: Seen, now: Date): { rows: Row[]; entries: LedgerEntry[]; after: Seen; now: Date } {
     let head = seen.head;
     const time = latest(now.toISOString(), head.recorded_at);
     let tail = seen.tail;
@@ -151,7 +194,7 @@ export class PgChainWriter {
       tail = { count: 0, oldestAt: null };
       keyId = this.config.key.keyId;
     }
-    return { rows, entries, after: { head, tail, keyId } };
+    return { rows, entries, after: { head, tail, keyId }, now };
   }
 
   private async appendIfHead(head: Head, rows: readonly Row[], deliveryId: string | null, deliverySeqs: readonly number[]): Promise<string> {
@@ -170,19 +213,24 @@ export class PgChainWriter {
   }
 
   /** Signs a checkpoint if anything is unsigned and (unless `force`) the policy says it is due. */
-  checkpoint(force: boolean): Promise<LedgerEntry | null> {
-    return this.locked(null, async (client, state) => {
+  async checkpoint(force: boolean): Promise<LedgerEntry | null> {
+    let wrote: Head | null = null;
+    const result = await this.locked(null, async (client, state) => {
       const now = this.config.clock();
       const head = headOf(state);
       const tail = tailOf(state, head);
       if (tail.count === 0 || (!force && !isCheckpointDue(tail, this.config.policy, now))) return null;
+      await this.verifyTail(client, state);
       const rows: Row[] = [];
       const after = this.checkpointEntry(head, latest(now.toISOString(), head.recorded_at), seenOf(state).keyId, rows);
       await insertRows(client, rows, null, []);
       this.seen = { head: after, tail: { count: 0, oldestAt: null }, keyId: this.config.key.keyId };
+      wrote = after;
       const row = rows[0]!;
       return toLedgerEntry({ body: row.body, hash: row.hash });
     });
+    if (wrote) this.advance(wrote);
+    return result;
   }
 
   async head(): Promise<{ size: number; hash: string }> {
