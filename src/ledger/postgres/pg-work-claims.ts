@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Client } from 'pg';
+import type { Client, QueryResult, QueryResultRow } from 'pg';
 import type { WorkClaim, WorkClaims } from '../inbox.js';
 import { loadPg, toPgLedgerError } from './pg-pool.js';
 
@@ -31,6 +31,7 @@ export class PgWorkClaims implements WorkClaims {
   private client: Client | null = null;
   private connecting: Promise<Client> | null = null;
   private closed = false;
+  private last: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly url: string, rescanMs: number) {
     this.rescanMs = rescanMs;
@@ -45,7 +46,7 @@ export class PgWorkClaims implements WorkClaims {
   async tryClaim(key: string): Promise<WorkClaim | null> {
     const client = await this.session();
     const lockKey = lockKeyOf(key);
-    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [lockKey]);
+    const { rows } = await this.query<{ ok: boolean }>(client, 'SELECT pg_try_advisory_lock($1::bigint) AS ok', [lockKey]);
     if (!rows[0]?.ok) return null;
     let released = false;
     return {
@@ -56,7 +57,7 @@ export class PgWorkClaims implements WorkClaims {
           const timeout = new Promise<never>((_, reject) => {
             timer = setTimeout(() => reject(new Error(`no answer within ${HELD_TIMEOUT_MS} ms`)), HELD_TIMEOUT_MS);
           });
-          const { rows } = await Promise.race([client.query<{ held: boolean }>(HELD_SQL, [lockKey]), timeout]).finally(() => clearTimeout(timer));
+          const { rows } = await Promise.race([this.query<{ held: boolean }>(client, HELD_SQL, [lockKey]), timeout]).finally(() => clearTimeout(timer));
           return rows[0]?.held === true && client === this.client;
         } catch {
           // A session that cannot answer may still hold locks no one can see it use: end it, so they end too.
@@ -68,9 +69,21 @@ export class PgWorkClaims implements WorkClaims {
         // A claim of a session that has ended was released with it.
         if (released || client !== this.client) return;
         released = true;
-        await client.query('SELECT pg_advisory_unlock($1::bigint)', [lockKey]);
+        await this.query(client, 'SELECT pg_advisory_unlock($1::bigint)', [lockKey]);
       },
     };
+  }
+
+  /**
+   * One query at a time on the claims' session: claims of different
+   * repositories are taken, checked and released concurrently, and a `pg`
+   * client must not be handed a query while it runs another (deprecated in
+   * pg 8, removed in pg 9).
+   */
+  private query<R extends QueryResultRow>(client: Client, text: string, values: unknown[]): Promise<QueryResult<R>> {
+    const run = this.last.then(() => client.query<R>(text, values));
+    this.last = run.catch(() => undefined);
+    return run;
   }
 
   private async endSession(client: Client): Promise<void> {
