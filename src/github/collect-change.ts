@@ -51,9 +51,12 @@ export async function collectChange(
     if (!ownOrOrg) options.cache.rememberExtendsTarget(repository, { owner, repo, path });
     return rest(owner, repo, path);
   });
-  // Once merged, the default branch holds the change itself: it is judged by the policy in
-  // force just before the merge, never by one it brought (a pull request cannot weaken its own policy).
-  const merged = gathered.facts.merge?.mergeCommitSha ? beforeMergeReader(octokit, ref, gathered.facts, gathered.policyBeforeMerge, read) : read;
+  // Once merged into the default branch, that branch holds the change itself: it is judged by the
+  // policy in force just before the merge, never by one it brought (a pull request cannot weaken its
+  // own policy). A merge into another branch left the default branch, and so the policy, as it was.
+  const { facts: gatheredFacts } = gathered;
+  const intoDefault = !!gatheredFacts.merge?.mergeCommitSha && gatheredFacts.baseRef === gatheredFacts.repository.defaultBranch;
+  const merged = intoDefault ? beforeMergeReader(octokit, ref, gatheredFacts, gathered.policyBeforeMerge, read) : read;
   const policy = await loadPolicy(octokit, { owner: ref.owner, repo: ref.repo }, { cache: options.cache, read: merged });
   if (!policy.ok) return { facts: gathered.facts, policy };
   // Path rules and code owners need the changed files, CODEOWNERS and teams: read them with the

@@ -80,6 +80,21 @@ describe('an insider cannot make a merge look reviewed after the fact', () => {
   });
 
   // Attack: merge unreviewed (admin bypass), then have a colleague approve the merged pull request before the app judges the merge; the approval after the merge is counted as review at merge.
+  // Attack: merge unreviewed into a release branch (in scope) whose own copy of the policy file is relaxed.
+  it('a merge into another branch in scope is judged by the default branch\'s policy, never by the target branch\'s copy', async () => {
+    const s = acmeScenario().file(POLICY, "scope:\n  branches: ['default', 'release/*']\npeer_review:\n  required_approvals: 1\n");
+    const repo = s.currentRepository();
+    repo.branches.set('release/1', repo.branches.get('main')!);
+    s.file(POLICY, 'peer_review:\n  required_approvals: 0\n', { branch: 'release/1', author: 'alice' });
+    s.pullRequest({ author: 'alice' }).changeBase('release/1').check('ci', 'success');
+    const { sim, app } = await env.start(s);
+    s.merge({ by: 'alice' });
+    await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'closed', { installationId: INSTALLATION }));
+    const change = data<ChangeRecord>((await app.entries('change'))[0]);
+    expect(change).toMatchObject({ exception: true, verdict: { outcome: 'non_compliant', enforced: true } });
+    expect(change.policy!.files[0]).toMatchObject({ path: POLICY, ref: 'main' });
+  });
+
   it('an approval submitted after the merge does not make the merge compliant', async () => {
     const s = acmeScenario().pullRequest({ author: 'alice' }).check('ci', 'success');
     const { sim, app } = await env.start(s);
