@@ -86,6 +86,10 @@ const isObject = (v: unknown): v is Payload => typeof v === 'object' && v !== nu
  * the log; null when it has it. GitHub's payloads always do: this names the
  * problem of a malformed delivery instead of failing on it with a TypeError.
  */
+/** The actions GitHub sends with these events (docs.github.com, webhook events and payloads). */
+const INSTALLATION_ACTIONS = new Set(['created', 'deleted', 'suspend', 'unsuspend', 'new_permissions_accepted']);
+const INSTALLATION_REPOSITORIES_ACTIONS = new Set(['added', 'removed']);
+
 export function malformed(event: string, payload: Payload): string | null {
   const needs: string[] = [];
   if (event !== 'installation' && event !== 'installation_repositories') {
@@ -129,11 +133,20 @@ export function malformed(event: string, payload: Payload): string | null {
       break;
     }
     case 'installation':
-    case 'installation_repositories':
+    case 'installation_repositories': {
       for (const key of ['repositories', 'repositories_added', 'repositories_removed']) {
         if (payload[key] != null && !Array.isArray(payload[key])) needs.push(`${key} as a list`);
       }
+      // The signature covers the body, not the event header: another event's body re-sent under this
+      // header (a push's, say) must not be recorded as an installation.
+      const actions = event === 'installation' ? INSTALLATION_ACTIONS : INSTALLATION_REPOSITORIES_ACTIONS;
+      if (typeof payload['action'] !== 'string' || !actions.has(payload['action'])) needs.push(`an action of ${[...actions].join(', ')}`);
+      const installation = payload['installation'];
+      if (!isObject(installation) || !Number.isSafeInteger(installation['id']) || !isObject(installation['account']) || typeof installation['account']['login'] !== 'string') {
+        needs.push('installation.id and installation.account.login');
+      }
       break;
+    }
   }
   return needs.length ? `the ${event} payload is not shaped as GitHub sends it: it needs ${needs.join(', ')}` : null;
 }

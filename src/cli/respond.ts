@@ -17,7 +17,8 @@ Options:
   --app URL          the app's address (e.g. https://changeproof.example.com)
   --repo owner/name  the repository pushed to
   --push SHA         the full SHA the push brought the branch to (the item id
-                     owner/name@SHA of the export)
+                     owner/name@SHA of the export; SHA~2 for a later push of
+                     the same commit, item id owner/name@SHA~2)
   --text TEXT        the response
   --text-file FILE   or read it from FILE ("-": standard input)
   --json             print the recorded entry as JSON
@@ -40,7 +41,7 @@ export const respondCommand: Command = {
     });
     if (!values.app) throw new UsageError('--app URL is required (the app records the response)');
     if (!values.repo || !/^[\w.-]+\/[\w.-]+$/.test(values.repo)) throw new UsageError('--repo owner/name is required');
-    if (!values.push || !/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(values.push)) throw new UsageError('--push SHA is required, in full (40 hex digits)');
+    if (!values.push || !/^(?:[0-9a-f]{40}|[0-9a-f]{64})(?:~[1-9]\d{0,2})?$/.test(values.push)) throw new UsageError('--push SHA is required, in full (40 hex digits; SHA~2, ~3… for a later push of the same commit, as its item id says)');
     if ((values.text === undefined) === (values['text-file'] === undefined)) throw new UsageError('give the response with --text TEXT or --text-file FILE (one of them)');
     const text = values.text ?? (await readText(values['text-file']!));
     const signingToken = io.env['CHANGEPROOF_SIGNING_TOKEN'];

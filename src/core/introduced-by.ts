@@ -4,6 +4,11 @@ import type { IsoTime } from './facts.js';
 export interface RangeNode {
   sha: string;
   parents: readonly string[];
+  /**
+   * Whether GitHub made the commit (its committer is GitHub's `web-flow`), as a
+   * merge, squash or rebase does. Absent: not known, taken as made by GitHub.
+   */
+  madeByGitHub?: boolean;
 }
 
 /** A merged pull request GitHub associates with a commit. */
@@ -13,6 +18,8 @@ export interface MergedPullRequest {
   mergedAt: IsoTime | null;
   mergeCommitSha: string | null;
   baseRef: string;
+  /** The pull request's head, what was reviewed; when known, a true merge brings only what it reaches. */
+  headSha?: string | null;
 }
 
 /**
@@ -61,13 +68,18 @@ export function introducedByMerges(
   for (const commit of range) {
     const pr = intoBranch(commit.sha).find((p) => p.mergeCommitSha === commit.sha);
     if (!pr) continue;
+    // A merge commit made by hand and pushed (GitHub then marks the pull request merged with it as
+    // its merge commit) may hold content nobody reviewed: only GitHub's own merge speaks for the pull request.
+    if (commit.madeByGitHub === false) continue;
     claim(commit.sha, pr);
     if (commit.parents.length >= 2) {
       // A true merge brings what its merged side has and its base side has not (`git log M^1..M^2`):
       // a commit that was on the base branch already, but pushed there directly, is not reviewed
-      // because a later pull request branched from it.
+      // because a later pull request branched from it. And only what the pull request's head reaches:
+      // a commit stacked on the reviewed head and merged with it was never part of the pull request.
       const base = reach(commit.parents.slice(0, 1));
-      for (const sha of reach(commit.parents.slice(1))) if (!base.has(sha)) claim(sha, pr);
+      const reviewed = pr.headSha ? reach([pr.headSha]) : null;
+      for (const sha of reach(commit.parents.slice(1))) if (!base.has(sha) && (!reviewed || reviewed.has(sha))) claim(sha, pr);
     } else {
       // A squash (the merge commit alone) or a rebase (the commits placed before it, all GitHub's for this pull request).
       let sha = commit.parents[0];

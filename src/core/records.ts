@@ -189,6 +189,8 @@ export interface PolicyChangeRecord {
 export interface PushedCommit {
   sha: string;
   author: string | null;
+  /** The committer's login (else e-mail); absent in records made before it was kept, and for GitHub's own `web-flow`. */
+  committer?: string | null;
   headline: string | null;
   /**
    * The merged pull request whose merge commit contains this commit (it is the

@@ -148,12 +148,15 @@ export function pushItem(exception: LedgerEntry, push: LedgerEntry | null, timeZ
   const record = exception.data as unknown as ExceptionRecord;
   const pushed = push ? (push.data as unknown as PushRecord) : null;
   const repo = exception.repo ?? '';
-  const after = exception.subject.slice('push/'.length);
+  // `push/<after>`, or `push/<after>~2`… for a later push that left the same commit at a branch head.
+  const after = pushed?.after ?? exception.subject.slice('push/'.length).replace(/~\d+$/, '');
   const commits = pushed?.commits.length ?? null;
   const unreviewed = pushed?.unreviewed.length ?? null;
   const branch = pushed?.ref.replace(/^refs\/heads\//, '') ?? null;
   const removed = pushed?.removed ?? [];
-  const title = pushed
+  const title = pushed?.deleted
+    ? `Branch ${branch} deleted (its head ${pushed.before.slice(0, 7)})`
+    : pushed
     ? `Direct push to ${branch}: ${commits} ${commits === 1 ? 'commit' : 'commits'}, ${unreviewed} without a merged pull request${removed.length ? `, ${removed.length} removed` : ''}${pushed.forced ? ' (forced)' : ''}`
     : `Direct push ${after}`;
   const fail = (detail: string): AttributeValue => ({ result: 'fail', detail });
@@ -169,7 +172,7 @@ export function pushItem(exception: LedgerEntry, push: LedgerEntry | null, timeZ
     occurredAt: record.occurredAt,
     month: monthIn(record.occurredAt, timeZone),
     headSha: pushed?.before ?? null,
-    mergeSha: after,
+    mergeSha: pushed?.deleted ? null : after,
     checks: [],
     ticket: null,
     verdict: 'direct_push',

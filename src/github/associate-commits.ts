@@ -13,6 +13,8 @@ export interface AssociatedPullRequest {
   baseRef: string;
   mergedAt: IsoTime | null;
   mergeCommitSha: string | null;
+  /** The pull request's head commit: what was reviewed (for a merged one, its last commit). */
+  headSha: string | null;
   author: Actor | null;
 }
 
@@ -77,6 +79,7 @@ interface RestPullRequest {
   merged_at: string | null;
   merge_commit_sha: string | null;
   base: { ref: string };
+  head?: { sha?: string } | null;
   user: { login: string; type?: string } | null;
 }
 
@@ -88,6 +91,7 @@ function mapPullRequest(pr: RestPullRequest): AssociatedPullRequest {
     baseRef: pr.base.ref,
     mergedAt: pr.merged_at ? toIsoUtc(pr.merged_at) : null,
     mergeCommitSha: pr.merge_commit_sha ?? null,
+    headSha: pr.head?.sha ?? null,
     author: pr.user ? { login: pr.user.login, type: pr.user.type === 'Bot' ? 'Bot' : pr.user.type === 'Organization' ? 'Organization' : 'User' } : null,
   };
 }

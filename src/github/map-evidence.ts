@@ -45,7 +45,7 @@ export function mapGitActor(actor: GqlGitActor | null | undefined): CommitPerson
   if (!actor) return { name: null, email: null, user: null };
   const bot = actor.user ? null : actor.email?.match(BOT_NOREPLY);
   const user: Actor | null = actor.user
-    ? { login: actor.user.login, type: 'User' }
+    ? typeof actor.user.databaseId === 'number' ? { login: actor.user.login, type: 'User', id: actor.user.databaseId } : { login: actor.user.login, type: 'User' }
     : bot
       ? { login: bot[1]!, type: 'Bot' }
       : null;

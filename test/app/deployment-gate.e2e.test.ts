@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { DeploymentDecisionRecord, DeploymentRecord } from '../../src/core/records.js';
+import type { DeploymentRecord } from '../../src/core/records.js';
 import { publicKeyFromPem, verifyLedger } from '../../src/ledger/index.js';
 import { acmeScenario, INSTALLATION_ID as INSTALLATION, useApp, type RunningApp } from '../support/app-harness.js';
 import type { ScenarioBuilder } from '../support/scenario.js';
 import type { GitHubSimulator } from '../support/simulator/server.js';
-import { deploymentProtectionRulePayload, deploymentStatusPayload, pullRequestPayload } from '../support/webhooks.js';
+import { deploymentStatusPayload, pullRequestPayload } from '../support/webhooks.js';
+import { mainHead, requestDeployment } from '../support/deployments.js';
 
 const env = useApp();
 
 /** The app's clock follows the scenario's, a minute ahead (deadlines are judged against it). */
 const followSim = (sim: GitHubSimulator) => ({ clock: () => new Date(Date.parse(sim.world.now()) + 60_000) });
 
-const mainHead = (sim: GitHubSimulator) => sim.world.repo('acme/api').branches.get('main')!;
 
 /** Merges a new pull request (its webhook delivered, so its change is recorded). */
 async function mergePullRequest(s: ScenarioBuilder, sim: GitHubSimulator, app: RunningApp, build: (s: ScenarioBuilder) => ScenarioBuilder = (x) => x.approvedBy('bob').check('ci', 'success')) {
@@ -19,18 +19,6 @@ async function mergePullRequest(s: ScenarioBuilder, sim: GitHubSimulator, app: R
   await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', s.pr().number, 'closed', { installationId: INSTALLATION }));
 }
 
-/** Asks the gate about deploying `sha`; returns GitHub's recorded answer and the decision entry. */
-async function requestDeployment(sim: GitHubSimulator, app: RunningApp, options: { sha?: string; environment?: string; sender?: string } = {}) {
-  const before = sim.world.protectionCallbacks.length;
-  const payload = deploymentProtectionRulePayload(sim, 'acme/api', { sha: options.sha ?? mainHead(sim), environment: options.environment, installationId: INSTALLATION, sender: options.sender ?? 'carol' });
-  const res = await app.deliverAndSettle('deployment_protection_rule', payload);
-  expect(res.status).toBe(200);
-  const answers = sim.world.protectionCallbacks.slice(before);
-  expect(answers).toHaveLength(1);
-  const decisions = await app.entries('deployment_decision');
-  const entry = decisions.at(-1)!;
-  return { answer: answers[0]!, record: entry.data as unknown as DeploymentDecisionRecord, entry, payload };
-}
 
 describe('deployment gate, end to end', () => {
   it('a range of compliant changes is approved; the decision is recorded with its evidence', async () => {

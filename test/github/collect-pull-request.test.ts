@@ -35,7 +35,7 @@ describe('collectPullRequest through the simulator', () => {
       url: 'https://github.com/acme/api/pull/1',
       title: 'Add rate limiting',
       body: 'Fixes OPS-12',
-      author: { login: 'alice', type: 'User' },
+      author: { login: 'alice', type: 'User', id: expect.any(Number) },
       state: 'open',
       draft: false,
       baseRef: 'main',
@@ -54,8 +54,8 @@ describe('collectPullRequest through the simulator', () => {
       headline: 'Change 1 of #1',
       authoredAt: expect.stringMatching(/^2026-03-02T09:\d\d:00Z$/),
       committedAt: expect.stringMatching(/^2026-03-02T09:\d\d:00Z$/),
-      authors: [{ name: 'alice', email: 'alice@example.com', user: { login: 'alice', type: 'User' } }],
-      committer: { name: 'alice', email: 'alice@example.com', user: { login: 'alice', type: 'User' } },
+      authors: [{ name: 'alice', email: 'alice@example.com', user: { login: 'alice', type: 'User', id: expect.any(Number) } }],
+      committer: { name: 'alice', email: 'alice@example.com', user: { login: 'alice', type: 'User', id: expect.any(Number) } },
       url: `https://github.com/acme/api/commit/${pr.commits[0]}`,
       parents: [pr.baseSha],
       signature: null,
@@ -121,8 +121,8 @@ describe('collectPullRequest through the simulator', () => {
       .commit({ coAuthors: ['carol', { name: 'Dana Outside', email: 'dana@contractor.example' }] });
     const { facts } = await collect(s);
     expect(facts.commits[0]!.authors).toEqual([
-      { name: 'alice', email: 'alice@example.com', user: { login: 'alice', type: 'User' } },
-      { name: 'Carol Chen', email: 'carol@example.com', user: { login: 'carol', type: 'User' } },
+      { name: 'alice', email: 'alice@example.com', user: { login: 'alice', type: 'User', id: expect.any(Number) } },
+      { name: 'Carol Chen', email: 'carol@example.com', user: { login: 'carol', type: 'User', id: expect.any(Number) } },
       { name: 'Dana Outside', email: 'dana@contractor.example', user: null },
     ]);
   });
@@ -142,12 +142,12 @@ describe('collectPullRequest through the simulator', () => {
       .pullRequest({ author: 'dependabot[bot]', commits: 0 })
       .commit({ committer: 'web-flow' });
     const { facts } = await collect(s);
-    expect(facts.author).toEqual({ login: 'dependabot[bot]', type: 'Bot' });
+    expect(facts.author).toEqual({ login: 'dependabot[bot]', type: 'Bot', id: expect.any(Number) });
     const commit = facts.commits[0]!;
     // GraphQL's GitActor.user is a User, so it is null for a bot; the bot's noreply address still names it.
     expect(commit.authors[0]!.user).toEqual({ login: 'dependabot[bot]', type: 'Bot' });
     expect(commit.authors[0]!.email).toMatch(/^\d+\+dependabot\[bot\]@users\.noreply\.github\.com$/);
-    expect(commit.committer).toEqual({ name: 'GitHub', email: 'noreply@github.com', user: { login: 'web-flow', type: 'User' } });
+    expect(commit.committer).toEqual({ name: 'GitHub', email: 'noreply@github.com', user: { login: 'web-flow', type: 'User', id: expect.any(Number) } });
   });
 
   test('a bot reviewer is a Bot with its [bot] login; push rights and the reviewed commit are kept', async () => {

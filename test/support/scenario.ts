@@ -488,7 +488,8 @@ export class ScenarioBuilder {
     return { name: account.name ?? account.login, email: account.emails[0] ?? `${ref}@example.com`, date: this.world.tick() };
   }
 
-  private makeCommit(repo: SimRepo, parents: string[], message: string, author: GitPerson, committer: GitPerson, changes: Record<string, string | null>, signature?: SimSignature): string {
+  /** A commit made outside GitHub (`git commit` on someone's machine, a hand-made merge): in the repository, on no branch until one is moved to it. */
+  makeCommit(repo: SimRepo, parents: string[], message: string, author: GitPerson, committer: GitPerson, changes: Record<string, string | null>, signature?: SimSignature): string {
     const files = new Map(parents[0] ? repo.commits.get(parents[0])!.files : []);
     for (const [path, content] of Object.entries(changes)) {
       if (content === null) files.delete(path);

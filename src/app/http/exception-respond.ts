@@ -104,8 +104,8 @@ function parseBody(text: string): { repository: string; subject: string; text: s
   }
   const b = body as Record<string, unknown>;
   if (typeof b['repository'] !== 'string' || !/^[\w.-]+\/[\w.-]+$/.test(b['repository'])) return '"repository" must be owner/name';
-  if (typeof b['subject'] !== 'string' || !/^push\/[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(b['subject'])) {
-    return '"subject" must be push/<full sha> (a pull request\'s exception is answered with a `/changeproof respond` comment on it)';
+  if (typeof b['subject'] !== 'string' || !/^push\/[0-9a-f]{40}(?:[0-9a-f]{24})?(?:~[1-9]\d{0,2})?$/.test(b['subject'])) {
+    return '"subject" must be push/<full sha> (push/<full sha>~2, ~3… for a later push of the same commit; a pull request\'s exception is answered with a `/changeproof respond` comment on it)';
   }
   if (typeof b['text'] !== 'string') return '"text" must be the response, as text';
   return { repository: b['repository'], subject: b['subject'], text: b['text'].replace(/\r\n?/g, '\n').trim() };

@@ -13,6 +13,7 @@ import { policyRecord } from './evaluate-pull-request.js';
 import { RetryLater, type JobContext, type JobResult } from './job.js';
 import { policyEntries } from './policy-entries.js';
 import { lastApprovedDeployment, readChangeSummaries } from './recorded-changes.js';
+import { isWebFlow } from '../../core/people.js';
 
 /**
  * A `deployment_protection_rule` request: Changeproof decides whether the
@@ -38,7 +39,7 @@ export async function gateDeployment(ctx: JobContext): Promise<JobResult> {
   const callbackUrl = String(p['deployment_callback_url']);
   const facts: DeploymentFacts = {
     repository: fullName, environment, deploymentId: Number(deployment['id']), sha, ref: deployment['ref'] ?? p['ref'] ?? null,
-    deployer: p['sender']?.['login'] ?? null, creator: deployment['creator']?.['login'] ?? null,
+    deployer: p['sender']?.['login'] ?? null, deployerId: Number.isSafeInteger(p['sender']?.['id']) ? (p['sender']['id'] as number) : null, creator: deployment['creator']?.['login'] ?? null,
     baseSha: null, rangeStatus: 'first', commits: [], gap: null,
   };
 
@@ -99,14 +100,14 @@ async function gather(
 /** Steps 2 and 3: the commits the deployment brings, each with its pull request and change record. */
 async function readRange(ctx: JobContext, facts: DeploymentFacts, owner: string, repo: string): Promise<DeploymentFacts> {
   const base = await lastApprovedDeployment(ctx.services.ledger, facts.repository, facts.environment);
-  let commits: { sha: string; author: string | null; parents: string[] }[];
+  let commits: { sha: string; author: string | null; parents: string[]; madeByGitHub?: boolean }[];
   let rangeStatus: DeploymentFacts['rangeStatus'] = 'first';
   let gap: string | null = null;
   if (base && base !== facts.sha) {
     const range = await listRangeCommits(ctx.octokit, { owner, repo, base, head: facts.sha });
     rangeStatus = range.status;
     gap = range.gap;
-    commits = range.commits.map((c) => ({ sha: c.sha, author: c.author.user?.login ?? c.author.email, parents: c.parents }));
+    commits = range.commits.map((c) => ({ sha: c.sha, author: c.author.user?.login ?? c.author.email, parents: c.parents, madeByGitHub: isWebFlow(c.committer) }));
     // A rollback brings no new commit, but deploys a state of its own: it is judged itself.
     if (range.status === 'behind') commits = [{ sha: facts.sha, author: null, parents: [] }];
   } else if (base === facts.sha) {

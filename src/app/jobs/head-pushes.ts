@@ -71,8 +71,8 @@ export function headPushOf(ctx: Pick<JobContext, 'event' | 'payload' | 'trigger'
 
 /**
  * The `head_push` entry for the push this delivery reports, or nothing when it
- * reports none or the same push (branch, before, after, pusher) is already
- * recorded — a replayed payload adds nothing, whatever its delivery id.
+ * reports none or the same push (branch, before, after, pusher, GitHub's time)
+ * is already recorded — a replayed payload adds nothing, whatever its delivery id.
  */
 export async function headPushEntries(ctx: JobContext): Promise<EntryInput[]> {
   const push = headPushOf(ctx);
@@ -151,8 +151,15 @@ function toPushFact(record: HeadPushRecord, seq: number | null): PushFact {
   };
 }
 
+/**
+ * One push, whatever delivery reports it: same source, branch, before, after and
+ * pusher — and, where GitHub timed both, the same time: the same commits pushed
+ * again later (after a rewind) are another push, while a replayed payload
+ * carries the very time it was first sent with.
+ */
 function samePush(a: HeadPushRecord, b: HeadPushRecord): boolean {
-  return a.source === b.source && a.ref === b.ref && a.before === b.before && a.after === b.after && (a.pusher ?? '').toLowerCase() === (b.pusher ?? '').toLowerCase();
+  const sameTime = a.timeSource !== 'github' || b.timeSource !== 'github' || a.pushedAt === b.pushedAt;
+  return a.source === b.source && a.ref === b.ref && a.before === b.before && a.after === b.after && (a.pusher ?? '').toLowerCase() === (b.pusher ?? '').toLowerCase() && sameTime;
 }
 
 function fullName(p: Payload): string | null {

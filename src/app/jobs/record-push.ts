@@ -15,6 +15,7 @@ import { headPushEntries, pushTime } from './head-pushes.js';
 import { policyEntries } from './policy-entries.js';
 import { NOTHING, RetryLater, type JobContext, type JobResult, type Payload } from './job.js';
 import { plural } from '../../core/format.js';
+import { isWebFlow } from '../../core/people.js';
 
 const ZERO_SHA = /^0{40}$/;
 
@@ -34,7 +35,9 @@ const ZERO_SHA = /^0{40}$/;
  * policy (and records a `config_error` when the new file is invalid).
  *
  * A push is recorded once, whatever delivery id carries it: a replayed or
- * re-sent payload (same branch, before and after) adds nothing.
+ * re-sent payload (same branch, before, after and GitHub's push time) adds
+ * nothing, while the same commits pushed to another branch, or again later,
+ * are pushes of their own (see pushSubject).
  *
  * Steps:
  * 1. stop if this push is already recorded;
@@ -44,23 +47,26 @@ const ZERO_SHA = /^0{40}$/;
  */
 export async function recordPush(ctx: JobContext): Promise<JobResult> {
   const p = ctx.payload;
-  if (typeof p['ref'] !== 'string' || !p['ref'].startsWith('refs/heads/') || p['deleted']) return NOTHING;
+  if (typeof p['ref'] !== 'string' || !p['ref'].startsWith('refs/heads/')) return NOTHING;
   const branch = p['ref'].slice('refs/heads/'.length);
   const owner: string = p['repository']['owner']['login'] ?? p['repository']['owner']['name'];
   const repo: string = p['repository']['name'];
   const fullName = `${owner}/${repo}`;
   const defaultBranch: string = p['repository']['default_branch'];
+  if (p['deleted']) return recordDeletion(ctx, { owner, repo, branch, defaultBranch });
 
   const fact = await headPushEntries(ctx);
-  if (!fact.length || (await isRecordedPush(ctx, fullName, String(p['before']), String(p['after'])))) return NOTHING;
+  if (!fact.length) return NOTHING;
+  const subject = await pushSubject(ctx, fullName);
+  if (subject === null) return NOTHING;
 
   const policy = await loadPolicyOrRetry(ctx, owner, repo);
-  const entries: EntryInput[] = [...fact, ...(await policyEntries(ctx, fullName, policy ? policyRecord(policy) : null, `push/${p['after']}`))];
+  const entries: EntryInput[] = [...fact, ...(await policyEntries(ctx, fullName, policy ? policyRecord(policy) : null, subject))];
   // An unusable policy file must not take branches out of scope: judge by the defaults.
   const scope = policy?.ok ? policy.policy.scope.branches : defaultPolicy().scope.branches;
   // A merge queue's own branches (`gh-readonly-queue/…`) hold groups being checked; their commits reach a
   // branch in scope only through the queue's push to it, which is examined like any other push.
-  if (matchBranch(scope, branch, defaultBranch) && !isQueueBranch(branch)) entries.push(...(await examinePush(ctx, { owner, repo, branch, defaultBranch })));
+  if (matchBranch(scope, branch, defaultBranch) && !isQueueBranch(branch)) entries.push(...(await examinePush(ctx, { owner, repo, branch, defaultBranch }, subject)));
 
   if (branch !== defaultBranch || !touchesPolicyFile(p) || !policy) return { entries };
   if (!policy.ok) {
@@ -78,13 +84,60 @@ export async function recordPush(ctx: JobContext): Promise<JobResult> {
   return { ...evaluations, entries: [...entries, ...evaluations.entries] };
 }
 
-/** Whether a push from `before` to `after` was recorded already (by any delivery). */
-async function isRecordedPush(ctx: JobContext, repo: string, before: string, after: string): Promise<boolean> {
-  for await (const entry of ctx.services.ledger.read({ repo, subject: `push/${after}`, kinds: ['push'] })) {
-    if ((entry.data as unknown as PushRecord).before === before) return true;
+/**
+ * The subject to record this push under, or null when it is recorded already
+ * (by any delivery: a replayed payload carries the same branch, before, after
+ * and GitHub time). A push is `push/<after>`; another push that left the same
+ * commit at a branch head — the same commits pushed to a second branch, or
+ * pushed again after a rewind — is `push/<after>~2`, `~3`, …, so that each is
+ * an item of its own in the population, with its own exception.
+ */
+async function pushSubject(ctx: JobContext, repo: string): Promise<string | null> {
+  const p = ctx.payload;
+  const { pushedAt, timeSource } = pushTime(p['repository']?.['pushed_at'], ctx.receivedAt);
+  for (let n = 1; n <= MAX_PUSHES_OF_ONE_COMMIT; n++) {
+    const subject = n === 1 ? `push/${p['after']}` : `push/${p['after']}~${n}`;
+    let taken = false;
+    for await (const entry of ctx.services.ledger.read({ repo, subject, kinds: ['push'] })) {
+      const recorded = entry.data as unknown as PushRecord;
+      taken = true;
+      const sameTime = timeSource !== 'github' || recorded.pushedAt === undefined || recorded.pushedAt === pushedAt;
+      if (recorded.before === String(p['before']) && recorded.ref === p['ref'] && sameTime) return null;
+    }
+    if (!taken) return subject;
   }
-  return false;
+  throw new Error(`${p['after']} was pushed to the head of a branch of ${repo} more than ${MAX_PUSHES_OF_ONE_COMMIT} times`);
 }
+
+/**
+ * A branch in scope deleted: everything it held is gone from it, as in a
+ * rewind — and re-created later at an older commit it would otherwise be a
+ * new branch with nothing to compare against. Recorded as a direct-push
+ * exception naming the head it had. A branch out of scope: nothing.
+ */
+async function recordDeletion(ctx: JobContext, t: PushTarget): Promise<JobResult> {
+  const p = ctx.payload;
+  const policy = await loadPolicyOrRetry(ctx, t.owner, t.repo);
+  const scope = policy?.ok ? policy.policy.scope.branches : defaultPolicy().scope.branches;
+  if (!matchBranch(scope, t.branch, t.defaultBranch) || isQueueBranch(t.branch)) return NOTHING;
+  const subject = await pushSubject(ctx, `${t.owner}/${t.repo}`);
+  if (subject === null) return NOTHING;
+  const fullName = `${t.owner}/${t.repo}`;
+  const before = String(p['before']);
+  const { pushedAt } = pushTime(p['repository']?.['pushed_at'], ctx.receivedAt);
+  const pusher = { name: p['pusher']?.['name'] ?? null, email: p['pusher']?.['email'] ?? null };
+  const push: PushRecord = {
+    ref: p['ref'], before, after: String(p['after']), forced: !!p['forced'], created: false, deleted: true,
+    pusher, sender: p['sender']?.['login'] ?? null, receivedAt: ctx.receivedAt.toISOString(), pushedAt,
+    commits: [], unreviewed: [], removed: [before], comparison: null, gap: null, trigger: ctx.trigger,
+  };
+  const who = push.sender ?? pusher.name ?? 'an unknown pusher';
+  const reason = `@${who} deleted ${t.branch} at ${pushedAt}, removing its head ${before.slice(0, 7)} and every commit only it held; re-created, the branch would be compared with the default branch, not with what it held.`;
+  return { entries: [...(await policyEntries(ctx, fullName, policy ? policyRecord(policy) : null, subject)), { kind: 'push', repo: fullName, subject, data: push }, directPushException(ctx, fullName, subject, who, reason, pushedAt)] };
+}
+
+/** Bounds the look-up above: no commit is genuinely pushed this often. */
+const MAX_PUSHES_OF_ONE_COMMIT = 100;
 
 async function loadPolicyOrRetry(ctx: JobContext, owner: string, repo: string): Promise<PolicyLoad | null> {
   try {
@@ -104,7 +157,7 @@ interface PushTarget {
 }
 
 /** What the push did to the branch, as entries: the push record, and the direct-push exception when it was one. */
-async function examinePush(ctx: JobContext, t: PushTarget): Promise<EntryInput[]> {
+async function examinePush(ctx: JobContext, t: PushTarget, subject: string): Promise<EntryInput[]> {
   const p = ctx.payload;
   const fullName = `${t.owner}/${t.repo}`;
   const after: string = p['after'];
@@ -146,7 +199,6 @@ async function examinePush(ctx: JobContext, t: PushTarget): Promise<EntryInput[]
     pusher, sender: p['sender']?.['login'] ?? null, receivedAt: ctx.receivedAt.toISOString(), pushedAt,
     commits, unreviewed, removed, comparison, gap, trigger: ctx.trigger,
   };
-  const subject = `push/${after}`;
   const entries: EntryInput[] = [{ kind: 'push', repo: fullName, subject, data: push }];
   if (unreviewed.length || rewound || gap) {
     const who = push.sender ?? pusher.name ?? 'an unknown pusher';
@@ -155,32 +207,33 @@ async function examinePush(ctx: JobContext, t: PushTarget): Promise<EntryInput[]
       unreviewed.length ? `${plural(unreviewed.length, 'commit')} reached ${t.branch} without a merged pull request: ${shortList(unreviewed)}` : '',
       gap ? `the pushed commits could not all be checked: ${gap}` : '',
     ].filter(Boolean);
-    const data: ExceptionRecord = {
-      type: 'direct_push',
-      subject,
-      reason: `@${who} pushed ${before.slice(0, 7)}..${after.slice(0, 7)} to ${t.branch}${push.forced ? ' (forced)' : ''} at ${pushedAt}; ${what.join('; ')}.`,
-      outcome: null,
-      occurredAt: pushedAt,
-      deadline: null,
-      url: typeof p['compare'] === 'string' ? p['compare'] : null,
-      actor: who,
-      trigger: ctx.trigger,
-    };
-    entries.push({ kind: 'exception', repo: fullName, subject, data });
+    const reason = `@${who} pushed ${before.slice(0, 7)}..${after.slice(0, 7)} to ${t.branch}${push.forced ? ' (forced)' : ''} at ${pushedAt}; ${what.join('; ')}.`;
+    entries.push(directPushException(ctx, fullName, subject, who, reason, pushedAt));
   }
   return entries;
+}
+
+/** The direct-push exception of a push (or a branch deletion): who, what it did, and GitHub's time of it. */
+function directPushException(ctx: JobContext, repo: string, subject: string, who: string, reason: string, pushedAt: string): EntryInput {
+  const compare = ctx.payload['compare'];
+  const data: ExceptionRecord = {
+    type: 'direct_push', subject, reason, outcome: null, occurredAt: pushedAt, deadline: null,
+    url: typeof compare === 'string' ? compare : null, actor: who, trigger: ctx.trigger,
+  };
+  return { kind: 'exception', repo, subject, data };
 }
 
 /** Each commit of the range, with the pull request merged into this branch whose merge commit contains it (by ancestry). */
 async function introduce(ctx: JobContext, t: PushTarget, commits: RangeCommit[]): Promise<PushedCommit[]> {
   const links = await associateCommits(ctx.octokit, { owner: t.owner, repo: t.repo, shas: commits.map((c) => c.sha) });
   const associated = new Map(links.map((l) => [l.sha, l.pullRequests]));
-  const introduced = introducedByMerges(commits, associated, t.branch);
+  const introduced = introducedByMerges(commits.map((c) => ({ ...c, madeByGitHub: isWebFlow(c.committer) })), associated, t.branch);
   return commits.map((c) => {
     const pr = introduced.get(c.sha);
     return {
       sha: c.sha,
       author: c.author.user?.login ?? c.author.email,
+      ...(isWebFlow(c.committer) ? {} : { committer: c.committer.user?.login ?? c.committer.email }),
       headline: c.headline,
       introducedBy: pr ? { number: pr.number, url: pr.url, mergedAt: pr.mergedAt, mergeCommitSha: pr.mergeCommitSha } : null,
     };

@@ -20,6 +20,7 @@ export async function readChangeSummaries(ledger: Ledger, repo: string): Promise
         outcome: record.verdict.outcome,
         enforced: record.verdict.enforced,
         authors: authorsOf(record),
+        authorIds: authorIdsOf(record),
         emergency: record.verdict.outcome === 'emergency' ? { deadline: record.verdict.emergency?.deadline ?? null, resolution: null } : null,
       });
     } else if (entry.kind === 'exception' && (entry.data as unknown as ExceptionRecord).type === 'emergency_change') {
@@ -51,6 +52,17 @@ export async function lastApprovedDeployment(ledger: Ledger, repo: string, envir
 }
 
 /** Everyone who wrote the change: its author, commit authors and committers, and every contributor the verdict named (pushers, signers). */
+/** The account ids of the pull request's author and of every commit's linked author, co-author and committer, where recorded. */
+function authorIdsOf(record: ChangeRecord): number[] {
+  const ids = new Set<number>();
+  const add = (id: number | null | undefined) => {
+    if (typeof id === 'number') ids.add(id);
+  };
+  add(record.facts?.author?.id);
+  for (const commit of record.facts?.commits ?? []) for (const person of [...commit.authors, commit.committer]) add(person.user?.id);
+  return [...ids];
+}
+
 function authorsOf(record: ChangeRecord): string[] {
   const logins = new Set<string>();
   if (record.verdict.subject.author) logins.add(record.verdict.subject.author);

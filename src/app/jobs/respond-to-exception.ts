@@ -169,7 +169,8 @@ async function contributorsOfChange(ctx: JobContext, record: ChangeRecord | null
 }
 
 /** A direct push's contributors: who pushed it and the authors of the commits it brought. */
+/** Whoever shaped a direct push: its sender and pusher, and the author and committer of every commit it brought. */
 function pushContributors(push: PushRecord | null): string[] {
   if (!push) return [];
-  return [push.sender, ...push.commits.map((c) => c.author)].filter((l): l is string => typeof l === 'string' && l !== '');
+  return [push.sender, push.pusher?.name, ...push.commits.flatMap((c) => [c.author, c.committer])].filter((l): l is string => typeof l === 'string' && l !== '');
 }

@@ -27,6 +27,8 @@ export interface ChangeSummary {
   enforced: boolean;
   /** Everyone who wrote the change: the pull request's author and every commit author, co-author and committer. */
   authors: string[];
+  /** Their account ids, where the record names them: a login can be renamed, an id cannot. */
+  authorIds?: number[];
   emergency: { deadline: IsoTime | null; resolution: 'resolved' | 'resolved_late' | null } | null;
 }
 
@@ -38,6 +40,8 @@ export interface DeploymentFacts {
   ref: string | null;
   /** Who asked for the deployment (the workflow run's actor); null when unknown. */
   deployer: string | null;
+  /** The deployer's account id (the delivery's sender), which survives a rename. */
+  deployerId?: number | null;
   /** The deployment's creator (often the Actions bot). */
   creator: string | null;
   /** The SHA of the last approved deployment to this environment; null for the first. */
@@ -95,7 +99,8 @@ export function decideDeployment(policy: Policy, facts: DeploymentFacts, now: Da
   if (deployerRule) {
     for (const judged of commits) {
       const change = facts.commits.find((c) => c.sha === judged.sha)?.change;
-      const wrote = !!facts.deployer && (change?.authors.some((a) => sameLogin(a, facts.deployer)) || sameLogin(judged.author, facts.deployer));
+      const sameAccount = !!facts.deployerId && !!change?.authorIds?.includes(facts.deployerId);
+      const wrote = !!facts.deployer && (sameAccount || change?.authors.some((a) => sameLogin(a, facts.deployer)) || sameLogin(judged.author, facts.deployer));
       if (judged.ok && wrote) Object.assign(judged, { ok: false, why: `deployed by ${at(facts.deployer)}, who wrote it (separation_of_duties.deployer_must_differ_from_authors)` });
     }
   }

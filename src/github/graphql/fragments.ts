@@ -11,7 +11,7 @@ fragment PageInfoFields on PageInfo { hasNextPage endCursor }
 `;
 
 export const GIT_ACTOR = /* GraphQL */ `
-fragment GitActorFields on GitActor { name email user { login } }
+fragment GitActorFields on GitActor { name email user { login databaseId } }
 `;
 
 export const COMMIT = /* GraphQL */ `

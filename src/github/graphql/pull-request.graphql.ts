@@ -45,7 +45,7 @@ query ChangeproofPullRequest(
       state
       isDraft
       createdAt
-      author { __typename login }
+      author { __typename login ... on User { databaseId } ... on Bot { databaseId } }
       baseRefName
       headRefName
       headRepository { nameWithOwner }

@@ -26,7 +26,7 @@ export interface GqlActor {
 export interface GqlGitActor {
   name: string | null;
   email: string | null;
-  user: { login: string } | null;
+  user: { login: string; databaseId?: number | null } | null;
 }
 
 export interface GqlCommit {
