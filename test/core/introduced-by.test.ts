@@ -24,6 +24,8 @@ interface Case {
   /** Expected: the pull request number per commit, `null` for unreviewed. */
   expected: Record<string, number | null>;
   branch?: string | null;
+  /** Commits GitHub did not make (committed by someone, not `web-flow`). */
+  handMade?: string[];
 }
 
 const P1 = pr(1, 'M');
@@ -102,8 +104,21 @@ describe('introducedByMerges', () => {
       associated: { a: [{ ...P1, mergedAt: null }], M: [{ ...P1, mergedAt: null }] },
       expected: { a: null, M: null },
     },
-  ])('$name', ({ range, associated, expected, branch }) => {
-    const nodes = history(range);
+    {
+      name: 'a true merge brings only what the reviewed head reaches: a commit stacked on it is unreviewed',
+      range: 'a: B; h: a; x: h; M: B x',
+      associated: { a: [{ ...P1, headSha: 'h' }], h: [{ ...P1, headSha: 'h' }], M: [{ ...P1, headSha: 'h' }] },
+      expected: { a: 1, h: 1, x: null, M: 1 },
+    },
+    {
+      name: 'a merge commit made by hand (not by GitHub) introduces nothing, whatever GitHub associates with it',
+      range: 'a: B; M: B a',
+      associated: { a: [P1], M: [P1] },
+      handMade: ['M'],
+      expected: { a: null, M: null },
+    },
+  ])('$name', ({ range, associated, expected, branch, handMade }) => {
+    const nodes = history(range).map((n) => (handMade?.includes(n.sha) ? { ...n, madeByGitHub: false } : n));
     const introduced = introducedByMerges(nodes, new Map(Object.entries(associated)), branch === undefined ? 'main' : branch);
     expect(Object.fromEntries(nodes.map((n) => [n.sha, introduced.get(n.sha)?.number ?? null]))).toEqual(expected);
   });
