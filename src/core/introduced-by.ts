@@ -5,10 +5,14 @@ export interface RangeNode {
   sha: string;
   parents: readonly string[];
   /**
-   * Whether GitHub made the commit (its committer is GitHub's `web-flow`), as a
-   * merge, squash or rebase does. Absent: not known, taken as made by GitHub.
+   * Who made the commit, as far as GitHub shows: `github` — committed as
+   * GitHub's `web-flow` and signed with GitHub's key (a merge or squash made
+   * on github.com); `github-name` — committed as `web-flow` without GitHub's
+   * signature (a rebase merge, which GitHub does not sign, or anyone writing
+   * GitHub's name); `someone` — anyone else (`git merge` on a machine). Absent:
+   * not known, taken as GitHub's.
    */
-  madeByGitHub?: boolean;
+  madeBy?: 'github' | 'github-name' | 'someone';
 }
 
 /** A merged pull request GitHub associates with a commit. */
@@ -70,7 +74,7 @@ export function introducedByMerges(
     if (!pr) continue;
     // A merge commit made by hand and pushed (GitHub then marks the pull request merged with it as
     // its merge commit) may hold content nobody reviewed: only GitHub's own merge speaks for the pull request.
-    if (commit.madeByGitHub === false) continue;
+    if (!madeByGitHubFor(commit, pr)) continue;
     claim(commit.sha, pr);
     if (commit.parents.length >= 2) {
       // A true merge brings what its merged side has and its base side has not (`git log M^1..M^2`):
@@ -90,4 +94,17 @@ export function introducedByMerges(
     }
   }
   return out;
+}
+
+/**
+ * Whether the merge commit GitHub names for a pull request is one GitHub made
+ * for it. A true merge: signed by GitHub, or at least in GitHub's name with the
+ * reviewed head as its merged side (a server that does not sign its merges).
+ * A single commit (squash, or a rebase's last copy, which GitHub never signs):
+ * in GitHub's name, or the reviewed head itself (a fast-forward).
+ */
+function madeByGitHubFor(commit: RangeNode, pr: MergedPullRequest): boolean {
+  if (commit.madeBy === undefined || commit.madeBy === 'github') return true;
+  if (commit.parents.length >= 2) return commit.madeBy === 'github-name' && !!pr.headSha && commit.parents[1] === pr.headSha;
+  return commit.madeBy === 'github-name' || commit.sha === pr.headSha;
 }

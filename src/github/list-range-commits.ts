@@ -3,6 +3,7 @@ import { toGitHubEvidenceError } from './errors.js';
 import { toIsoUtc } from './map-evidence.js';
 import type { GitHubClient } from './octokit.js';
 import { ROUTES } from './routes.js';
+import { isWebFlow } from '../core/people.js';
 
 /** A commit of a range as the REST API reports it (no co-authors: GraphQL alone links those). */
 export interface RangeCommit {
@@ -12,6 +13,8 @@ export interface RangeCommit {
   committedAt: IsoTime | null;
   author: CommitPerson;
   committer: CommitPerson;
+  /** Whether GitHub verified the commit's signature (against the committer's keys: for `web-flow`, GitHub's own). */
+  verified: boolean;
   parents: string[];
   url: string | null;
 }
@@ -95,7 +98,19 @@ interface RestCommit {
     message: string;
     author: { name?: string; email?: string; date?: string } | null;
     committer: { name?: string; email?: string; date?: string } | null;
+    verification?: { verified?: boolean } | null;
   };
+}
+
+/**
+ * Who made the commit, as far as GitHub shows (see `RangeNode.madeBy`): GitHub
+ * when committed as `web-flow` and verified — GitHub checks a `web-flow`
+ * commit's signature against GitHub's own key; anyone can write GitHub's name
+ * as committer, only GitHub can sign as it.
+ */
+export function madeBy(commit: Pick<RangeCommit, 'committer' | 'verified'>): 'github' | 'github-name' | 'someone' {
+  if (!isWebFlow(commit.committer)) return 'someone';
+  return commit.verified ? 'github' : 'github-name';
 }
 
 function mapRangeCommit(commit: RestCommit): RangeCommit {
@@ -106,6 +121,7 @@ function mapRangeCommit(commit: RestCommit): RangeCommit {
     committedAt: commit.commit.committer?.date ? toIsoUtc(commit.commit.committer.date) : null,
     author: person(commit.commit.author, commit.author),
     committer: person(commit.commit.committer, commit.committer),
+    verified: commit.commit.verification?.verified === true,
     parents: commit.parents.map((p) => p.sha),
     url: commit.html_url ?? null,
   };

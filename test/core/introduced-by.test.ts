@@ -24,8 +24,8 @@ interface Case {
   /** Expected: the pull request number per commit, `null` for unreviewed. */
   expected: Record<string, number | null>;
   branch?: string | null;
-  /** Commits GitHub did not make (committed by someone, not `web-flow`). */
-  handMade?: string[];
+  /** Who made which commit (absent: GitHub). */
+  madeBy?: Record<string, 'github' | 'github-name' | 'someone'>;
 }
 
 const P1 = pr(1, 'M');
@@ -114,11 +114,25 @@ describe('introducedByMerges', () => {
       name: 'a merge commit made by hand (not by GitHub) introduces nothing, whatever GitHub associates with it',
       range: 'a: B; M: B a',
       associated: { a: [P1], M: [P1] },
-      handMade: ['M'],
+      madeBy: { M: 'someone' },
       expected: { a: null, M: null },
     },
-  ])('$name', ({ range, associated, expected, branch, handMade }) => {
-    const nodes = history(range).map((n) => (handMade?.includes(n.sha) ? { ...n, madeByGitHub: false } : n));
+    {
+      name: 'a merge in GitHub\'s name but not signed by it counts only with the reviewed head as its merged side',
+      range: 'a: B; h: a; M: B h; N: M h2; h2: M',
+      associated: { a: [{ ...P1, headSha: 'h' }], h: [{ ...P1, headSha: 'h' }], M: [{ ...P1, headSha: 'h' }], N: [pr(2, 'N')], h2: [pr(2, 'N')] },
+      madeBy: { M: 'github-name', N: 'github-name' },
+      expected: { a: 1, h: 1, M: 1, N: null, h2: null },
+    },
+    {
+      name: 'a rebase merge (GitHub does not sign one) still introduces its commits',
+      range: "r1: B; r2: r1",
+      associated: { r1: [pr(1, 'r2')], r2: [pr(1, 'r2')] },
+      madeBy: { r1: 'github-name', r2: 'github-name' },
+      expected: { r1: 1, r2: 1 },
+    },
+  ])('$name', ({ range, associated, expected, branch, madeBy }) => {
+    const nodes = history(range).map((n) => (madeBy?.[n.sha] ? { ...n, madeBy: madeBy[n.sha] } : n));
     const introduced = introducedByMerges(nodes, new Map(Object.entries(associated)), branch === undefined ? 'main' : branch);
     expect(Object.fromEntries(nodes.map((n) => [n.sha, introduced.get(n.sha)?.number ?? null]))).toEqual(expected);
   });

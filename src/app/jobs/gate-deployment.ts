@@ -6,14 +6,13 @@ import type { DeploymentDecisionRecord, PolicySourceFile } from '../../core/reco
 import { answerDeploymentGate, parseDeploymentCallbackUrl } from '../../github/answer-deployment-gate.js';
 import { associateCommits } from '../../github/associate-commits.js';
 import { GitHubEvidenceError } from '../../github/errors.js';
-import { listRangeCommits } from '../../github/list-range-commits.js';
+import { listRangeCommits, madeBy } from '../../github/list-range-commits.js';
 import { loadPolicy, type PolicyLoad } from '../../github/load-policy.js';
 import type { LedgerEntry } from '../../ledger/index.js';
 import { policyRecord } from './evaluate-pull-request.js';
 import { RetryLater, type JobContext, type JobResult } from './job.js';
 import { policyEntries } from './policy-entries.js';
 import { lastApprovedDeployment, readChangeSummaries } from './recorded-changes.js';
-import { isWebFlow } from '../../core/people.js';
 
 /**
  * A `deployment_protection_rule` request: Changeproof decides whether the
@@ -100,14 +99,14 @@ async function gather(
 /** Steps 2 and 3: the commits the deployment brings, each with its pull request and change record. */
 async function readRange(ctx: JobContext, facts: DeploymentFacts, owner: string, repo: string): Promise<DeploymentFacts> {
   const base = await lastApprovedDeployment(ctx.services.ledger, facts.repository, facts.environment);
-  let commits: { sha: string; author: string | null; parents: string[]; madeByGitHub?: boolean }[];
+  let commits: { sha: string; author: string | null; parents: string[]; madeBy?: 'github' | 'github-name' | 'someone' }[];
   let rangeStatus: DeploymentFacts['rangeStatus'] = 'first';
   let gap: string | null = null;
   if (base && base !== facts.sha) {
     const range = await listRangeCommits(ctx.octokit, { owner, repo, base, head: facts.sha });
     rangeStatus = range.status;
     gap = range.gap;
-    commits = range.commits.map((c) => ({ sha: c.sha, author: c.author.user?.login ?? c.author.email, parents: c.parents, madeByGitHub: isWebFlow(c.committer) }));
+    commits = range.commits.map((c) => ({ sha: c.sha, author: c.author.user?.login ?? c.author.email, parents: c.parents, madeBy: madeBy(c) }));
     // A rollback brings no new commit, but deploys a state of its own: it is judged itself.
     if (range.status === 'behind') commits = [{ sha: facts.sha, author: null, parents: [] }];
   } else if (base === facts.sha) {

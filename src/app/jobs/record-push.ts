@@ -6,7 +6,7 @@ import type { ConfigErrorRecord, ExceptionRecord, PushRecord, PushedCommit } fro
 import { associateCommits } from '../../github/associate-commits.js';
 import { GitHubEvidenceError } from '../../github/errors.js';
 import { listOpenPullRequests } from '../../github/list-open-pull-requests.js';
-import { listRangeCommits, type RangeCommit } from '../../github/list-range-commits.js';
+import { listRangeCommits, madeBy, type RangeCommit } from '../../github/list-range-commits.js';
 import { loadPolicy, type PolicyLoad } from '../../github/load-policy.js';
 import type { EntryInput } from '../../ledger/index.js';
 import { policyRecord } from './evaluate-pull-request.js';
@@ -227,7 +227,7 @@ function directPushException(ctx: JobContext, repo: string, subject: string, who
 async function introduce(ctx: JobContext, t: PushTarget, commits: RangeCommit[]): Promise<PushedCommit[]> {
   const links = await associateCommits(ctx.octokit, { owner: t.owner, repo: t.repo, shas: commits.map((c) => c.sha) });
   const associated = new Map(links.map((l) => [l.sha, l.pullRequests]));
-  const introduced = introducedByMerges(commits.map((c) => ({ ...c, madeByGitHub: isWebFlow(c.committer) })), associated, t.branch);
+  const introduced = introducedByMerges(commits.map((c) => ({ ...c, madeBy: madeBy(c) })), associated, t.branch);
   return commits.map((c) => {
     const pr = introduced.get(c.sha);
     return {
