@@ -43,14 +43,17 @@ describe.each(BACKENDS)('a writer killed with SIGKILL at random moments ($name)'
       // migrating or creating the key.
       if (kill % 5 === 0) await sleep(random() * 900);
       else {
+        // From its first commit, so that every such kill lands among appends however slow a busy machine makes them.
         await child.waitFor('ready');
+        for (const deadline = Date.now() + 10_000; reported(child).length === 0 && Date.now() < deadline;) await sleep(5);
         await sleep(random() * 60);
       }
       child.process.kill('SIGKILL');
       expect((await child.exited).signal).toBe('SIGKILL');
       committed.push(...reported(child));
     }
-    expect(committed.length).toBeGreaterThan(KILLS * 2);
+    // At least one commit before each kill that waited for one (four in five).
+    expect(committed.length).toBeGreaterThanOrEqual(KILLS - KILLS / 5);
     expect(new Set(committed.map((c) => c.seq)).size).toBe(committed.length);
 
     // Before anyone touches it again: intact, with an unsigned tail the kills left.
