@@ -16,7 +16,7 @@ export const RESPONDER_ROLES = ['admin', 'maintain'] as const;
 export const MAX_RESPONSE_LENGTH = 8_000;
 
 /** `/changeproof respond` at the start of a line: the rest of the comment, from there on, is the response. */
-const COMMAND = /^[ \t]*\/changeproof[ \t]+respond\b[ \t]*(.*)$/im;
+const COMMAND = /^[ \t]*\/changeproof[ \t]+respond\b[ \t]*(.*)$/i;
 
 /**
  * The response a pull-request comment gives, or null when the comment is no
@@ -26,10 +26,23 @@ const COMMAND = /^[ \t]*\/changeproof[ \t]+respond\b[ \t]*(.*)$/im;
  */
 export function parseRespondCommand(body: string | null | undefined): { text: string } | null {
   if (typeof body !== 'string') return null;
-  const match = COMMAND.exec(body);
-  if (!match) return null;
-  const rest = body.slice(match.index + match[0].length - match[1]!.length);
-  return { text: rest.replace(/\r\n?/g, '\n').trim() };
+  // A command shown, not given — inside a fenced code block (``` or ~~~), as instructions often
+  // are — is not a response.
+  let offset = 0;
+  let fence: string | null = null;
+  for (const line of body.split('\n')) {
+    const marker = /^[ \t]{0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence !== null) {
+      if (marker && marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker) fence = null;
+    } else if (marker) {
+      fence = marker;
+    } else {
+      const match = COMMAND.exec(line.replace(/\r$/, ''));
+      if (match) return { text: body.slice(offset + match.index + match[0].length - match[1]!.length).replace(/\r\n?/g, '\n').trim() };
+    }
+    offset += line.length + 1;
+  }
+  return null;
 }
 
 export interface ResponderFacts {

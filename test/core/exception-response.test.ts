@@ -9,6 +9,7 @@ describe('parseRespondCommand', () => {
     ['/changeproof respond first\r\nsecond\r\n', 'first\nsecond'],
     ['/changeproof respond', ''],
     ['/changeproof respond   ', ''],
+    ['Example:\n```\n/changeproof respond shown\n```\n/changeproof respond Given: INC-9.', 'Given: INC-9.'],
   ])('%j is a response: %j', (body, text) => {
     expect(parseRespondCommand(body)).toEqual({ text });
   });
@@ -19,6 +20,8 @@ describe('parseRespondCommand', () => {
     'please run /changeproof respond later',
     '/changeproof responded yes',
     '/changeproofrespond x',
+    'To answer, write:\n```\n/changeproof respond <your text>\n```',
+    'Like this:\n~~~~\n/changeproof respond example\n~~~~\nthen wait.',
   ])('%j is not a command', (body) => {
     expect(parseRespondCommand(body)).toBeNull();
   });
