@@ -23,7 +23,7 @@ export interface PopulationParts {
  */
 export function buildPopulation(scan: ScanResult, period: ObservationPeriod, asOf: string): PopulationParts {
   const resolutionOf = (e: LedgerEntry) => scan.resolutions.get(e.seq) ?? null;
-  const exceptions = scan.exceptions.map((e) => exceptionRow(e, resolutionOf(e), asOf, scan.responses.get(e.seq) ?? []));
+  const exceptions = onceEach(scan.exceptions.map((e) => exceptionRow(e, resolutionOf(e), asOf, scan.responses.get(e.seq) ?? [])));
   const exceptionsByItem = new Map<string, ExceptionRow[]>();
   for (const row of exceptions) exceptionsByItem.set(row.itemId, [...(exceptionsByItem.get(row.itemId) ?? []), row]);
 
@@ -44,4 +44,21 @@ export function buildPopulation(scan: ScanResult, period: ObservationPeriod, asO
   others.sort((a, b) => a.ledger.seq - b.ledger.seq);
   const index = [...scan.changeIndex, ...others.map((o): IndexedItem => ({ id: o.id, repo: o.repo, month: o.month, kind: o.kind, seq: o.ledger.seq }))];
   return { others, index, exceptionsByItem, periodExceptions: exceptions.filter((e) => inPeriod(period, e.occurredAt)) };
+}
+
+/**
+ * Each exception once: a merge or push recorded twice (a redelivery before
+ * the ledger knew it) brought its exception twice — same item, type and time.
+ * The row kept is the first, unless a later copy was resolved or answered
+ * (a resolution or response names the exception entry it followed).
+ */
+function onceEach(rows: ExceptionRow[]): ExceptionRow[] {
+  const kept = new Map<string, ExceptionRow>();
+  for (const row of rows) {
+    const key = `${row.itemId}\u0000${row.type}\u0000${row.occurredAt}`;
+    const first = kept.get(key);
+    if (!first) kept.set(key, row);
+    else if (first.resolvedAt === null && (row.resolvedAt !== null || (row.responses?.length ?? 0) > (first.responses?.length ?? 0))) kept.set(key, row);
+  }
+  return rows.filter((row) => kept.get(`${row.itemId}\u0000${row.type}\u0000${row.occurredAt}`) === row);
 }

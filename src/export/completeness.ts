@@ -75,7 +75,9 @@ export function githubCompleteness(octokit: GitHubClient, repos: string[], optio
     for (const full of repos) {
       const [owner, repo] = full.split('/') as [string, string];
       try {
-        const found = await reconcile(octokit, { owner, repo }, recorded.get(full) ?? { pulls: new Set(), commits: new Set(), pushes: [] }, period, options);
+        // The ledger's spelling of the repository (GitHub's names ignore case).
+        const inLedger = recorded.get(full) ?? [...recorded].find(([name]) => name.toLowerCase() === full.toLowerCase())?.[1];
+        const found = await reconcile(octokit, { owner, repo }, inLedger ?? { pulls: new Set(), commits: new Set(), pushes: [] }, period, options);
         commitsChecked += found.commits;
         pullRequestsChecked += found.pullRequests;
         methods.push({ repo: full, ...found.method });

@@ -112,7 +112,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
     await checkSigningKey(source, signer);
     scan = await scanLedger(source, {
       period,
-      repos: options.repos ? new Set(options.repos) : null,
+      repos: options.repos ? new Set(options.repos.map((r) => r.toLowerCase())) : null,
       publicKeyPem: signer.publicKeyPem,
       spoolPath: join(work, 'changes.ndjson'),
       collectRecorded: options.completeness !== null,
@@ -120,7 +120,9 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
     }).catch((error: unknown) => {
       throw sourceError(source, error);
     });
-    const coverage = coverageOf(scan.coverage, options.repos, period, options.allowPartialCoverage ?? false);
+    // GitHub's repository names ignore case: each one asked for goes by the ledger's spelling of it.
+    const spelled = options.repos?.map((r) => [...scan!.coverage.keys()].find((k) => k.toLowerCase() === r.toLowerCase()) ?? r) ?? null;
+    const coverage = coverageOf(scan.coverage, spelled, period, options.allowPartialCoverage ?? false);
     const parts = buildPopulation(scan, period, asOf);
     const drawn = drawSample(parts.index, {
       period, rule: options.sampleSize, strata: options.strata, seed: options.seed, drawSeed: options.drawSeed, selection: options.selection,
@@ -144,8 +146,8 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
       exceptions: exceptions.length, openExceptions: exceptions.filter((e) => e.status === 'open' || e.status === 'overdue').length,
     };
     await writePackage({
-      out: out.path, period, generatedAt, toolVersion: options.toolVersion, parameters: options.parameters, repos: options.repos,
-      repositories: options.repos ?? [...new Set(parts.index.map((i) => i.repo))].sort(compareIds),
+      out: out.path, period, generatedAt, toolVersion: options.toolVersion, parameters: options.parameters, repos: spelled,
+      repositories: spelled ?? [...new Set(parts.index.map((i) => i.repo))].sort(compareIds),
       rule: options.sampleSize, drawn, sample: population.sample, entriesOf, exceptions, counts,
       months: monthsOf(period).map((m) => population.months.get(m) ?? { month: m, total: 0, compliant: 0, exceptions: 0 }),
       ledger, completeness, populationRowsPath: rowsPath, publicKeyPem: signer.publicKeyPem, coverage,
@@ -154,7 +156,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
 
     progress('sign the manifest', 0);
     const manifest = await writeManifest(out.path, {
-      generatedAt: asOf, toolVersion: options.toolVersion, parameters: options.parameters, period, repositories: options.repos, ledger,
+      generatedAt: asOf, toolVersion: options.toolVersion, parameters: options.parameters, period, repositories: spelled, ledger,
       checkpoint: scan.checkpoint,
       population: { size: drawn.ids.length, hash: drawn.populationHash, ...population.counts },
       sample: { size: drawn.selection.ids.length, method: drawn.selection.method, seed: drawn.seed, raised: drawn.selection.raised },

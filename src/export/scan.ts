@@ -22,7 +22,7 @@ import type { LedgerSource } from './ledger-source.js';
  */
 export interface ScanOptions {
   period: ObservationPeriod;
-  /** Only these repositories; null for all. */
+  /** Only these repositories (compared as GitHub does, ignoring case); null for all. */
   repos: ReadonlySet<string> | null;
   /** The ledger's public key (PEM): every checkpoint must be signed by it. */
   publicKeyPem: string;
@@ -196,7 +196,7 @@ class Indexer {
       for (const repo of Array.isArray(data?.repositoriesAdded) ? data.repositoriesAdded : []) if (typeof repo === 'string') this.covers(repo, header.recorded_at);
       return;
     }
-    if (header.repo === null || (repos !== null && !repos.has(header.repo))) return;
+    if (header.repo === null || (repos !== null && !repos.has(header.repo.toLowerCase()))) return;
     if (header.kind === 'push') {
       const repo = header.repo;
       this.lastPush.set(repo, { subject: header.subject, stored });
@@ -334,8 +334,11 @@ function linkChanges(links: Map<string, DeploymentLink[]>, itemId: string, entry
     const list = links.get(id) ?? [];
     const existing = list.find((l) => l.itemId === itemId);
     if (existing) {
-      existing.decision = existing.decision ?? decision;
-      existing.at = existing.at ?? at;
+      // The gate's latest decision about the deployment stands (a rejection may be followed by an approval).
+      if (decision !== null && decision !== undefined) {
+        existing.decision = decision;
+        existing.at = at ?? existing.at;
+      }
     } else {
       list.push({ itemId, environment, deploymentId: deploymentIdNumber, sha, decision, at });
       links.set(id, list);

@@ -82,9 +82,11 @@ export async function collectPathEvidence(
   if (needs.codeOwners && !gaps.some((g) => g.what === 'code_owners')) {
     const readAt = toIsoUtc(options.now().toISOString());
     let owners = codeOwnersFrom(baseRef, facts.baseRef, readAt);
-    // Once merged, the base branch holds the pull request's own CODEOWNERS edit: read the owners from just before the merge.
+    // Once merged, the base branch holds the pull request's own CODEOWNERS edit, and may have moved on since (an
+    // edit pushed after the merge, before it is judged): read the owners as they were just before the merge.
     const mergeSha = facts.merge?.mergeCommitSha;
-    if (!('gap' in owners) && mergeSha && out.changedFiles && editsCodeOwners(out.changedFiles)) {
+    const movedOn = !('gap' in owners) && !!mergeSha && owners.facts.commitSha !== mergeSha;
+    if (!('gap' in owners) && mergeSha && ((out.changedFiles && editsCodeOwners(out.changedFiles)) || movedOn)) {
       owners = await codeOwnersBeforeMerge(beforeMerge, facts.baseRef, readAt, what);
     }
     if ('gap' in owners) gaps.push(owners.gap);

@@ -160,9 +160,11 @@ describe('an insider cannot make a merge look reviewed after the fact', () => {
     const { sim, app } = await env.start(s);
     await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'opened', { installationId: INSTALLATION }));
     s.merge({ by: 'alice' });
+    // GitHub sends the merge's delivery as the pull request stood when it merged.
+    const closed = pullRequestPayload(sim, 'acme/api', 1, 'closed', { installationId: INSTALLATION });
     s.world.tick(5);
     s.label('emergency');
-    await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'closed', { installationId: INSTALLATION }));
+    await app.deliverAndSettle('pull_request', closed);
     expect(data<ChangeRecord>((await app.entries('change'))[0])).toMatchObject({ exception: true, verdict: { outcome: 'non_compliant' } });
     expect(data<ExceptionRecord>((await app.entries('exception'))[0])).toMatchObject({ type: 'merged_without_passing_control' });
   });

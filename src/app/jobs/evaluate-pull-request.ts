@@ -47,10 +47,32 @@ export async function evaluatePullRequest(ctx: JobContext, ref: PullRequestRef, 
     const verdict = errorVerdict(subjectFromHint(ref, hint), error.message, stage, clock());
     return { record: { trigger: ctx.trigger, verdict, facts: null, policy: null }, retryable: error.retryable };
   }
-  const facts = await withRecordedPushes(ctx, collected.facts);
+  const facts = asDeliveredAtMerge(ctx, await withRecordedPushes(ctx, collected.facts));
   const { policy } = collected;
   const verdict: Verdict = policy.ok ? evaluate(policy.policy, facts, clock()) : policyErrorVerdict(facts, policy.error.problems, clock());
   return { record: { trigger: ctx.trigger, verdict, facts, policy: policyRecord(policy) }, retryable: false };
+}
+
+/**
+ * Judged on the merge's own delivery (`pull_request` closed, merged): the
+ * title, body and labels as GitHub sent them when the pull request merged.
+ * GitHub is read later, when the delivery is processed, and an edit made in
+ * between — a ticket added to the title, a label renamed to the emergency
+ * label — must not change how the merge is judged. (The label timeline, which
+ * names labels by their current names, then has nothing to add.)
+ */
+function asDeliveredAtMerge(ctx: JobContext, facts: ChangeFacts): ChangeFacts {
+  const p = ctx.payload;
+  const pr = p?.['pull_request'];
+  if (!facts.merge || ctx.event !== 'pull_request' || p['action'] !== 'closed' || !pr?.['merged'] || pr['number'] !== facts.number) return facts;
+  const labels = Array.isArray(pr['labels']) ? (pr['labels'] as Array<{ name?: unknown }>).flatMap((l) => (typeof l?.name === 'string' ? [l.name] : [])) : null;
+  const { labelEvents: _timeline, ...rest } = facts;
+  return {
+    ...(labels ? rest : facts),
+    title: typeof pr['title'] === 'string' ? pr['title'] : facts.title,
+    body: typeof pr['body'] === 'string' ? pr['body'] : pr['body'] === null ? '' : facts.body,
+    ...(labels ? { labels } : {}),
+  };
 }
 
 export function policyRecord(policy: PolicyLoad): PolicyRecord {
