@@ -8,7 +8,7 @@ import type { GitHubClient } from './octokit.js';
 import type { PolicyCache } from './policy-cache.js';
 import { prefetchedPolicyFileReader } from './prefetched-policy-files.js';
 import type { PolicyFileReader } from './policy-file.js';
-import { baseBeforeMerge } from './read-base-before-merge.js';
+import { memoBaseBeforeMerge, type BaseCommit } from './read-base-before-merge.js';
 import { restPolicyFileAt, restPolicyFileReader } from './read-policy-file.js';
 
 /**
@@ -54,9 +54,9 @@ export async function collectChange(
   // Once merged into the default branch, that branch holds the change itself: it is judged by the
   // policy in force just before the merge, never by one it brought (a pull request cannot weaken its
   // own policy). A merge into another branch left the default branch, and so the policy, as it was.
-  const { facts: gatheredFacts } = gathered;
-  const intoDefault = !!gatheredFacts.merge?.mergeCommitSha && gatheredFacts.baseRef === gatheredFacts.repository.defaultBranch;
-  const merged = intoDefault ? beforeMergeReader(octokit, ref, gatheredFacts, gathered.policyBeforeMerge, read) : read;
+  const intoDefault = !!gathered.facts.merge?.mergeCommitSha && gathered.facts.baseRef === gathered.facts.repository.defaultBranch;
+  const beforeMerge = memoBaseBeforeMerge(octokit, ref, gathered.facts, `${ref.owner}/${ref.repo}#${ref.number}`);
+  const merged = intoDefault ? beforeMergeReader(octokit, gathered.facts, gathered.policyBeforeMerge, beforeMerge, read) : read;
   const policy = await loadPolicy(octokit, { owner: ref.owner, repo: ref.repo }, { cache: options.cache, read: merged });
   if (!policy.ok) return { facts: gathered.facts, policy };
   // Path rules and code owners need the changed files, CODEOWNERS and teams: read them with the
@@ -65,7 +65,7 @@ export async function collectChange(
   if (needs.files !== pathNeeds.files || needs.codeOwners !== pathNeeds.codeOwners) {
     options.cache.rememberPathNeeds(repository, { files: needs.files, codeOwners: needs.codeOwners });
   }
-  const facts = await collectPathEvidence(octokit, ref, gathered.facts, policy.policy, { now: options.now, teams: options.cache.teams, maxPages: options.maxPages, prefetched: gathered.paths });
+  const facts = await collectPathEvidence(octokit, ref, gathered.facts, policy.policy, { now: options.now, teams: options.cache.teams, maxPages: options.maxPages, prefetched: gathered.paths, beforeMerge });
   return { facts, policy };
 }
 
@@ -74,17 +74,15 @@ export async function collectChange(
  * before the merge — the only files a pull request can change: the main
  * policy file from the pull-request query when it read it there (a merge or a
  * squash), anything else over REST at that commit (found by
- * {@link baseBeforeMerge} for a rebase). Other repositories' files (the
+ * memoBaseBeforeMerge for a rebase, shared with the code owners). Other repositories' files (the
  * owner's `.github`, an `_extends` target elsewhere) are read as before.
  */
-function beforeMergeReader(octokit: GitHubClient, ref: PullRequestRef, facts: ChangeFacts, prefetched: PolicyBeforeMerge | null, otherwise: PolicyFileReader): PolicyFileReader {
-  const own = `${ref.owner}/${ref.repo}`.toLowerCase();
-  const what = `${ref.owner}/${ref.repo}#${ref.number}`;
-  let base: Promise<string> | null = prefetched ? Promise.resolve(prefetched.commitSha) : null;
-  const baseSha = () => (base ??= baseBeforeMerge(octokit, ref, facts, facts.merge!.mergeCommitSha!, what).then((commit) => commit.oid));
+function beforeMergeReader(octokit: GitHubClient, facts: ChangeFacts, prefetched: PolicyBeforeMerge | null, beforeMerge: () => Promise<BaseCommit>, otherwise: PolicyFileReader): PolicyFileReader {
+  const own = `${facts.repository.owner}/${facts.repository.name}`.toLowerCase();
   return async (owner, repo, path) => {
     if (`${owner}/${repo}`.toLowerCase() !== own) return otherwise(owner, repo, path);
     if (prefetched && path === POLICY_PATH) return prefetched.file;
-    return restPolicyFileAt(octokit, { owner, repo, path, ref: await baseSha(), branch: facts.baseRef });
+    const base = prefetched ? prefetched.commitSha : (await beforeMerge()).oid;
+    return restPolicyFileAt(octokit, { owner, repo, path, ref: base, branch: facts.baseRef });
   };
 }

@@ -21,6 +21,8 @@ export interface PathEvidenceOptions {
   maxPages?: number;
   /** What the pull request's own query already read (`$withFiles`, `$withCodeOwners`). */
   prefetched: Pick<GqlPullRequest, 'files' | 'changedFiles' | 'baseRef'>;
+  /** The base branch just before the merge, asked once per collection (see memoBaseBeforeMerge); made here when not given. */
+  beforeMerge?: () => Promise<BaseCommit>;
 }
 
 /**
@@ -53,7 +55,7 @@ export async function collectPathEvidence(
   const what = `${ref.owner}/${ref.repo}#${ref.number}`;
   const gaps: EvidenceGap[] = [];
   const out: ChangeFacts = { ...facts };
-  const beforeMerge = memoBaseBeforeMerge(octokit, ref, facts, what);
+  const beforeMerge = options.beforeMerge ?? memoBaseBeforeMerge(octokit, ref, facts, what);
 
   // 1. Changed files and CODEOWNERS.
   let { files, changedFiles, baseRef } = options.prefetched;

@@ -67,7 +67,7 @@ export async function publishCheckRun(
   };
   const what = `the ${CHECK_RUN_NAME} check run on ${ref.owner}/${ref.repo}@${ref.headSha.slice(0, 7)}`;
   try {
-    const existing = options.checkRunId === undefined ? await findCheckRun(octokit, ref, options.appId) : options.checkRunId;
+    const existing = options.checkRunId === undefined ? (await latestShownRun(octokit, ref, options.appId))?.id ?? null : options.checkRunId;
     if (existing) {
       try {
         const { data } = await octokit.request(ROUTES.updateCheckRun, { owner: ref.owner, repo: ref.repo, check_run_id: existing, ...body });
@@ -93,20 +93,6 @@ export async function publishCheckRun(
 
 /** Our latest `Change control (CC8.1)` run on a head as GitHub shows it now (one REST read), or null when there is none. */
 export async function latestShownRun(octokit: GitHubClient, ref: { owner: string; repo: string; headSha: string }, appId?: number): Promise<{ id: number; status: string; conclusion: string | null } | null> {
-  try {
-    const { data } = await octokit.request(ROUTES.listCheckRunsForRef, {
-      owner: ref.owner, repo: ref.repo, ref: ref.headSha, check_name: CHECK_RUN_NAME, filter: 'latest', per_page: 100,
-      ...(appId === undefined ? {} : { app_id: appId }),
-    });
-    const runs = data.check_runs.filter((run) => run.name === CHECK_RUN_NAME).sort((a, b) => Number(b.id) - Number(a.id));
-    const run = runs[0];
-    return run ? { id: Number(run.id), status: run.status, conclusion: run.conclusion ?? null } : null;
-  } catch (error) {
-    throw toGitHubEvidenceError(error, `read the check runs of ${ref.owner}/${ref.repo}@${ref.headSha}`);
-  }
-}
-
-async function findCheckRun(octokit: GitHubClient, ref: { owner: string; repo: string; headSha: string }, appId?: number): Promise<number | null> {
   const { data } = await octokit.request(ROUTES.listCheckRunsForRef, {
     owner: ref.owner,
     repo: ref.repo,
@@ -116,8 +102,9 @@ async function findCheckRun(octokit: GitHubClient, ref: { owner: string; repo: s
     per_page: 100,
     ...(appId === undefined ? {} : { app_id: appId }),
   });
-  const ids = data.check_runs.filter((run) => run.name === CHECK_RUN_NAME).map((run) => Number(run.id));
-  return ids.length > 0 ? Math.max(...ids) : null;
+  let latest: (typeof data.check_runs)[number] | undefined;
+  for (const run of data.check_runs) if (run.name === CHECK_RUN_NAME && (!latest || Number(run.id) > Number(latest.id))) latest = run;
+  return latest ? { id: Number(latest.id), status: latest.status, conclusion: latest.conclusion ?? null } : null;
 }
 
 function fit(markdown: string): string {
