@@ -199,6 +199,12 @@ export interface PushedCommit {
    * ancestor of it; null when none does.
    */
   introducedBy: { number: number; url: string | null; mergedAt: IsoTime | null; mergeCommitSha?: string | null } | null;
+  /**
+   * Why a commit GitHub names as a pull request's merge commit does not count
+   * for it (e.g. a merge in GitHub's name, unsigned, with content of its own).
+   * Absent when there is nothing to add to `introducedBy`.
+   */
+  note?: string;
 }
 
 /** `push`: a push to a branch in scope, with every commit it brought and how each was reviewed. */

@@ -88,6 +88,20 @@ export async function listRangeCommits(
   return { base: ref.base, head: ref.head, status, commits, totalCommits: total, gap };
 }
 
+/**
+ * One commit as the REST API reports it (`GET /repos/{owner}/{repo}/commits/{ref}`):
+ * its parents, committer and whether GitHub verified its signature. Throws
+ * `GitHubEvidenceError` when GitHub does not answer.
+ */
+export async function readCommit(octokit: GitHubClient, ref: { owner: string; repo: string; sha: string }): Promise<RangeCommit> {
+  try {
+    const { data } = await octokit.request(ROUTES.getCommit, { owner: ref.owner, repo: ref.repo, ref: ref.sha });
+    return mapRangeCommit(data as RestCommit);
+  } catch (error) {
+    throw toGitHubEvidenceError(error, `${ref.owner}/${ref.repo} commit ${ref.sha.slice(0, 12)}`);
+  }
+}
+
 interface RestCommit {
   sha: string;
   html_url?: string;

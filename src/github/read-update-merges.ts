@@ -55,7 +55,8 @@ export async function readUpdateMerges(
   return { facts: out, gaps };
 }
 
-async function compare(octokit: GitHubClient, ref: { owner: string; repo: string }, base: string, head: string): Promise<DiffFacts> {
+/** One three-dot diff: the files `head` changes against its merge base with `base` (at most 300, as GitHub lists them). */
+export async function compare(octokit: GitHubClient, ref: { owner: string; repo: string }, base: string, head: string): Promise<DiffFacts> {
   // One commit a page: only the files matter, and GitHub lists them on the first page.
   const { data } = await octokit.request(ROUTES.compareCommits, { owner: ref.owner, repo: ref.repo, basehead: `${base}...${head}`, per_page: 1 });
   const files = data.files ?? [];

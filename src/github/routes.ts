@@ -14,6 +14,7 @@ export const ROUTES = {
   compareCommits: 'GET /repos/{owner}/{repo}/compare/{basehead}',
   listPullRequestsForCommit: 'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls',
   listCommits: 'GET /repos/{owner}/{repo}/commits',
+  getCommit: 'GET /repos/{owner}/{repo}/commits/{ref}',
   getPullRequest: 'GET /repos/{owner}/{repo}/pulls/{pull_number}',
   listPullRequestFiles: 'GET /repos/{owner}/{repo}/pulls/{pull_number}/files',
   listPullRequests: 'GET /repos/{owner}/{repo}/pulls',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ExceptionRecord } from '../../src/core/records.js';
+import type { ExceptionRecord, PushRecord } from '../../src/core/records.js';
 import { acmeScenario, INSTALLATION_ID as INSTALLATION, useApp, type RunningApp } from '../support/app-harness.js';
 import type { ScenarioBuilder } from '../support/scenario.js';
 import type { GitHubSimulator } from '../support/simulator/server.js';
@@ -33,7 +33,7 @@ async function mergeCompliant(s: ScenarioBuilder, sim: GitHubSimulator, app: Run
  * commit with a file nobody reviewed, and pushes it to main. GitHub sees the pull request's head on
  * main and marks it merged, with the pushed commit as its merge commit (merged_by mallory).
  */
-function evilMerge(s: ScenarioBuilder, sim: GitHubSimulator, options: { extraCommit?: boolean } = {}): { before: string; after: string; extra: string | null } {
+function evilMerge(s: ScenarioBuilder, sim: GitHubSimulator, options: { extraCommit?: boolean; asGitHub?: boolean; clean?: boolean } = {}): { before: string; after: string; extra: string | null } {
   const repo = sim.world.repo('acme/api');
   const pr = s.pr();
   const before = repo.branches.get('main')!;
@@ -46,7 +46,12 @@ function evilMerge(s: ScenarioBuilder, sim: GitHubSimulator, options: { extraCom
     head = extra;
   }
   const files = Object.fromEntries(repo.commits.get(head)!.files);
-  const after = makeCommit(s, [before, head], `Merge branch '${pr.headRef}'`, mallory(), options.extraCommit ? files : { ...files, 'src/backdoor.ts': 'export const open = true;\n' });
+  const content = options.extraCommit || options.clean ? files : { ...files, 'src/backdoor.ts': 'export const open = true;\n' };
+  // Variant: the merge written in GitHub's name (`GitHub <noreply@github.com>` as author and committer), as
+  // GitHub's own merges are, but unsigned: only GitHub can sign as GitHub.
+  const person = options.asGitHub ? { name: 'GitHub', email: 'noreply@github.com', date: sim.world.tick() } : mallory();
+  const message = options.asGitHub ? `Merge pull request #${pr.number} from acme/${pr.headRef}` : `Merge branch '${pr.headRef}'`;
+  const after = s.makeCommit(s.currentRepository(), [before, head], message, person, person, content);
   repo.branches.set('main', after);
   Object.assign(pr, { state: 'closed', mergedAt: sim.world.tick(), mergedBy: 'mallory', mergeCommitSha: after, closedAt: sim.world.now() });
   return { before, after, extra };
@@ -96,6 +101,51 @@ describe('the deployment gate against hand-made merges and renamed accounts', ()
     const { answer, record } = await requestDeployment(sim, app, { sha: after });
     expect(answer.body.state).toBe('rejected');
     expect(record.decision.offending.map((o) => o.sha)).toContain(extra);
+  });
+
+  // Attack: the evil merge again, written in GitHub's name (committer web-flow) so that it looks like GitHub's own merge.
+  it('a hand-pushed merge in GitHub\'s name but unsigned, carrying content the pull request never had, is a direct push naming why', async () => {
+    const s = acmeScenario().user('mallory');
+    const { sim, app } = await env.start(s, followSim);
+    await mergeCompliant(s, sim, app);
+    s.pullRequest({ author: 'alice' }).approvedBy('bob').check('ci', 'success');
+    const { before, after } = evilMerge(s, sim, { asGitHub: true });
+    await app.deliverAndSettle('push', pushPayload(sim, 'acme/api', { before, after, pusher: 'mallory', installationId: INSTALLATION }));
+    const push = data<PushRecord>((await app.entries('push')).at(-1));
+    expect(push.unreviewed).toContain(after);
+    expect(push.commits.find((c) => c.sha === after)?.note).toMatch(/in GitHub's name but not signed by GitHub.*merge [0-9a-f]{7} added src\/backdoor\.ts to the change/);
+    const exception = (await app.entries('exception')).map((e) => data<ExceptionRecord>(e)).find((x) => x.type === 'direct_push');
+    expect(exception?.reason).toContain('added src/backdoor.ts to the change');
+    // The deployment gate, even on a first deployment (no earlier one to compare with), will not take it for #2's merge.
+    const { answer, record } = await requestDeployment(sim, app, { sha: after });
+    expect(answer.body.state).toBe('rejected');
+    expect(record.decision.offending.find((o) => o.sha === after)?.why).toMatch(/not signed by GitHub/);
+  });
+
+  // The same unsigned merge in GitHub's name without extra content (a server that does not sign its merges) is the pull request's.
+  it('an unsigned merge in GitHub\'s name whose content is exactly the reviewed change still counts for its pull request', async () => {
+    const s = acmeScenario().user('mallory');
+    const { sim, app } = await env.start(s, followSim);
+    await mergeCompliant(s, sim, app);
+    s.pullRequest({ author: 'alice' }).approvedBy('bob').check('ci', 'success');
+    const { before, after } = evilMerge(s, sim, { asGitHub: true, clean: true });
+    await app.deliverAndSettle('push', pushPayload(sim, 'acme/api', { before, after, pusher: 'mallory', installationId: INSTALLATION }));
+    const push = data<PushRecord>((await app.entries('push')).at(-1));
+    expect(push.unreviewed).toEqual([]);
+    expect(push.commits.find((c) => c.sha === after)?.introducedBy?.number).toBe(2);
+    expect((await app.entries('exception')).map((e) => data<ExceptionRecord>(e)).filter((x) => x.type === 'direct_push')).toEqual([]);
+  });
+
+  // Attack: a first deployment (nothing earlier to compare with) of a merge commit made by hand.
+  it('a first deployment of a hand-made merge commit is rejected: the deployed commit is read, not taken on its SHA', async () => {
+    const s = acmeScenario().user('mallory');
+    const { sim, app } = await env.start(s, followSim);
+    s.pullRequest({ author: 'alice' }).approvedBy('bob').check('ci', 'success');
+    const { after } = evilMerge(s, sim);
+    await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'closed', { installationId: INSTALLATION }));
+    const { answer, record } = await requestDeployment(sim, app, { sha: after });
+    expect(answer.body.state).toBe('rejected');
+    expect(record.decision.offending.map((o) => o.sha)).toContain(after);
   });
 
   // Attack: the author renames their GitHub account, then deploys their own change under the new login.

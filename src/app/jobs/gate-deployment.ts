@@ -6,7 +6,8 @@ import type { DeploymentDecisionRecord, PolicySourceFile } from '../../core/reco
 import { answerDeploymentGate, parseDeploymentCallbackUrl } from '../../github/answer-deployment-gate.js';
 import { associateCommits } from '../../github/associate-commits.js';
 import { GitHubEvidenceError } from '../../github/errors.js';
-import { listRangeCommits, madeBy } from '../../github/list-range-commits.js';
+import { listRangeCommits, madeBy, readCommit } from '../../github/list-range-commits.js';
+import { vetUnsignedMerges } from '../../github/vet-unsigned-merges.js';
 import { loadPolicy, type PolicyLoad } from '../../github/load-policy.js';
 import type { LedgerEntry } from '../../ledger/index.js';
 import { policyRecord } from './evaluate-pull-request.js';
@@ -99,7 +100,14 @@ async function gather(
 /** Steps 2 and 3: the commits the deployment brings, each with its pull request and change record. */
 async function readRange(ctx: JobContext, facts: DeploymentFacts, owner: string, repo: string): Promise<DeploymentFacts> {
   const base = await lastApprovedDeployment(ctx.services.ledger, facts.repository, facts.environment);
-  let commits: { sha: string; author: string | null; parents: string[]; madeBy?: 'github' | 'github-name' | 'someone' }[];
+  type Node = { sha: string; author: string | null; parents: string[]; madeBy: 'github' | 'github-name' | 'someone'; commitAuthor?: string | null };
+  // The deployed commit alone (a first deployment, or a rollback): as GitHub reports it, so that a
+  // merge commit made by hand is known for one. Its author is its pull request's, when it has one.
+  const deployedCommit = async (): Promise<Node[]> => {
+    const c = await readCommit(ctx.octokit, { owner, repo, sha: facts.sha });
+    return [{ sha: c.sha, author: null, parents: c.parents, madeBy: madeBy(c), commitAuthor: c.author.user?.login ?? c.author.email }];
+  };
+  let commits: Node[];
   let rangeStatus: DeploymentFacts['rangeStatus'] = 'first';
   let gap: string | null = null;
   if (base && base !== facts.sha) {
@@ -108,27 +116,30 @@ async function readRange(ctx: JobContext, facts: DeploymentFacts, owner: string,
     gap = range.gap;
     commits = range.commits.map((c) => ({ sha: c.sha, author: c.author.user?.login ?? c.author.email, parents: c.parents, madeBy: madeBy(c) }));
     // A rollback brings no new commit, but deploys a state of its own: it is judged itself.
-    if (range.status === 'behind') commits = [{ sha: facts.sha, author: null, parents: [] }];
+    if (range.status === 'behind') commits = await deployedCommit();
   } else if (base === facts.sha) {
     rangeStatus = 'identical';
     commits = [];
   } else {
-    commits = [{ sha: facts.sha, author: null, parents: [] }];
+    commits = await deployedCommit();
   }
   // Reviewed only through a merged pull request whose merge commit contains the commit and is
   // the deployed SHA or an ancestor of it: an intermediate commit of a reviewed pull request is
-  // not what was approved.
+  // not what was approved; nor a merge in GitHub's name that GitHub did not make.
   const links = await associateCommits(ctx.octokit, { owner, repo, shas: commits.map((c) => c.sha) });
-  const introduced = introducedByMerges(commits, new Map(links.map((l) => [l.sha, l.pullRequests])), null);
+  const associated = new Map(links.map((l) => [l.sha, l.pullRequests]));
+  const vetted = await vetUnsignedMerges(ctx.octokit, { owner, repo }, commits, associated, null);
+  const introduced = introducedByMerges(vetted.range, associated, null);
   const authors = new Map(links.map((l) => [l.sha, l.pullRequests.find((p) => p.mergedAt)?.author?.login ?? null]));
   const changes = await readChangeSummaries(ctx.services.ledger, facts.repository);
   const deployed: DeployedCommit[] = commits.map((c) => {
     const pr = introduced.get(c.sha);
     return {
       sha: c.sha,
-      author: c.author ?? authors.get(c.sha) ?? null,
+      author: c.author ?? authors.get(c.sha) ?? c.commitAuthor ?? null,
       pullRequest: pr ? { number: pr.number, url: pr.url } : null,
       change: pr ? (changes.get(`pull/${pr.number}`) ?? null) : null,
+      ...(!pr && vetted.notes.has(c.sha) ? { note: vetted.notes.get(c.sha)! } : {}),
     };
   });
   return { ...facts, baseSha: base, rangeStatus, commits: deployed, gap };

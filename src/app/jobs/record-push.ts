@@ -7,6 +7,7 @@ import { associateCommits } from '../../github/associate-commits.js';
 import { GitHubEvidenceError } from '../../github/errors.js';
 import { listOpenPullRequests } from '../../github/list-open-pull-requests.js';
 import { listRangeCommits, madeBy, type RangeCommit } from '../../github/list-range-commits.js';
+import { vetUnsignedMerges } from '../../github/vet-unsigned-merges.js';
 import { loadPolicy, type PolicyLoad } from '../../github/load-policy.js';
 import type { EntryInput } from '../../ledger/index.js';
 import { policyRecord } from './evaluate-pull-request.js';
@@ -205,6 +206,7 @@ async function examinePush(ctx: JobContext, t: PushTarget, subject: string): Pro
     const what = [
       rewound ? `the branch was ${comparison === 'behind' ? 'rewound' : 'rewritten'}${push.forced ? ' (forced)' : ''}, removing ${plural(removed.length, 'commit')}${removed.length ? `: ${shortList(removed)}` : ''}` : '',
       unreviewed.length ? `${plural(unreviewed.length, 'commit')} reached ${t.branch} without a merged pull request: ${shortList(unreviewed)}` : '',
+      ...commits.flatMap((c) => (c.note ? [c.note] : [])),
       gap ? `the pushed commits could not all be checked: ${gap}` : '',
     ].filter(Boolean);
     const reason = `@${who} pushed ${before.slice(0, 7)}..${after.slice(0, 7)} to ${t.branch}${push.forced ? ' (forced)' : ''} at ${pushedAt}; ${what.join('; ')}.`;
@@ -227,15 +229,18 @@ function directPushException(ctx: JobContext, repo: string, subject: string, who
 async function introduce(ctx: JobContext, t: PushTarget, commits: RangeCommit[]): Promise<PushedCommit[]> {
   const links = await associateCommits(ctx.octokit, { owner: t.owner, repo: t.repo, shas: commits.map((c) => c.sha) });
   const associated = new Map(links.map((l) => [l.sha, l.pullRequests]));
-  const introduced = introducedByMerges(commits.map((c) => ({ ...c, madeBy: madeBy(c) })), associated, t.branch);
+  const vetted = await vetUnsignedMerges(ctx.octokit, t, commits.map((c) => ({ ...c, madeBy: madeBy(c) })), associated, t.branch);
+  const introduced = introducedByMerges(vetted.range, associated, t.branch);
   return commits.map((c) => {
     const pr = introduced.get(c.sha);
+    const note = pr ? undefined : vetted.notes.get(c.sha);
     return {
       sha: c.sha,
       author: c.author.user?.login ?? c.author.email,
       ...(isWebFlow(c.committer) ? {} : { committer: c.committer.user?.login ?? c.committer.email }),
       headline: c.headline,
       introducedBy: pr ? { number: pr.number, url: pr.url, mergedAt: pr.mergedAt, mergeCommitSha: pr.mergeCommitSha } : null,
+      ...(note ? { note } : {}),
     };
   });
 }

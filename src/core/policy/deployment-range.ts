@@ -14,6 +14,8 @@ export interface DeployedCommit {
   author: string | null;
   pullRequest: { number: number; url: string | null } | null;
   change: ChangeSummary | null;
+  /** Why a merge commit GitHub names for a pull request does not count for it (see `PushedCommit.note`). */
+  note?: string;
 }
 
 /** The parts of a change record (and its emergency exception) the gate relies on. */
@@ -115,6 +117,7 @@ export function decideDeployment(policy: Policy, facts: DeploymentFacts, now: Da
 
 function judgeCommit(c: DeployedCommit, now: Date): CommitJudgement {
   const base = { sha: c.sha, author: c.author, change: c.change?.subject ?? null };
+  if (!c.pullRequest && c.note) return { ...base, ok: false, why: `no change record: ${c.note}` };
   if (!c.pullRequest) return { ...base, ok: false, why: "no change record: no merged pull request's merge commit on the deployed history contains it (pushed directly, or an intermediate commit of a pull request)" };
   if (!c.change) return { ...base, ok: false, why: `pull request #${c.pullRequest.number} has no change record` };
   const change = c.change;

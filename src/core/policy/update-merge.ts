@@ -60,6 +60,17 @@ export function updateMergeCandidates(facts: Pick<ChangeFacts, 'commits' | 'head
 function diffProblem(evidence: UpdateMergeFacts, headSha: string): string | null {
   const { before, after, baseChanges } = evidence;
   if (before.head !== evidence.approvedSha || after.head !== headSha) return 'the diffs read do not belong to the approved commit and the head';
+  return changeDiffProblem(before, after, baseChanges, 'the merges');
+}
+
+/**
+ * Why a change's diff cannot be shown unchanged by merges of its base branch,
+ * or `null` when it is (the rules of `judgeUpdateMerge`, 2 and 3): `before` is
+ * the change as reviewed, `after` the change once merged, `baseChanges` what
+ * the base branch changed between their merge bases. `by` names the merges in
+ * the reason ("the merges", "merge 3f2a1bc").
+ */
+export function changeDiffProblem(before: DiffFacts, after: DiffFacts, baseChanges: DiffFacts, by: string): string | null {
   for (const diff of [before, after, baseChanges]) {
     if (!diff.complete) return `the diff ${shortSha(diff.base)}...${shortSha(diff.head)} has more files than GitHub lists, so it cannot be shown unchanged`;
   }
@@ -71,18 +82,18 @@ function diffProblem(evidence: UpdateMergeFacts, headSha: string): string | null
   const now = byPath(after);
   for (const [path, file] of now) {
     const old = was.get(path);
-    if (!old) return `the merges added ${path} to the change`;
+    if (!old) return `${by} added ${path} to the change`;
     // A removal needs no resulting content; anything else must name it, or it cannot be shown unchanged.
     const unknown = old.blobSha === null && old.status !== 'removed';
     if (old.status !== file.status || old.previousPath !== file.previousPath || old.blobSha !== file.blobSha || unknown) {
-      return `the merges changed ${path} in the change (${describe(old)} → ${describe(file)})`;
+      return `${by} changed ${path} in the change (${describe(old)} → ${describe(file)})`;
     }
   }
-  for (const path of was.keys()) if (!now.has(path)) return `the merges took ${path} out of the change`;
+  for (const path of was.keys()) if (!now.has(path)) return `${by} took ${path} out of the change`;
   const touched = new Set(before.files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path])));
   const both = baseChanges.files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path])).filter((p) => touched.has(p));
   if (both.length) {
-    return `the base branch also changed ${listOf([...new Set(both)])}, so a merge combined both sides of ${both.length === 1 ? 'that file' : 'those files'} (a conflict resolution or an automatic merge nobody approved)`;
+    return `the base branch also changed ${listOf([...new Set(both)])}, so ${by} combined both sides of ${both.length === 1 ? 'that file' : 'those files'} (a conflict resolution or an automatic merge nobody approved)`;
   }
   return null;
 }

@@ -19,7 +19,7 @@ export function pushSections({ item, entries }: EvidenceInput): string[] {
     const pr = c.introducedBy;
     const review = pr
       ? `<span class="pass">reviewed</span>: merged pull request ${link(`#${show(pr.number)}`, pr.url)}, merged at ${time(pr.mergedAt)}${pr.mergeCommitSha ? `, in its merge commit ${hash(pr.mergeCommitSha)}` : ''}`
-      : `<span class="fail">not reviewed</span>: no merged pull request's merge commit on this push contains it${unreviewed.has(c.sha) ? '' : ' (not in the record’s unreviewed list)'}`;
+      : `<span class="fail">not reviewed</span>: ${c.note ? show(c.note) : "no merged pull request's merge commit on this push contains it"}${unreviewed.has(c.sha) ? '' : ' (not in the record’s unreviewed list)'}`;
     return [hash(c.sha), show(c.headline), login(c.author), review];
   });
   const details = fields([

@@ -67,6 +67,17 @@ export const repoRoutes: RouteDef[] = [
     },
   },
   {
+    route: 'GET /repos/{owner}/{repo}/commits/{ref}',
+    auth: 'token',
+    handle: (req, ctx) => {
+      const repo = findRepo(req, ctx);
+      if (isResult(repo)) return repo;
+      const commit = resolveCommit(repo, req.params['ref']!);
+      if (!commit) return errorResult(422, `No commit found for SHA: ${req.params['ref']}`);
+      return { status: 200, body: ctx.json.commit(repo, commit) };
+    },
+  },
+  {
     route: 'GET /repos/{owner}/{repo}/compare/{basehead}',
     auth: 'token',
     handle: (req, ctx) => compare(req, ctx),
