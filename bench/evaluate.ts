@@ -60,6 +60,20 @@ const evaluations = rate('evaluate(policy, facts, now)', () => evaluate(policy, 
 const rendered = rate('evaluate + renderCheckRun', () => renderCheckRun(evaluate(policy, facts, now)));
 console.log(`ratio evaluate / floor: ${(evaluations / floor).toFixed(2)}×; with rendering: ${(rendered / floor).toFixed(2)}×`);
 console.log(`target ≥ 50,000 evaluations/s: ${evaluations >= 50_000 ? 'met' : 'MISSED'}`);
+
+// Ticket patterns that stall a backtracking engine, matched (RE2 semantics) over a 10 kB
+// title, body and branch; the floor is JavaScript's RegExp scanning the same texts with a
+// benign pattern, which it matches in linear time.
+const { compileTicketPattern } = (await import(new URL('../lib/core/ticket-pattern.js', import.meta.url).href)) as typeof import('../src/core/ticket-pattern.js');
+const text = 'a'.repeat(10_240);
+const benign = /[A-Z]+-\d+/;
+const scanFloor = rate('floor: RegExp /[A-Z]+-\\d+/ over 3 × 10 kB', () => [text, text, text].map((t) => benign.exec(t)), 0.5);
+for (const source of ['([a-z]|[a-z0-9])*!', '(a+)+$', '(x+x+)+y', '(.*a){20}']) {
+  const compiled = compileTicketPattern(source);
+  if (!compiled.ok) throw new Error(`${source}: ${compiled.problem.message}`);
+  const scans = rate(`ticket pattern ${source} over 3 × 10 kB`, () => [text, text, text].map((t) => compiled.pattern.find(t)), 0.5);
+  console.log(`  ${(1000 / scans).toPrecision(2)} ms a pull request; ${(scans / scanFloor).toPrecision(2)}× the RegExp floor's rate`);
+}
 const baseline = process.env['CHANGEPROOF_BENCH_BASELINE'];
 if (baseline) {
   const lib = new URL(`file://${baseline.replace(/\/$/, '')}/`);

@@ -20,7 +20,12 @@ function ticketRule(pattern: string, facts: ChangeFacts, given: Policy = policy(
 /** The policy file with this pattern, single-quoted as the docs advise (YAML keeps backslashes as written). */
 const policyFile = (pattern: string) => `change_request:\n  ticket_pattern: '${pattern.replace(/'/g, "''")}'\n`;
 
-/** The fastest of three runs: timing noise on a busy machine only ever adds. */
+/**
+ * The fastest of three runs: timing noise on a busy machine only ever adds.
+ * The bounds below guard against a hang, not a speed: a backtracking engine
+ * takes longer than anyone waits on these texts, RE2 a few milliseconds (the
+ * figures are in bench/evaluate).
+ */
 function fastestMs(run: () => void): number {
   let best = Infinity;
   for (let i = 0; i < 3; i++) {
@@ -42,11 +47,11 @@ describe('ticket patterns match in linear time', () => {
     { pattern: '(\\w+\\s?)+$', text: `${'ab '.repeat(3_414)}!` },
     { pattern: '(.*a){20}', text: `${'a'.repeat(10_240)}b` },
     { pattern: '^(([a-z])+.)+[A-Z]([a-z])+$', text: 'a'.repeat(10_240) },
-  ])('$pattern on a 10 kB title, body and branch: under 50 ms, and accepted by the policy check', ({ pattern, text }) => {
+  ])('$pattern on a 10 kB title, body and branch: no hang (well under 1 s), and accepted by the policy check', ({ pattern, text }) => {
     expect(parsePolicy(policyFile(pattern), FILE).ok).toBe(true);
     const facts = pullRequest({ title: text, body: text, headRef: text });
     ticketRule(pattern, facts); // compiled once, as the app's cache would have it
-    expect(fastestMs(() => ticketRule(pattern, facts))).toBeLessThan(50);
+    expect(fastestMs(() => ticketRule(pattern, facts))).toBeLessThan(1_000);
   });
 
   it('even the largest pattern allowed stays fast on GitHub\'s largest body (65,536 characters)', () => {
@@ -56,7 +61,7 @@ describe('ticket patterns match in linear time', () => {
     const body = 'a'.repeat(65_536);
     const started = performance.now();
     expect(ticketRule(pattern, pullRequest({ body })).status).toBe('pass');
-    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 });
 
