@@ -398,6 +398,7 @@ describe('changeproof export and verify-export', () => {
         const manifest = JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8'));
         manifest.files.push({ path, bytes: 1 << 30, sha256: 'ab'.repeat(32) });
         writeFileSync(join(copy, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+        // Timed only to catch a hang (a file hashed forever), not for speed.
         const started = Date.now();
         const withKey = await cli(['verify-export', copy, '--public-key', publicKeyFile(), '--json']);
         expect(withKey.code).toBe(1);
@@ -406,7 +407,7 @@ describe('changeproof export and verify-export', () => {
         const withoutKey = await cli(['verify-export', copy, '--json']);
         expect(withoutKey.code).toBe(1);
         expect(JSON.parse(withoutKey.out).checks).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'file path', ok: false, detail: expect.stringMatching(/refused|not a regular file|symbolic link/) })]));
-        expect(Date.now() - started).toBeLessThan(1000);
+        expect(Date.now() - started).toBeLessThan(5000);
       });
     hostile('a path with ..', '../../etc/hostname');
     hostile('an absolute path', '/etc/hostname');
