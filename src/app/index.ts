@@ -83,6 +83,7 @@ export function changeproof(options: ChangeproofOptions) {
           exportSource: options.exportSource ?? sqliteExportSource(options.ledger),
           perHour: options.signingPerHour,
           clock: services.clock,
+          github: { appClient: services.appClient, installationClient: services.installationClient },
         },
         responding: { appClient: services.appClient, installationClient: services.installationClient, clock: services.clock },
       }),

@@ -65,7 +65,14 @@ interface Gap {
   detail: string;
 }
 
-export function githubCompleteness(octokit: GitHubClient, repos: string[], options: CompletenessOptions): CompletenessRunner {
+/**
+ * The reconciliation of each repository with GitHub, through one client, or
+ * one per repository (`clientFor`: the app asks each repository's
+ * installation when it re-derives an export before signing it). A client
+ * that cannot be had makes its repository "not reconciled", with why.
+ */
+export function githubCompleteness(clients: GitHubClient | ((repo: string) => Promise<GitHubClient>), repos: readonly string[], options: CompletenessOptions): CompletenessRunner {
+  const clientFor = typeof clients === 'function' ? clients : async () => clients;
   return async (recorded, period) => {
     const rows: string[][] = [];
     const failures: { repo: string; reason: string }[] = [];
@@ -75,6 +82,7 @@ export function githubCompleteness(octokit: GitHubClient, repos: string[], optio
     for (const full of repos) {
       const [owner, repo] = full.split('/') as [string, string];
       try {
+        const octokit = await clientFor(full);
         // The ledger's spelling of the repository (GitHub's names ignore case).
         const inLedger = recorded.get(full) ?? [...recorded].find(([name]) => name.toLowerCase() === full.toLowerCase())?.[1];
         const found = await reconcile(octokit, { owner, repo }, inLedger ?? { pulls: new Set(), commits: new Set(), pushes: [] }, period, options);
@@ -127,8 +135,11 @@ async function reconcile(
     }
   });
 
-  // 2. every pull request merged into the default branch in the period
+  // 2. every pull request merged into the default branch in the period (listed by when each was
+  // last updated, which any comment changes: the gaps are put in order of number, so the same
+  // history always gives the same file)
   let pullRequests = 0;
+  const pullGaps: Gap[] = [];
   for (let page = 1; ; page += 1) {
     const { data } = await octokit.request(ROUTES.listPullRequests, { ...ref, state: 'closed', base: branch, sort: 'updated', direction: 'desc', per_page: 100, page });
     for (const pr of data) {
@@ -136,13 +147,14 @@ async function reconcile(
       pullRequests += 1;
       if (recorded.pulls.has(pr.number) || gapPulls.has(pr.number)) continue;
       gapPulls.add(pr.number);
-      gaps.push({ kind: 'merged_pull_request_not_recorded', sha: pr.merge_commit_sha, number: pr.number, url: pr.html_url, at: pr.merged_at, author: pr.user?.login ?? null,
+      pullGaps.push({ kind: 'merged_pull_request_not_recorded', sha: pr.merge_commit_sha, number: pr.number, url: pr.html_url, at: pr.merged_at, author: pr.user?.login ?? null,
         detail: `pull request #${pr.number} was merged into ${branch} at ${pr.merged_at}; the ledger has no change record of it` });
     }
     options.onProgress?.(`reconcile ${ref.owner}/${ref.repo}: pull requests`, pullRequests);
     if (data.length < 100 || data.every((pr) => pr.updated_at < period.start)) break;
     if (page >= (options.maxPullPages ?? 100)) throw new Error(`more than ${page * 100} closed pull requests were updated since the period began; Changeproof reads at most that many`);
   }
+  gaps.push(...pullGaps.sort((a, b) => a.number! - b.number!));
   return { commits, pullRequests, gaps, method: selected.method };
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { periodFromDates, type ObservationPeriod } from '../sampling/period.js';
 import type { SampleSizeRule } from '../sampling/sample-size.js';
 import type { Strata } from '../sampling/select-sample.js';
-import { runExport } from './export.js';
+import { runExport, type CompletenessRunner } from './export.js';
 import type { StoredEntry } from '../ledger/sqlite-reader.js';
 import type { LedgerSource } from './ledger-source.js';
 import { MANIFEST, SIGNATURE, SUMS, type Manifest, type ManifestFile } from './manifest.js';
@@ -60,6 +60,14 @@ export interface RederiveDeps {
    * --ledger`), which is judged as of its own date, never for signing.
    */
   clock?: (() => Date) | null;
+  /**
+   * The reconciliation with GitHub, run again as the export ran it (for the
+   * repositories its completeness summary names, as of its own date): when
+   * given, completeness.csv, the completeness summary and the workbook are
+   * re-derived and compared too. The app gives it, through its installations;
+   * an auditor re-deriving offline has none, and those stay as claimed.
+   */
+  completeness?: ((repos: readonly string[], now: () => Date) => CompletenessRunner) | null;
 }
 
 /**
@@ -77,17 +85,8 @@ export interface RederiveDeps {
  */
 export const DATED_TOLERANCE = { behindMs: 30 * 60_000, aheadMs: 5 * 60_000 } as const;
 
-/** Fields of the manifest the app re-derives and compares. */
+/** Fields of the manifest the app re-derives and compares (and `completeness`, when it reconciles with GitHub itself). */
 const COMPARED_FIELDS = ['format', 'period', 'repositories', 'ledger.head', 'ledger.checkpoint', 'coverage', 'population', 'sample', 'exceptions', 'duplicate_records', 'signature.key_id'] as const;
-
-/**
- * The files of a package the app does not re-derive, because they need GitHub
- * (completeness.csv) or are a view of the re-derived ones whose bytes differ
- * from one writing to the next (sample.xlsx). Any other file a claim lists must be one the re-derivation
- * produces: an invented file, or an evidence page for an item not sampled, is
- * a difference.
- */
-const NOT_REDERIVED = new Set(['completeness.csv', 'sample.xlsx']);
 
 /**
  * Files the app re-derives byte for byte (evidence pages too). The verifier
@@ -95,7 +94,20 @@ const NOT_REDERIVED = new Set(['completeness.csv', 'sample.xlsx']);
  * could otherwise be signed, then tampered with and "verified" by it.
  */
 const REDERIVED = new Set(['population.csv', 'sample.csv', 'exceptions.csv', 'selection.json', 'public-key.pem', VERIFIER_FILE, 'report.html']);
-const isRederived = (path: string) => REDERIVED.has(path) || (path.startsWith('evidence/') && path.endsWith('.html'));
+
+/**
+ * Which files of the package the app re-derives. completeness.csv needs
+ * GitHub, and the workbook holds its rows (its Completeness sheet): both are
+ * re-derived when the reconciliation was run again, or (the workbook) when the
+ * export made none. Any other file a claim lists must be one the
+ * re-derivation produces: an invented file, or an evidence page for an item
+ * not sampled, is a difference.
+ */
+function rederivedFiles(completenessClaimed: boolean): { isRederived: (path: string) => boolean; notRederived: Set<string> } {
+  const notRederived = new Set(completenessClaimed ? ['completeness.csv', 'sample.xlsx'] : []);
+  const isRederived = (path: string) => !notRederived.has(path) && (REDERIVED.has(path) || ['completeness.csv', 'sample.xlsx'].includes(path) || (path.startsWith('evidence/') && path.endsWith('.html')));
+  return { isRederived, notRederived };
+}
 
 /**
  * Re-derives an export from the app's own ledger before the app signs it
@@ -109,12 +121,14 @@ const isRederived = (path: string) => REDERIVED.has(path) || (path.startsWith('e
  * evidence page. Anything that differs is named; nothing is signed unless
  * everything agrees.
  *
- * report.html is rendered again and compared too, with the claim's own
- * completeness summary (the part of it only GitHub can answer for).
- *
- * Not re-derived (listed as such in the record): the files that need GitHub
- * (completeness.csv) and the workbook (sample.xlsx). A claim listing any other file the re-derivation does not
- * produce, or a path twice, is refused.
+ * report.html and the workbook (sample.xlsx) are rendered again and compared
+ * too. The reconciliation with GitHub (completeness.csv, the completeness
+ * summary, and the workbook's sheet of it) is run again when `deps.completeness`
+ * is given — as of the export's date, for the repositories it names — and
+ * compared like the rest; without it, the report is rendered with the claim's
+ * own summary, and completeness.csv and the workbook are not re-derived
+ * (listed as such in the record). A claim listing any other file the
+ * re-derivation does not produce, or a path twice, is refused.
  *
  * When signing (`deps.clock`, the default), the export must also be dated
  * now and not before the ledger head it was read from (see
@@ -127,6 +141,8 @@ export async function rederiveExport(claim: ExportClaim, deps: RederiveDeps): Pr
   const manifest = parseManifest(claim.manifest);
   const selection = parseSelection(claim.selection);
   const differences: string[] = [];
+  const reconcile = manifest.completeness && deps.completeness ? deps.completeness : null;
+  const { isRederived, notRederived } = rederivedFiles(!!manifest.completeness && !reconcile);
   const result = (ok: boolean, rederived: Rederivation['rederived'] = { fields: [], files: [] }): Rederivation => ({
     ok: ok && differences.length === 0,
     manifestSha256,
@@ -198,16 +214,21 @@ export async function rederiveExport(claim: ExportClaim, deps: RederiveDeps): Pr
         strata: selection.strata as Strata,
         selection: selection.method === 'auditor_list' ? { text: selection.ids.join('\n'), name: auditorListName(selection) } : null,
         signer: derivingSigner(deps),
-        // Completeness needs GitHub: the report is rendered with the export's own summary of it
-        // (which the report and the record say was not re-derived); everything else in it is ours.
-        completeness: manifest.completeness ? async () => ({ summary: manifest.completeness!, columns: [], rows: [] }) : null,
+        // Completeness needs GitHub: run again when the app can ask GitHub, as of the export's date;
+        // otherwise the report is rendered with the export's own summary of it (which the record says
+        // was not re-derived), and everything else in it is ours.
+        completeness: !manifest.completeness
+          ? null
+          : reconcile
+            ? reconcile(manifest.completeness.repositories, () => new Date(manifest.generated_at))
+            : async () => ({ summary: manifest.completeness!, columns: [], rows: [] }),
         now: () => new Date(manifest.generated_at),
         toolVersion: manifest.tool.version,
         parameters: manifest.parameters ?? {},
         allowPartialCoverage: manifest.coverage?.partial_allowed ?? false,
       });
-      const fields = compareFields(manifest, derived.manifest, differences);
-      const files = compareFiles(manifest.files, derived.manifest.files, differences);
+      const fields = compareFields(manifest, derived.manifest, reconcile ? [...COMPARED_FIELDS, 'completeness'] : COMPARED_FIELDS, differences);
+      const files = compareFiles(manifest.files, derived.manifest.files, isRederived, notRederived, differences);
       return result(true, { fields, files });
     } finally {
       await rm(work, { recursive: true, force: true });
@@ -217,18 +238,18 @@ export async function rederiveExport(claim: ExportClaim, deps: RederiveDeps): Pr
   }
 }
 
-function compareFields(claimed: Manifest, derived: Manifest, differences: string[]): string[] {
+function compareFields(claimed: Manifest, derived: Manifest, compared: readonly string[], differences: string[]): string[] {
   const same: string[] = [];
-  for (const field of COMPARED_FIELDS) {
+  for (const field of compared) {
     const a = canonical(pick(claimed, field));
     const b = canonical(pick(derived, field));
     if (a === b) same.push(field);
-    else differences.push(`${field}: the export says ${clip(a)}, this ledger gives ${clip(b)}`);
+    else differences.push(`${field}: the export says ${clip(a)}, ${field === 'completeness' ? 'GitHub and this ledger give' : 'this ledger gives'} ${clip(b)}`);
   }
   return same;
 }
 
-function compareFiles(claimed: ManifestFile[], derived: ManifestFile[], differences: string[]): string[] {
+function compareFiles(claimed: ManifestFile[], derived: ManifestFile[], isRederived: (path: string) => boolean, notRederived: Set<string>, differences: string[]): string[] {
   const same: string[] = [];
   const produced = new Set(derived.map((f) => f.path));
   const ours = new Map(derived.filter((f) => isRederived(f.path)).map((f) => [f.path, f]));
@@ -240,15 +261,15 @@ function compareFiles(claimed: ManifestFile[], derived: ManifestFile[], differen
   for (const [path, file] of ours) {
     const claim = theirs.get(path);
     if (!claim) differences.push(`${path} is missing from the export`);
-    else if (claim.sha256 !== file.sha256) differences.push(`${path} differs from what this ledger gives (sha256 ${claim.sha256} in the export, ${file.sha256} here)`);
+    else if (claim.sha256 !== file.sha256) differences.push(`${path} differs from what ${path === 'completeness.csv' ? 'GitHub and this ledger give' : 'this ledger gives'} (sha256 ${claim.sha256} in the export, ${file.sha256} here)`);
     else same.push(path);
   }
   for (const path of theirs.keys()) {
-    if (ours.has(path) || NOT_REDERIVED.has(path)) continue;
+    if (ours.has(path) || notRederived.has(path)) continue;
     differences.push(`${path} is in the export, but this ledger gives no such file`);
   }
   // The views are not compared byte for byte, but a package without them is not the one this ledger gives.
-  for (const path of produced) if (NOT_REDERIVED.has(path) && !theirs.has(path)) differences.push(`${path} is missing from the export`);
+  for (const path of produced) if (notRederived.has(path) && !theirs.has(path)) differences.push(`${path} is missing from the export`);
   return same;
 }
 

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import type ExcelJS from 'exceljs';
 import { readNdjsonLines } from '../ledger/ndjson.js';
 import type { ObservationPeriod } from '../sampling/period.js';
@@ -108,6 +109,22 @@ export async function writeWorkbook(input: WorkbookInput): Promise<void> {
   for (const row of input.method) addRow(method, methodCols, row);
   method.commit();
   await workbook.commit();
+  await dateEveryPart(input.path, input.generatedAt);
+}
+
+/**
+ * Dates every part of the workbook's zip as the export (the writer dates
+ * each part when it writes it), so that one export always writes the same
+ * bytes: the app re-derives the workbook before it signs an export, and
+ * compares it byte for byte. The parts' compressed data is copied as it is.
+ */
+async function dateEveryPart(path: string, date: Date): Promise<void> {
+  const { default: JSZip } = await import('jszip');
+  const zip = await JSZip.loadAsync(await readFile(path));
+  zip.forEach((_, file) => {
+    file.date = date;
+  });
+  await writeFile(path, await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', platform: 'DOS' }));
 }
 
 /** `&L<period>&C<sheet>, page N of M&R<generated>`: Excel's header/footer codes (`&&` is a literal &). */

@@ -9,7 +9,8 @@ import type { Manifest } from '../../src/export/manifest.js';
 import { acmeScenario, INSTALLATION_ID as INSTALLATION, startApp, type RunningApp } from '../support/app-harness.js';
 import type { ScenarioBuilder } from '../support/scenario.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../support/simulator/server.js';
-import { installationPayload, pullRequestPayload, pushPayload } from '../support/webhooks.js';
+import { mergeAndPush } from '../support/merge-and-push.js';
+import { installationPayload } from '../support/webhooks.js';
 
 /**
  * Completeness by ancestry and coverage: a direct push the app never saw,
@@ -37,13 +38,6 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
 
 const mainHead = () => s.currentRepository().branches.get('main')!;
 
-async function mergeAndPush(author: string, approver: string) {
-  const before = mainHead();
-  s.pullRequest({ author }).approvedBy(approver).check('ci', 'success').merge({ by: approver });
-  await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', s.pr().number, 'closed', { installationId: INSTALLATION }));
-  await app.deliverAndSettle('push', pushPayload(sim, 'acme/api', { before, after: mainHead(), pusher: approver, installationId: INSTALLATION }));
-  sim.world.tick(24 * 60);
-}
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'changeproof-completeness-'));
@@ -52,14 +46,14 @@ beforeAll(async () => {
   app = await startApp(sim, { clock: () => new Date(Date.parse(sim.world.now()) + 60_000), ledgerOnClock: true });
   await app.deliverAndSettle('installation', installationPayload(sim, ['acme/api'], INSTALLATION));
   // February: one reviewed change, its push recorded — where main stood when March began.
-  await mergeAndPush('alice', 'bob');
+  await mergeAndPush(s, sim, app, 'alice', 'bob');
   sim.world.tick(3 * 24 * 60);
   // March: a reviewed change; then a direct push whose webhook never arrived, its dates set to 2019
   // and its author named as a spreadsheet formula; then another reviewed change, recorded.
-  await mergeAndPush('bob', 'carol');
+  await mergeAndPush(s, sim, app, 'bob', 'carol');
   s.file('src/backdoor.ts', 'export const open = true;\n', { author: { name: FORMULA, email: 'nobody@evil.example' }, date: '2019-06-01T12:00:00Z' });
   lost = mainHead();
-  await mergeAndPush('carol', 'alice');
+  await mergeAndPush(s, sim, app, 'carol', 'alice');
   ledgerPath = app.ledgerPath;
   await app.close();
 }, 60_000);

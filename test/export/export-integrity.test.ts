@@ -78,7 +78,18 @@ describe('verify-export and the app\'s re-derivation', () => {
     const derived = await rederiveExport(claimOf(genuine), deps);
     expect(derived.differences).toEqual([]);
     expect(derived.ok).toBe(true);
-    expect(derived.notRederived.sort()).toEqual(['sample.xlsx']); // report.html is rendered again and compared byte for byte
+    // report.html and the workbook are rendered again and compared byte for byte; with no reconciliation, nothing needs GitHub.
+    expect(derived.notRederived).toEqual([]);
+    expect(derived.rederived.files).toEqual(expect.arrayContaining(['report.html', 'sample.xlsx']));
+  }, 30_000);
+
+  it('a doctored workbook (the auditor\'s working paper), its hash rebuilt in the manifest, is not signed', async () => {
+    const doctored = await rederiveExport(claimOf(genuine, (m) => {
+      const xlsx = (m['files'] as Array<Record<string, unknown>>).find((f) => f['path'] === 'sample.xlsx')!;
+      xlsx['sha256'] = 'e'.repeat(64);
+    }), deps);
+    expect(doctored.ok).toBe(false);
+    expect(doctored.differences).toEqual([expect.stringMatching(/^sample\.xlsx differs from what this ledger gives \(sha256 e{64} in the export, [0-9a-f]{64} here\)$/)]);
   }, 30_000);
 
   it('SHA256SUMS: a duplicate line, even with the right hash, or a blank line, is tampering', async () => {

@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ATTRIBUTES, ATTRIBUTE_TITLES, evidencePath, type ExceptionRow, type PopulationItem } from '../../src/export/model.js';
 import { MAX_WIDTH, writeWorkbook } from '../../src/export/xlsx.js';
 import { SAMPLE_PRINTED_COLUMNS } from '../../src/export/workbook-columns.js';
@@ -21,6 +21,8 @@ let path: string;
 let sample: PopulationItem[];
 const workbook = new ExcelJS.Workbook();
 
+let written: Parameters<typeof writeWorkbook>[0];
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'changeproof-workbook-'));
   path = join(dir, 'sample.xlsx');
@@ -36,11 +38,12 @@ beforeAll(async () => {
   exceptions[0]!.responses = [{ by: 'dave', role: 'maintain', at: '2026-03-12T10:00:00.000Z', text: AT_TEXT, via: 'comment', url: null, ledger: { seq: 90, hash: 'ab'.repeat(32), kind: 'exception_response', recordedAt: '2026-03-12T10:00:01.000Z' } }];
   const rows = join(dir, 'rows.ndjson');
   writeFileSync(rows, sample.map((i) => `${JSON.stringify(i)}\n`).join(''));
-  await writeWorkbook({
+  written = {
     path, period: PERIOD, sample, exceptions, populationRowsPath: rows, populationSize: sample.length,
     completeness: { columns: ['repo', 'gap', 'commit_sha'], rows: [['acme/api', 'commit_not_recorded', 'a'.repeat(40)]] },
     method: [['population size', String(sample.length)], ['seed', 'seed-2026-Q1']], generatedAt: new Date('2026-04-01T08:00:00Z'),
-  });
+  };
+  await writeWorkbook(written);
   await workbook.xlsx.readFile(path);
 });
 
@@ -50,6 +53,23 @@ afterAll(() => {
 });
 
 const headersOf = (ws: ExcelJS.Worksheet) => (ws.getRow(1).values as unknown[]).slice(1) as string[];
+
+describe('sample.xlsx as bytes', () => {
+  it('is the same file whenever the same export writes it (the app re-derives it before signing)', async () => {
+    const again = join(dir, 'again.xlsx');
+    // Written later by the clock (zip entries are dated to 2 seconds): the bytes must not change.
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2031-07-09T17:43:11Z') });
+    try {
+      await writeWorkbook({ ...written, path: again });
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(readFileSync(again).equals(readFileSync(path))).toBe(true);
+    const other = join(dir, 'other.xlsx');
+    await writeWorkbook({ ...written, path: other, generatedAt: new Date('2026-04-01T08:00:04Z') });
+    expect(readFileSync(other).equals(readFileSync(path))).toBe(false);
+  });
+});
 
 describe('sample.xlsx read back', () => {
   it('has its sheets in the order an auditor works through them', () => {

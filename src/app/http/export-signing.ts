@@ -1,7 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LedgerSource } from '../../export/ledger-source.js';
-import { checkClaim, ExportClaimError, rederiveExport, type ExportClaim, type Rederivation } from '../../export/rederive.js';
+import { githubCompleteness } from '../../export/completeness.js';
+import { checkClaim, ExportClaimError, rederiveExport, type ExportClaim, type RederiveDeps, type Rederivation } from '../../export/rederive.js';
+import type { GitHubClient } from '../../github/octokit.js';
+import { ROUTES } from '../../github/routes.js';
 import type { Ledger } from '../../ledger/index.js';
 import { keyIdOf, publicKeyFromPem } from '../../ledger/signing-key.js';
 import { declaresMoreThan, readBodyWithin, sendTooLarge } from './body-limit.js';
@@ -17,6 +20,12 @@ export interface ExportSigningOptions {
   /** Signing requests allowed per token per hour (default 10). */
   perHour?: number;
   clock: () => Date;
+  /**
+   * The app's GitHub access, to run an export's reconciliation with GitHub
+   * again before signing it (each repository through its installation);
+   * absent: completeness.csv and the workbook are signed as claimed.
+   */
+  github?: { appClient: () => Promise<GitHubClient>; installationClient: (installationId: number) => Promise<GitHubClient> };
 }
 
 /** Bodies beyond this are refused before they are read (a manifest lists one line per file). */
@@ -92,7 +101,10 @@ async function judge(claim: ExportClaim, requestedBy: string, options: ExportSig
   let verdict: Rederivation;
   try {
     // The app's clock: an export is signed only when dated now (generated_at within the tolerance of rederiveExport).
-    verdict = await rederiveExport(claim, { source: options.exportSource!, publicKeyPem, keyId: keyIdOf(publicKeyFromPem(publicKeyPem)), clock: options.clock });
+    verdict = await rederiveExport(claim, {
+      source: options.exportSource!, publicKeyPem, keyId: keyIdOf(publicKeyFromPem(publicKeyPem)), clock: options.clock,
+      completeness: options.github ? appCompleteness(options.github) : null,
+    });
   } catch (error) {
     if (error instanceof ExportClaimError) return sendJson(res, 400, { error: error.message });
     // The export's own checks (a period the ledger does not cover, a ledger that does not verify) are refusals too.
@@ -117,6 +129,22 @@ async function judge(claim: ExportClaim, requestedBy: string, options: ExportSig
   } catch (error) {
     return sendJson(res, 503, { error: `the ledger could not record the signature: ${(error as Error).message}` });
   }
+}
+
+/** The reconciliation with GitHub as an export runs it, each repository read through the app's installation on it. */
+function appCompleteness(github: NonNullable<ExportSigningOptions['github']>): NonNullable<RederiveDeps['completeness']> {
+  return (repos, now) =>
+    githubCompleteness(async (full) => {
+      const [owner, repo] = full.split('/') as [string, string];
+      const app = await github.appClient();
+      try {
+        const { data } = await app.request(ROUTES.getRepoInstallation, { owner, repo });
+        return await github.installationClient(data.id);
+      } catch (error) {
+        if ((error as { status?: number }).status === 404) throw new Error(`the app is not installed on ${full}, so it cannot check the export's completeness there`);
+        throw error;
+      }
+    }, repos, { now });
 }
 
 function refusedBy(claim: ExportClaim, reason: string): Rederivation {
