@@ -24,6 +24,8 @@ export interface ChangeproofOptions {
   signingTokens?: string[];
   /** Signing requests allowed per token per hour (default 10). */
   signingPerHour?: number;
+  /** Responses to exceptions through the API allowed per signing token per hour (default 60). */
+  respondingPerHour?: number;
   /** The ledger as an export source up to a seq, for re-deriving exports before signing them (default: the SQLite ledger's file). */
   exportSource?: (toSeq: number) => LedgerSource;
   clock?: () => Date;
@@ -85,7 +87,7 @@ export function changeproof(options: ChangeproofOptions) {
           clock: services.clock,
           github: { appClient: services.appClient, installationClient: services.installationClient },
         },
-        responding: { appClient: services.appClient, installationClient: services.installationClient, clock: services.clock },
+        responding: { appClient: services.appClient, installationClient: services.installationClient, clock: services.clock, perHour: options.respondingPerHour },
       }),
     );
     worker.start();

@@ -135,6 +135,36 @@ describe('responses to exceptions, end to end', () => {
     expect(await app.entries('exception_response')).toHaveLength(0);
   });
 
+  // Attack: a maintainer co-authors a direct push (a `Co-authored-by:` trailer on mallory's commit), then answers its exception.
+  it("a co-author of a direct push's commit may not answer its exception: GitHub's co-author links are read when someone responds", async () => {
+    const s = acmeScenario().role('dave', 'maintain').user('mallory');
+    const repo = s.currentRepository();
+    const before = repo.branches.get('main')!;
+    const mallory = { name: 'mallory', email: 'mallory@example.com', date: s.world.tick() };
+    const dave = s.world.account('dave')!;
+    // 29 commits of mallory's own, then the co-authored one: the authors are read 25 commits a request.
+    let parent = before;
+    for (let i = 0; i < 29; i++) parent = s.makeCommit(repo, [parent], `Step ${i}`, mallory, mallory, { [`src/step-${i}.ts`]: `export const n = ${i};\n` });
+    const after = s.makeCommit(repo, [parent], `Hotfix\n\nCo-authored-by: Dave <${dave.emails[0]}>`, mallory, mallory, { 'src/hotfix.ts': 'export const fixed = true;\n' });
+    repo.branches.set('main', after);
+    s.world.userTokens.set('dave-token', 'dave');
+    const { sim, app } = await env.start(s, { signingToken: 'sign-me', respondingPerHour: 1 });
+    await app.deliverAndSettle('push', pushPayload(sim, 'acme/api', { before, after, pusher: 'mallory', forced: false, installationId: INSTALLATION }));
+    const respond = () => fetch(`${app.url}/api/changeproof/exception-response`, {
+      method: 'POST', headers: { authorization: 'Bearer sign-me', 'content-type': 'application/json', 'x-github-token': 'dave-token' },
+      body: JSON.stringify({ repository: 'acme/api', subject: `push/${after}`, text: 'Looked at it again: fine.' }),
+    });
+    const res = await respond();
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: string }).error).toMatch(/@dave contributed to the push/);
+    expect(await app.entries('exception_response')).toHaveLength(0);
+    // Each response asks GitHub several questions: the API answers a signing token a limited number of times an hour.
+    const again = await respond();
+    expect(again.status).toBe(429);
+    expect(again.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(((await again.json()) as { error: string }).error).toMatch(/^at most 1 response an hour per signing token/);
+  });
+
   it("a direct push's exception is answered through the API with the signing token and the responder's own GitHub token", async () => {
     const s = acmeScenario().role('dave', 'maintain').user('mallory');
     const before = s.currentRepository().branches.get('main')!;

@@ -14,6 +14,7 @@ describe("GraphQL documents against GitHub's published schema (@octokit/graphql-
       await import('../../src/github/graphql/merge-queue.graphql.js'),
       await import('../../src/github/graphql/pull-request-paths.graphql.js'),
       await import('../../src/github/graphql/team-members.graphql.js'),
+      await import('../../src/github/graphql/commit-authors.graphql.js'),
     ];
     const sent = modules.flatMap((m) => Object.values(m)).filter((v) => typeof v === 'string' && /^\s*query /.test(v));
     expect(new Set(Object.values(GRAPHQL_DOCUMENTS))).toEqual(new Set(sent));

@@ -58,6 +58,7 @@ export interface AppOptions {
   /** `CHANGEPROOF_SIGNING_TOKEN`: lets the app sign exports it re-derives. */
   signingToken?: string;
   signingPerHour?: number;
+  respondingPerHour?: number;
   ledgerPath?: string;
   /** Also time the ledger (recorded_at, the inbox's acceptance time) with `clock`. */
   ledgerOnClock?: boolean;
@@ -98,6 +99,7 @@ export async function startApp(sim: GitHubSimulator, options: AppOptions = {}): 
       apiToken: options.apiToken,
       signingTokens: options.signingToken ? [options.signingToken] : [],
       signingPerHour: options.signingPerHour,
+      respondingPerHour: options.respondingPerHour,
       ...(options.exportSource ? { exportSource: options.exportSource } : {}),
       clock: options.clock,
       settings: { retryDelaysMs: [5], reevaluationDelaysMs: [20], pushSettleMs: 0, maxAttempts: 3, recoveryIntervalMs: 0, coalesceMs: 20, coalesceMaxMs: 200, ...options.settings },

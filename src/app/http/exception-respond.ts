@@ -6,8 +6,9 @@ import { ROUTES } from '../../github/routes.js';
 import type { Ledger } from '../../ledger/index.js';
 import { decideResponse } from '../jobs/respond-to-exception.js';
 import { declaresMoreThan, readBodyWithin, sendTooLarge } from './body-limit.js';
-import { authenticate, fingerprint } from './export-signing.js';
+import { authenticate, fingerprint, RateLimiter } from './export-signing.js';
 import { sendJson } from './respond.js';
+import { plural } from '../../core/format.js';
 
 export interface ExceptionRespondOptions {
   ledger: Ledger;
@@ -17,6 +18,8 @@ export interface ExceptionRespondOptions {
   appClient: () => Promise<GitHubClient>;
   installationClient: (installationId: number) => Promise<GitHubClient>;
   clock: () => Date;
+  /** Responses (recorded or refused) per signing token per hour; default 60. Each asks GitHub a few questions. */
+  perHour?: number;
 }
 
 const REFUSAL_STATUS = { nothing_to_answer: 404, invalid_text: 422, not_permitted: 403, not_independent: 403, unavailable: 502 } as const;
@@ -40,6 +43,8 @@ export const MAX_RESPOND_REQUEST_BYTES = 64 * 1024;
  */
 export function exceptionRespond(options: ExceptionRespondOptions): (req: IncomingMessage, res: ServerResponse) => Promise<true> {
   const tokens = options.signingTokens.map((token) => ({ token: Buffer.from(token, 'utf8'), fingerprint: fingerprint(token) }));
+  const perHour = options.perHour ?? 60;
+  const limiter = new RateLimiter(perHour, 3_600_000, options.clock);
   return async (req, res) => {
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'only POST is supported' }, { allow: 'POST' });
     if (declaresMoreThan(req, MAX_RESPOND_REQUEST_BYTES)) return sendTooLarge(res, MAX_RESPOND_REQUEST_BYTES, 'A response to an exception');
@@ -54,6 +59,11 @@ export function exceptionRespond(options: ExceptionRespondOptions): (req: Incomi
     if (!read.ok) return read.reason === 'too_large' ? sendTooLarge(res, MAX_RESPOND_REQUEST_BYTES, 'A response to an exception') : true;
     const body = parseBody(read.body.toString('utf8'));
     if (typeof body === 'string') return sendJson(res, 400, { error: body });
+    // Each response asks GitHub who responds, their role and who wrote the push: that is what is limited.
+    const wait = limiter.take(caller.fingerprint);
+    if (wait > 0) {
+      return sendJson(res, 429, { error: `at most ${plural(perHour, 'response')} an hour per signing token; try again in ${Math.ceil(wait / 1000)} s` }, { 'retry-after': String(Math.ceil(wait / 1000)) });
+    }
     try {
       const app = await options.appClient();
       const [owner, repo] = body.repository.split('/') as [string, string];

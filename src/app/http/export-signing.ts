@@ -86,7 +86,7 @@ export function exportSigning(options: ExportSigningOptions): (req: IncomingMess
       // Re-deriving an export reads the whole ledger: that is what is limited.
       const wait = limiter.take(caller.fingerprint);
       if (wait > 0) {
-        return sendJson(res, 429, { error: `at most ${options.perHour ?? 10} signing requests an hour per token; try again in ${Math.ceil(wait / 1000)} s` }, { 'retry-after': String(Math.ceil(wait / 1000)) });
+        return sendJson(res, 429, { error: `at most ${plural(options.perHour ?? 10, 'signing request')} an hour per token; try again in ${Math.ceil(wait / 1000)} s` }, { 'retry-after': String(Math.ceil(wait / 1000)) });
       }
       return await judge(claim, caller.fingerprint, options, res);
     } finally {
@@ -205,7 +205,8 @@ export function fingerprint(token: string): string {
 }
 
 /** A sliding window of requests per key. */
-class RateLimiter {
+/** At most `limit` requests per key in any `windowMs`: a sliding window of the times each key was let through. */
+export class RateLimiter {
   private readonly seen = new Map<string, number[]>();
 
   constructor(private readonly limit: number, private readonly windowMs: number, private readonly clock: () => Date) {}

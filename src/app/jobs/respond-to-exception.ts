@@ -6,6 +6,7 @@ import type { ChangeRecord, ExceptionRecord, ExceptionResponseRecord, PushRecord
 import { readCollaboratorRole } from '../../github/collaborator-role.js';
 import { collectPullRequest } from '../../github/collect-pull-request.js';
 import { commentOnPullRequest } from '../../github/comment-on-pull-request.js';
+import { readCommitAuthors } from '../../github/read-commit-authors.js';
 import { GitHubEvidenceError } from '../../github/errors.js';
 import type { GitHubClient } from '../../github/octokit.js';
 import type { EntryInput, Ledger, LedgerEntry } from '../../ledger/index.js';
@@ -109,7 +110,7 @@ export async function decideResponse(request: ResponseRequest, deps: ResponseDep
   const role = await readCollaboratorRole(deps.octokit, { owner, repo: name, username: request.responder });
   const contributors = request.subject.startsWith('pull/')
     ? await (deps.contributorsOfChange ?? (async (r) => contributorsRecorded(r)))(recorded.change)
-    : pushContributors(recorded.push);
+    : [...pushContributors(recorded.push), ...(recorded.push ? await readCommitAuthors(deps.octokit, { owner, repo: name }, recorded.push.commits.map((c) => c.sha)) : [])];
   const judged = judgeResponder({ responder: request.responder, roleName: role.roleName, contributors, actors, text: request.text, exceptions: recorded.exceptions.length, about });
   if (!judged.ok) return judged;
   const excluded = [...new Set([...contributors, ...actors].filter((l): l is string => typeof l === 'string' && l !== ''))].sort();
@@ -168,8 +169,11 @@ async function contributorsOfChange(ctx: JobContext, record: ChangeRecord | null
   return contributorsRecorded(record, await withRecordedPushes(ctx, facts));
 }
 
-/** A direct push's contributors: who pushed it and the authors of the commits it brought. */
-/** Whoever shaped a direct push: its sender and pusher, and the author and committer of every commit it brought. */
+/**
+ * Whoever shaped a direct push, as recorded: its sender and pusher, and the
+ * author and committer of every commit it brought (the co-authors are read
+ * from GitHub when someone responds).
+ */
 function pushContributors(push: PushRecord | null): string[] {
   if (!push) return [];
   return [push.sender, push.pusher?.name, ...push.commits.flatMap((c) => [c.author, c.committer])].filter((l): l is string => typeof l === 'string' && l !== '');
