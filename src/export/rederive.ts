@@ -194,6 +194,17 @@ export async function rederiveExport(claim: ExportClaim, deps: RederiveDeps): Pr
       return result(false);
     }
 
+    // An export reconciles every repository it covers with GitHub, or none: a claim that reconciled
+    // fewer would show completeness for some and let the report pass over the others in silence.
+    if (manifest.completeness) {
+      const reconciled = [...(manifest.completeness.repositories ?? [])].map((r) => r.toLowerCase()).sort();
+      const covered = manifest.repositories === 'all' ? null : [...manifest.repositories].map((r) => r.toLowerCase()).sort();
+      if (!covered || reconciled.join('\n') !== covered.join('\n')) {
+        differences.push(`completeness: the export reconciled ${reconciled.join(', ') || 'no repository'} with GitHub, not the repositories it covers (${covered ? covered.join(', ') : 'all'}); an export reconciles all of them`);
+        return result(false);
+      }
+    }
+
     // 3. Derive the package ourselves, with the export's own parameters.
     const period = periodOf(manifest);
     const work = await mkdtemp(join(tmpdir(), 'changeproof-rederive-'));

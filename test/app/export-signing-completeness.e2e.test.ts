@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExport, type CompletenessResult } from '../../src/export/export.js';
 import { SigningRefusedError } from '../../src/export/signature.js';
 import { resolveExport } from '../../src/export/export-request.js';
+import type { Manifest } from '../../src/export/manifest.js';
 import { verifyExport } from '../../src/export/verify-export.js';
 import { acmeScenario, freshConnectionFetch, INSTALLATION_ID as INSTALLATION, startApp, type RunningApp } from '../support/app-harness.js';
 import type { ScenarioBuilder } from '../support/scenario.js';
@@ -92,5 +93,19 @@ describe('export signing re-runs the reconciliation with GitHub', () => {
     ]));
     expect(await app.entries('export_refused')).toHaveLength(refusalsBefore + 1);
     expect(await app.entries('export')).toHaveLength(exportsBefore);
+  });
+
+  it('refuses an export that reconciled only some of the repositories it covers', async () => {
+    const result = await exportWithCompleteness('partial-reconciliation');
+    const manifest = JSON.parse(readFileSync(join(result.out, 'manifest.json'), 'utf8')) as Manifest;
+    manifest.completeness!.repositories = [];
+    const res = await freshConnectionFetch(`${app.url}/api/changeproof/export-signature`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${SIGNING_TOKEN}` },
+      body: JSON.stringify({ manifest: `${JSON.stringify(manifest, null, 2)}\n`, selection: readFileSync(join(result.out, 'selection.json'), 'utf8') }),
+    });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { differences: string[] }).differences).toEqual([
+      'completeness: the export reconciled no repository with GitHub, not the repositories it covers (acme/api); an export reconciles all of them',
+    ]);
   });
 });
