@@ -74,7 +74,7 @@ export function introducedByMerges(
     if (!pr) continue;
     // A merge commit made by hand and pushed (GitHub then marks the pull request merged with it as
     // its merge commit) may hold content nobody reviewed: only GitHub's own merge speaks for the pull request.
-    if (!madeByGitHubFor(commit, pr)) continue;
+    if (!madeByGitHubFor(commit, pr, (sha) => commit.parents.includes(sha) || reach(commit.parents).has(sha))) continue;
     claim(commit.sha, pr);
     if (commit.parents.length >= 2) {
       // A true merge brings what its merged side has and its base side has not (`git log M^1..M^2`):
@@ -98,13 +98,28 @@ export function introducedByMerges(
 
 /**
  * Whether the merge commit GitHub names for a pull request is one GitHub made
- * for it. A true merge: signed by GitHub, or at least in GitHub's name with the
- * reviewed head as its merged side (a server that does not sign its merges).
- * A single commit (squash, or a rebase's last copy, which GitHub never signs):
- * in GitHub's name, or the reviewed head itself (a fast-forward).
+ * for it — by its shape as well as its signature, for GitHub also signs what
+ * people commit on github.com in its name (the web editor, the API):
+ *
+ * - a true merge has the reviewed head as its merged side (second parent), as
+ *   the merge button makes it; and is signed by GitHub, or at least in
+ *   GitHub's name (a server that does not sign its merges; the shell then
+ *   checks its content, see `vetUnsignedMerges`);
+ * - a single commit is the reviewed head itself (a fast-forward), or a squash
+ *   or a rebase's last copy in GitHub's name (GitHub does not sign rebase
+ *   merges). Neither ever descends from the reviewed head — a squash sits on
+ *   the base branch, and a rebase always writes new commits — so one that does
+ *   was made on top of the head by someone, with whatever content they chose.
+ *
+ * Absent `madeBy`: not known, taken as GitHub's.
  */
-function madeByGitHubFor(commit: RangeNode, pr: MergedPullRequest): boolean {
-  if (commit.madeBy === undefined || commit.madeBy === 'github') return true;
-  if (commit.parents.length >= 2) return commit.madeBy === 'github-name' && !!pr.headSha && commit.parents[1] === pr.headSha;
-  return commit.madeBy === 'github-name' || commit.sha === pr.headSha;
+function madeByGitHubFor(commit: RangeNode, pr: MergedPullRequest, descendsFrom: (sha: string) => boolean): boolean {
+  const github = commit.madeBy === undefined || commit.madeBy === 'github';
+  if (commit.parents.length >= 2) {
+    if (pr.headSha && commit.parents[1] !== pr.headSha) return false;
+    return github || (commit.madeBy === 'github-name' && !!pr.headSha);
+  }
+  if (commit.sha === pr.headSha) return true;
+  if (pr.headSha && descendsFrom(pr.headSha)) return false;
+  return github || commit.madeBy === 'github-name';
 }

@@ -105,10 +105,24 @@ describe('introducedByMerges', () => {
       expected: { a: null, M: null },
     },
     {
-      name: 'a true merge brings only what the reviewed head reaches: a commit stacked on it is unreviewed',
+      name: 'a true merge whose merged side is not the reviewed head (a commit stacked on it) is not GitHub\'s merge of the pull request: nothing it brings is reviewed',
       range: 'a: B; h: a; x: h; M: B x',
       associated: { a: [{ ...P1, headSha: 'h' }], h: [{ ...P1, headSha: 'h' }], M: [{ ...P1, headSha: 'h' }] },
-      expected: { a: 1, h: 1, x: null, M: 1 },
+      expected: { a: null, h: null, x: null, M: null },
+    },
+    {
+      name: 'a single commit on top of the reviewed head, named as the merge commit, is not GitHub\'s squash or rebase (those never descend from the head)',
+      range: 'a: B; h: a; X: h',
+      associated: { a: [{ ...P1, headSha: 'h', mergeCommitSha: 'X' }], h: [{ ...P1, headSha: 'h', mergeCommitSha: 'X' }], X: [{ ...P1, headSha: 'h', mergeCommitSha: 'X' }] },
+      madeBy: { X: 'github' },
+      expected: { a: null, h: null, X: null },
+    },
+    {
+      name: 'a fast-forward to the reviewed head itself is the pull request\'s',
+      range: 'a: B; h: a',
+      associated: { a: [{ ...P1, headSha: 'h', mergeCommitSha: 'h' }], h: [{ ...P1, headSha: 'h', mergeCommitSha: 'h' }] },
+      madeBy: { a: 'someone', h: 'someone' },
+      expected: { a: 1, h: 1 },
     },
     {
       name: 'a merge commit made by hand (not by GitHub) introduces nothing, whatever GitHub associates with it',
