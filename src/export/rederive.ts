@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { periodFromDates, type ObservationPeriod } from '../sampling/period.js';
+import { parsePeriod, periodFromDates, type ObservationPeriod } from '../sampling/period.js';
 import type { SampleSizeRule } from '../sampling/sample-size.js';
 import type { Strata } from '../sampling/select-sample.js';
 import { runExport, type CompletenessRunner } from './export.js';
@@ -194,6 +194,15 @@ export async function rederiveExport(claim: ExportClaim, deps: RederiveDeps): Pr
       return result(false);
     }
 
+    // Nor read up to an old head: the entry after it must have been recorded after the export was
+    // made (it is the export's own record, or something that happened since). Otherwise the export
+    // leaves out what the ledger already held when it was made: a change or a direct push of the period.
+    const next = await nextEntry(deps, head.size);
+    if (next && (next.recordedAt === null || next.recordedAt < generatedAt - DATED_TOLERANCE.aheadMs)) {
+      differences.push(`ledger.head: the export was read up to entry ${head.size}, but entry ${head.size + 1} was recorded at ${next.recordedAt === null ? 'an unknown time' : new Date(next.recordedAt).toISOString()}, before the export was made (${manifest.generated_at}): an export reads the whole ledger as it stands`);
+      return result(false);
+    }
+
     // An export reconciles every repository it covers with GitHub, or none: a claim that reconciled
     // fewer would show completeness for some and let the report pass over the others in silence.
     if (manifest.completeness) {
@@ -204,6 +213,9 @@ export async function rederiveExport(claim: ExportClaim, deps: RederiveDeps): Pr
         return result(false);
       }
     }
+
+    checkStatedPeriod(manifest, differences);
+    if (differences.length) return result(false);
 
     // 3. Derive the package ourselves, with the export's own parameters.
     const period = periodOf(manifest);
@@ -240,12 +252,61 @@ export async function rederiveExport(claim: ExportClaim, deps: RederiveDeps): Pr
       });
       const fields = compareFields(manifest, derived.manifest, reconcile ? [...COMPARED_FIELDS, 'completeness'] : COMPARED_FIELDS, differences);
       const files = compareFiles(manifest.files, derived.manifest.files, isRederived, notRederived, differences);
+      if (differences.length === 0) compareManifestText(claim.manifest, derived.manifest, manifest.files, differences);
       return result(true, { fields, files });
     } finally {
       await rm(work, { recursive: true, force: true });
     }
   } finally {
     await source.close();
+  }
+}
+
+/**
+ * The manifest is signed as the text it is, so that text must be the one the
+ * app derived, byte for byte — with the claim's own list of files (compared
+ * above). Otherwise a member written twice (`JSON.parse` keeps the last; a
+ * reader may see the first), a member the format does not have, or a field no
+ * comparison reads would be signed as the app's word.
+ */
+function compareManifestText(text: string, derived: Manifest, files: ManifestFile[], differences: string[]): void {
+  const expected = `${JSON.stringify({ ...derived, files }, null, 2)}\n`;
+  if (text === expected) return;
+  const lines = text.split('\n');
+  const want = expected.split('\n');
+  const at = lines.findIndex((line, i) => line !== want[i]);
+  const line = at === -1 ? Math.min(lines.length, want.length) + 1 : at + 1;
+  differences.push(`manifest.json is not the text this ledger gives: line ${line} reads ${clip(JSON.stringify(lines[line - 1] ?? ''))}, this ledger gives ${clip(JSON.stringify(want[line - 1] ?? ''))} (a member written twice, one the format does not have, or a value nothing else compares)`);
+}
+
+/**
+ * What the export says of its own period and parameters, in words the report
+ * shows, must name the period it covers: a label other than `from..to` must
+ * be the period's name (`2026-Q1` for 2026-01-01..2026-03-31); the resolved
+ * period, a named period parameter and the completeness parameter must agree.
+ */
+function checkStatedPeriod(manifest: Manifest, differences: string[]): void {
+  const p = manifest.period;
+  const at = new Date(String(manifest.generated_at));
+  const names = (label: string) => {
+    try {
+      const named = parsePeriod(label, p.time_zone, at);
+      return named.from === p.from && named.to === p.to;
+    } catch {
+      return false;
+    }
+  };
+  if (p.label !== `${p.from}..${p.to}` && !names(p.label)) differences.push(`period.label: the export calls its period ${JSON.stringify(p.label)}, but it runs from ${p.from} to ${p.to}`);
+  const params = manifest.parameters ?? {};
+  if (params['resolved-period'] !== undefined && params['resolved-period'] !== `${p.from}..${p.to}`) {
+    differences.push(`parameters.resolved-period: the export says ${JSON.stringify(params['resolved-period'])}, but its period runs from ${p.from} to ${p.to}`);
+  }
+  if (params['period'] !== undefined && !names(params['period'])) differences.push(`parameters.period: the export names ${JSON.stringify(params['period'])}, but its period runs from ${p.from} to ${p.to}`);
+  for (const key of ['from', 'to'] as const) {
+    if (params[key] !== undefined && params[key] !== p[key]) differences.push(`parameters.${key}: the export says ${JSON.stringify(params[key])}, but its period runs from ${p.from} to ${p.to}`);
+  }
+  if (params['completeness'] !== undefined && (params['completeness'] === 'github') !== !!manifest.completeness) {
+    differences.push(`parameters.completeness: the export says ${JSON.stringify(params['completeness'])}, but it ${manifest.completeness ? 'has' : 'has no'} reconciliation with GitHub`);
   }
 }
 
@@ -303,6 +364,16 @@ async function entryAt(source: LedgerSource, seq: number): Promise<{ hash: strin
     last = stored;
   }
   return count === seq && last ? of(last) : null;
+}
+
+/** The entry after `seq` in the app's ledger, if there is one yet. */
+async function nextEntry(deps: RederiveDeps, seq: number): Promise<{ hash: string; recordedAt: number | null } | null> {
+  const source = deps.source(seq + 1);
+  try {
+    return await entryAt(source, seq + 1);
+  } finally {
+    await source.close();
+  }
 }
 
 function recordedAtOf(body: string): number | null {
