@@ -83,3 +83,22 @@ describe('a single commit in GitHub\'s name on top of a reviewed head', () => {
     });
   }
 });
+
+describe('what GitHub makes still counts', () => {
+  for (const method of ['merge', 'squash', 'rebase'] as const) {
+    it(`a ${method} merge with GitHub's button (a rebase's copies unsigned, as GitHub makes them) is the pull request's, with no exception`, async () => {
+      const s = acmeScenario();
+      const { sim, app } = await env.start(s, followSim);
+      const before = sim.world.repo('acme/api').branches.get('main')!;
+      s.pullRequest({ author: 'alice', commits: 2 }).approvedBy('bob').check('ci', 'success').merge({ by: 'carol', method });
+      const after = sim.world.repo('acme/api').branches.get('main')!;
+      if (method === 'rebase') expect(sim.world.repo('acme/api').commits.get(after)!.signature).toBeUndefined();
+      await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', 1, 'closed', { installationId: INSTALLATION }));
+      await app.deliverAndSettle('push', pushPayload(sim, 'acme/api', { before, after, pusher: 'carol', installationId: INSTALLATION }));
+      const push = data<PushRecord>((await app.entries('push')).at(-1));
+      expect(push.unreviewed).toEqual([]);
+      expect(push.commits.map((c) => c.introducedBy?.number)).toEqual(push.commits.map(() => 1));
+      expect((await app.entries('exception')).map((e) => data<ExceptionRecord>(e)).filter((x) => x.type === 'direct_push')).toEqual([]);
+    });
+  }
+});

@@ -283,8 +283,8 @@ export class ScenarioBuilder {
 
   /**
    * Merges the pull request as GitHub's merge button does, by `by` (committer
-   * web-flow, signed by GitHub): a merge commit (default), a squash commit,
-   * or the commits rebased onto the base branch.
+   * web-flow): a merge commit (default) or a squash commit, signed by GitHub,
+   * or the commits rebased onto the base branch, which GitHub does not sign.
    */
   merge(options: { by?: string; method?: 'merge' | 'squash' | 'rebase' } = {}): this {
     const repo = this.repoNow();
@@ -306,7 +306,8 @@ export class ScenarioBuilder {
         pr.mergedCommits = [];
         for (const original of pr.commits) {
           const c = repo.commits.get(original)!;
-          base = this.makeCommit(repo, [base], c.message, { ...c.author, date: c.author.date }, this.person('web-flow'), Object.fromEntries(c.files), signatureOf('github'));
+          // GitHub does not sign the copies a rebase merge makes.
+          base = this.makeCommit(repo, [base], c.message, { ...c.author, date: c.author.date }, this.person('web-flow'), Object.fromEntries(c.files));
           pr.mergedCommits.push(base);
         }
         sha = base;
@@ -443,7 +444,7 @@ export class ScenarioBuilder {
     return this.world;
   }
 
-  /** The commits merging `pr` onto `parent` makes, by `method`, as GitHub makes them (committer web-flow, signed by GitHub). */
+  /** The commits merging `pr` onto `parent` makes, by `method`, as GitHub makes them (committer web-flow; signed by GitHub, except a rebase's copies). */
   private mergeOnto(repo: SimRepo, pr: SimPullRequest, parent: string, method: SimMergeQueue['method'], by: string): string[] {
     const head = pr.commits.at(-1)!;
     const files = (sha: string) => Object.fromEntries(repo.commits.get(sha)!.files);
@@ -457,7 +458,7 @@ export class ScenarioBuilder {
         let base = parent;
         for (const original of pr.commits) {
           const c = repo.commits.get(original)!;
-          base = this.makeCommit(repo, [base], c.message, { ...c.author }, this.person('web-flow'), files(original), signatureOf('github'));
+          base = this.makeCommit(repo, [base], c.message, { ...c.author }, this.person('web-flow'), files(original));
           made.push(base);
         }
         return made;
