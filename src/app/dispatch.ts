@@ -81,15 +81,15 @@ export function jobFor(event: string, payload: Payload): Job {
 
 const isObject = (v: unknown): v is Payload => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The actions GitHub sends with these events (docs.github.com, webhook events and payloads). */
+const INSTALLATION_ACTIONS = new Set(['created', 'deleted', 'suspend', 'unsuspend', 'new_permissions_accepted']);
+const INSTALLATION_REPOSITORIES_ACTIONS = new Set(['added', 'removed']);
+
 /**
  * What a delivery lacks of the shape its job reads, in words for the inbox and
  * the log; null when it has it. GitHub's payloads always do: this names the
  * problem of a malformed delivery instead of failing on it with a TypeError.
  */
-/** The actions GitHub sends with these events (docs.github.com, webhook events and payloads). */
-const INSTALLATION_ACTIONS = new Set(['created', 'deleted', 'suspend', 'unsuspend', 'new_permissions_accepted']);
-const INSTALLATION_REPOSITORIES_ACTIONS = new Set(['added', 'removed']);
-
 export function malformed(event: string, payload: Payload): string | null {
   const needs: string[] = [];
   if (event !== 'installation' && event !== 'installation_repositories') {

@@ -10,7 +10,7 @@ import { PolicyCache } from '../github/policy-cache.js';
 import { ROUTES } from '../github/routes.js';
 import { inPeriod, type ObservationPeriod } from '../sampling/period.js';
 import { safeText } from './csv.js';
-import type { CompletenessResult, CompletenessRunner } from './export.js';
+import type { CompletenessRunner } from './export.js';
 import type { RecordedInRepo } from './scan.js';
 
 /**

@@ -89,11 +89,12 @@ export const DATED_TOLERANCE = { behindMs: 30 * 60_000, aheadMs: 5 * 60_000 } as
 const COMPARED_FIELDS = ['format', 'period', 'repositories', 'ledger.head', 'ledger.checkpoint', 'coverage', 'population', 'sample', 'exceptions', 'duplicate_records', 'signature.key_id'] as const;
 
 /**
- * Files the app re-derives byte for byte (evidence pages too). The verifier
+ * Files the app re-derives byte for byte (evidence pages too; completeness.csv and
+ * the workbook only as `rederivedFiles` says). The verifier
  * must be the app's own build: a package that carried a doctored verifier
  * could otherwise be signed, then tampered with and "verified" by it.
  */
-const REDERIVED = new Set(['population.csv', 'sample.csv', 'exceptions.csv', 'selection.json', 'public-key.pem', VERIFIER_FILE, 'report.html']);
+const REDERIVED = new Set(['population.csv', 'sample.csv', 'exceptions.csv', 'selection.json', 'public-key.pem', VERIFIER_FILE, 'report.html', 'completeness.csv', 'sample.xlsx']);
 
 /**
  * Which files of the package the app re-derives. completeness.csv needs
@@ -105,7 +106,7 @@ const REDERIVED = new Set(['population.csv', 'sample.csv', 'exceptions.csv', 'se
  */
 function rederivedFiles(completenessClaimed: boolean): { isRederived: (path: string) => boolean; notRederived: Set<string> } {
   const notRederived = new Set(completenessClaimed ? ['completeness.csv', 'sample.xlsx'] : []);
-  const isRederived = (path: string) => !notRederived.has(path) && (REDERIVED.has(path) || ['completeness.csv', 'sample.xlsx'].includes(path) || (path.startsWith('evidence/') && path.endsWith('.html')));
+  const isRederived = (path: string) => !notRederived.has(path) && (REDERIVED.has(path) || (path.startsWith('evidence/') && path.endsWith('.html')));
   return { isRederived, notRederived };
 }
 

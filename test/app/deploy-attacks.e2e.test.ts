@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ExceptionRecord, PushRecord } from '../../src/core/records.js';
-import { acmeScenario, INSTALLATION_ID as INSTALLATION, useApp, type RunningApp } from '../support/app-harness.js';
+import { acmeScenario, INSTALLATION_ID as INSTALLATION, useApp } from '../support/app-harness.js';
 import type { ScenarioBuilder } from '../support/scenario.js';
 import type { GitHubSimulator } from '../support/simulator/server.js';
 import { pullRequestPayload, pushPayload } from '../support/webhooks.js';
+import { followSim, mergeCompliant } from '../support/merge-and-push.js';
 import { requestDeployment } from '../support/deployments.js';
 
 /**
@@ -14,7 +15,6 @@ import { requestDeployment } from '../support/deployments.js';
  */
 const env = useApp();
 const data = <T,>(e: { data: unknown } | undefined) => e!.data as unknown as T;
-const followSim = (sim: GitHubSimulator) => ({ clock: () => new Date(Date.parse(sim.world.now()) + 60_000) });
 
 type Person = { name: string; email: string; date: string };
 /** A commit made by hand (`git commit`), as someone with push rights would. */
@@ -22,11 +22,6 @@ function makeCommit(s: ScenarioBuilder, parents: string[], message: string, pers
   return s.makeCommit(s.currentRepository(), parents, message, person, person, changes);
 }
 
-
-async function mergeCompliant(s: ScenarioBuilder, sim: GitHubSimulator, app: RunningApp, author = 'alice') {
-  s.pullRequest({ author }).approvedBy('bob').check('ci', 'success').merge({ by: 'carol' });
-  await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', s.pr().number, 'closed', { installationId: INSTALLATION }));
-}
 
 /**
  * mallory merges an approved pull request by hand: `git merge --no-ff feature-2`, amends the merge

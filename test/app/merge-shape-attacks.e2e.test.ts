@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ExceptionRecord, PushRecord } from '../../src/core/records.js';
-import { acmeScenario, INSTALLATION_ID as INSTALLATION, useApp, type RunningApp } from '../support/app-harness.js';
+import { acmeScenario, INSTALLATION_ID as INSTALLATION, useApp } from '../support/app-harness.js';
 import type { ScenarioBuilder } from '../support/scenario.js';
 import type { GitHubSimulator } from '../support/simulator/server.js';
 import type { SimSignature } from '../support/simulator/world.js';
 import { pullRequestPayload, pushPayload } from '../support/webhooks.js';
+import { followSim, mergeCompliant } from '../support/merge-and-push.js';
 import { requestDeployment } from '../support/deployments.js';
 
 /**
@@ -17,13 +18,7 @@ import { requestDeployment } from '../support/deployments.js';
  */
 const env = useApp();
 const data = <T,>(e: { data: unknown } | undefined) => e!.data as unknown as T;
-const followSim = (sim: GitHubSimulator) => ({ clock: () => new Date(Date.parse(sim.world.now()) + 60_000) });
 const GITHUB_SIGNED: SimSignature = { isValid: true, state: 'VALID', wasSignedByGitHub: true, signer: null };
-
-async function mergeCompliant(s: ScenarioBuilder, sim: GitHubSimulator, app: RunningApp) {
-  s.pullRequest({ author: 'alice' }).approvedBy('bob').check('ci', 'success').merge({ by: 'carol' });
-  await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', s.pr().number, 'closed', { installationId: INSTALLATION }));
-}
 
 /** X on top of the reviewed head, in GitHub's name, with a backdoor; pushed to main; #N marked merged with X. */
 function commitOnReviewedHead(s: ScenarioBuilder, sim: GitHubSimulator, options: { signed: boolean }) {

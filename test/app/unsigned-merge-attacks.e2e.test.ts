@@ -4,6 +4,7 @@ import { acmeScenario, INSTALLATION_ID as INSTALLATION, useApp, type RunningApp 
 import type { ScenarioBuilder } from '../support/scenario.js';
 import type { GitHubSimulator } from '../support/simulator/server.js';
 import { pullRequestPayload, pushPayload } from '../support/webhooks.js';
+import { followSim, mergeCompliant } from '../support/merge-and-push.js';
 
 /**
  * Merges in GitHub's name that GitHub did not sign, with the reviewed head as
@@ -13,14 +14,8 @@ import { pullRequestPayload, pushPayload } from '../support/webhooks.js';
  */
 const env = useApp();
 const data = <T,>(e: { data: unknown } | undefined) => e!.data as unknown as T;
-const followSim = (sim: GitHubSimulator) => ({ clock: () => new Date(Date.parse(sim.world.now()) + 60_000) });
 const GH = (sim: GitHubSimulator) => ({ name: 'GitHub', email: 'noreply@github.com', date: sim.world.tick() });
 const MAL = (sim: GitHubSimulator) => ({ name: 'mallory', email: 'mallory@example.com', date: sim.world.tick() });
-
-async function mergeCompliant(s: ScenarioBuilder, sim: GitHubSimulator, app: RunningApp) {
-  s.pullRequest({ author: 'alice' }).approvedBy('bob').check('ci', 'success').merge({ by: 'carol' });
-  await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', s.pr().number, 'closed', { installationId: INSTALLATION }));
-}
 
 /** An unsigned merge in GitHub's name with the given parents (after main's head) and content changes on top of the head's tree. */
 async function pushMerge(s: ScenarioBuilder, sim: GitHubSimulator, app: RunningApp, o: { extraParents?: string[]; firstParent?: string; changes?: Record<string, string | null> }) {

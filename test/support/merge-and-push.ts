@@ -16,3 +16,12 @@ export async function mergeAndPush(s: ScenarioBuilder, sim: GitHubSimulator, app
   await app.deliverAndSettle('push', pushPayload(sim, 'acme/api', { before, after: mainHead(), pusher: approver, installationId: INSTALLATION_ID }));
   sim.world.tick(24 * 60);
 }
+
+/** The app's clock a minute ahead of the simulator's, so that what the simulator just did is in the past. */
+export const followSim = (sim: GitHubSimulator) => ({ clock: () => new Date(Date.parse(sim.world.now()) + 60_000) });
+
+/** A compliant change by `author` (approved by bob, CI green) merged by carol with GitHub's button, its merge delivered. */
+export async function mergeCompliant(s: ScenarioBuilder, sim: GitHubSimulator, app: RunningApp, author = 'alice'): Promise<void> {
+  s.pullRequest({ author }).approvedBy('bob').check('ci', 'success').merge({ by: 'carol' });
+  await app.deliverAndSettle('pull_request', pullRequestPayload(sim, 'acme/api', s.pr().number, 'closed', { installationId: INSTALLATION_ID }));
+}

@@ -204,7 +204,6 @@ export function fingerprint(token: string): string {
   return `sha256:${createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 16)}`;
 }
 
-/** A sliding window of requests per key. */
 /** At most `limit` requests per key in any `windowMs`: a sliding window of the times each key was let through. */
 export class RateLimiter {
   private readonly seen = new Map<string, number[]>();

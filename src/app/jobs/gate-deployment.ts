@@ -1,4 +1,4 @@
-import { introducedByMerges } from '../../core/introduced-by.js';
+import { introducedByMerges, type RangeNode } from '../../core/introduced-by.js';
 import { decideDeployment, renderDeploymentComment, type DeployedCommit, type DeploymentFacts } from '../../core/policy/deployment-range.js';
 import { formatProblem } from '../../config/parse-policy.js';
 import type { Policy } from '../../config/policy.schema.js';
@@ -100,7 +100,7 @@ async function gather(
 /** Steps 2 and 3: the commits the deployment brings, each with its pull request and change record. */
 async function readRange(ctx: JobContext, facts: DeploymentFacts, owner: string, repo: string): Promise<DeploymentFacts> {
   const base = await lastApprovedDeployment(ctx.services.ledger, facts.repository, facts.environment);
-  type Node = { sha: string; author: string | null; parents: string[]; madeBy: 'github' | 'github-name' | 'someone'; commitAuthor?: string | null };
+  type Node = RangeNode & { author: string | null; parents: string[]; commitAuthor?: string | null };
   // The deployed commit alone (a first deployment, or a rollback): as GitHub reports it, so that a
   // merge commit made by hand is known for one. Its author is its pull request's, when it has one.
   const deployedCommit = async (): Promise<Node[]> => {

@@ -51,7 +51,6 @@ export async function lastApprovedDeployment(ledger: Ledger, repo: string, envir
   return sha;
 }
 
-/** Everyone who wrote the change: its author, commit authors and committers, and every contributor the verdict named (pushers, signers). */
 /** The account ids of the pull request's author and of every commit's linked author, co-author and committer, where recorded. */
 function authorIdsOf(record: ChangeRecord): number[] {
   const ids = new Set<number>();
@@ -63,6 +62,7 @@ function authorIdsOf(record: ChangeRecord): number[] {
   return [...ids];
 }
 
+/** Everyone who wrote the change: its author, commit authors and committers, and every contributor the verdict named (pushers, signers). */
 function authorsOf(record: ChangeRecord): string[] {
   const logins = new Set<string>();
   if (record.verdict.subject.author) logins.add(record.verdict.subject.author);
