@@ -1,13 +1,15 @@
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../src/ledger/ledger.js';
 import { publicKeyFromPem } from '../../src/ledger/signing-key.js';
 import { verifyLedger } from '../../src/ledger/verify.js';
+import { ensureBuilt } from '../support/built.js';
 import { BACKENDS } from './support/backends.js';
 import { startChild } from './support/child.js';
 import { removeTempDirs, tempDir } from './support/ledger-fixture.js';
 import { dropFileDatabase } from './support/postgres.js';
 
+beforeAll(ensureBuilt, 120_000); // the writer runs the compiled ledger
 afterEach(removeTempDirs);
 afterAll(dropFileDatabase);
 
@@ -18,7 +20,7 @@ describe.each(BACKENDS)('two processes appending to one ledger at the same time 
     // Both open the NEW ledger at once: they also race on migrating it and creating the key.
     const path = await backend.fresh();
     const env = { CHANGEPROOF_SIGNING_KEY_PATH: join(tempDir(), 'signing-key.pem') };
-    const writers = ['left', 'right'].map((label) => startChild('./append-loop.ts', [path, label, String(APPENDS)], { env }));
+    const writers = ['left', 'right'].map((label) => startChild('./append-loop.mjs', [path, label, String(APPENDS)], { env }));
     await Promise.all(writers.map((w) => w.waitFor('ready')));
     for (const w of writers) w.process.stdin!.end('go\n');
     const exits = await Promise.all(writers.map((w) => w.exited));

@@ -1,13 +1,15 @@
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../src/ledger/ledger.js';
 import { publicKeyFromPem } from '../../src/ledger/signing-key.js';
 import { verifyLedger } from '../../src/ledger/verify.js';
+import { ensureBuilt } from '../support/built.js';
 import { BACKENDS, type Backend } from './support/backends.js';
 import { startChild, type Child } from './support/child.js';
 import { removeTempDirs, seededRandom, tempDir } from './support/ledger-fixture.js';
 import { asSuperuser, dropFileDatabase } from './support/postgres.js';
 
+beforeAll(ensureBuilt, 120_000); // the writer runs the compiled ledger
 afterEach(removeTempDirs);
 afterAll(dropFileDatabase);
 
@@ -38,7 +40,7 @@ describe.each(BACKENDS)('a writer killed with SIGKILL at random moments ($name)'
     const random = seededRandom(20260301);
     const committed: Array<{ seq: number; hash: string; subject: string }> = [];
     for (let kill = 0; kill < KILLS; kill++) {
-      const child = startChild('./append-loop.ts', [path, `run${kill}`], { env });
+      const child = startChild('./append-loop.mjs', [path, `run${kill}`], { env });
       // Mostly mid-append; every fifth time from spawn, which may hit opening,
       // migrating or creating the key.
       if (kill % 5 === 0) await sleep(random() * 900);

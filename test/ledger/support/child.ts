@@ -6,7 +6,11 @@ import { createInterface } from 'node:readline';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** A support script run as its own Node process through tsx, with its stdout as lines. */
+/**
+ * A support script run as its own Node process, with its stdout as lines: a
+ * `.ts` script through tsx, a `.mjs` one (which runs the compiled lib/) under
+ * plain Node.
+ */
 export interface Child {
   process: ChildProcess;
   lines: string[];
@@ -18,7 +22,8 @@ export interface Child {
 
 export function startChild(script: string, args: string[], options: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv } = {}): Child {
   const restore = options.uid === undefined ? () => {} : letOthersTraverse(root);
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], {
+  const path = fileURLToPath(new URL(script, import.meta.url));
+  const child = spawn(process.execPath, [...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), path, ...args], {
     cwd: root,
     stdio: ['pipe', 'pipe', 'pipe'],
     uid: options.uid,
