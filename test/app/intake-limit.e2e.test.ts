@@ -103,6 +103,7 @@ describe('webhook bodies are limited to GitHub\'s 25 MB before they are buffered
     ];
     for (const c of cases) {
       const answer = await upload(app.webhookUrl, c.headers, 30 * MB);
+      console.log(`30 MB webhook body, ${c.name}: ${answer.status} in ${answer.ms.toFixed(0)} ms, RSS +${answer.rssGrowthMb.toFixed(1)} MB`);
       expect(answer.status, c.name).toBe(413);
       expect(JSON.parse(answer.body), c.name).toEqual({ error: 'A webhook delivery may be at most 25 MiB; this request is larger' });
       expect(answer.ms, c.name).toBeLessThan(1_000);

@@ -1,5 +1,5 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,8 +24,8 @@ export const APP_ID = 4242;
 /** The installation of the app on `acme` in {@link acmeScenario}. */
 export const INSTALLATION_ID = 77;
 
-/** One RSA key for every test app (generating one costs ~100 ms). */
-const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+/** The test app's RSA key (fixtures/README.md): generating one costs 50–500 ms a file. */
+const PRIVATE_KEY = readFileSync(new URL('./fixtures/test-app-key.pem', import.meta.url), 'utf8');
 
 export interface RunningApp {
   url: string;

@@ -1,8 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LedgerSource } from '../../export/ledger-source.js';
-import { githubCompleteness } from '../../export/completeness.js';
-import { checkClaim, ExportClaimError, rederiveExport, type ExportClaim, type RederiveDeps, type Rederivation } from '../../export/rederive.js';
+import type { ExportClaim, RederiveDeps, Rederivation } from '../../export/rederive.js';
 import type { GitHubClient } from '../../github/octokit.js';
 import { ROUTES } from '../../github/routes.js';
 import type { Ledger } from '../../ledger/index.js';
@@ -52,6 +51,14 @@ export const MAX_SIGNING_REQUEST_BYTES = 8 * 1024 * 1024;
  * A digest alone (`{"manifest_sha256": …}`, the former protocol) is refused:
  * the app never signs what it did not compute.
  */
+/**
+ * The export machinery (the whole export, the workbook and the pages), loaded on the
+ * first signing request: most apps sign a few exports a year, and every start and
+ * every other request would otherwise pay for it.
+ */
+const exportModules = () => Promise.all([import('../../export/rederive.js'), import('../../export/completeness.js')])
+  .then(([rederive, completeness]) => ({ ...rederive, ...completeness }));
+
 export function exportSigning(options: ExportSigningOptions): (req: IncomingMessage, res: ServerResponse) => Promise<true> {
   const tokens = options.signingTokens.map((token) => ({ token: Buffer.from(token, 'utf8'), fingerprint: fingerprint(token) }));
   const limiter = new RateLimiter(options.perHour ?? 10, 3_600_000, options.clock);
@@ -77,6 +84,7 @@ export function exportSigning(options: ExportSigningOptions): (req: IncomingMess
       if (!read.ok) return read.reason === 'too_large' ? tooLarge(res) : true;
       const claim = parseClaim(read.body.toString('utf8'));
       if (typeof claim === 'string') return sendJson(res, 400, { error: claim });
+      const { checkClaim, ExportClaimError } = await exportModules();
       try {
         checkClaim(claim);
       } catch (error) {
@@ -98,12 +106,13 @@ export function exportSigning(options: ExportSigningOptions): (req: IncomingMess
 async function judge(claim: ExportClaim, requestedBy: string, options: ExportSigningOptions, res: ServerResponse): Promise<true> {
   const { ledger } = options;
   const publicKeyPem = ledger.publicKeyPem();
+  const { rederiveExport, ExportClaimError, githubCompleteness } = await exportModules();
   let verdict: Rederivation;
   try {
     // The app's clock: an export is signed only when dated now (generated_at within the tolerance of rederiveExport).
     verdict = await rederiveExport(claim, {
       source: options.exportSource!, publicKeyPem, keyId: keyIdOf(publicKeyFromPem(publicKeyPem)), clock: options.clock,
-      completeness: options.github ? appCompleteness(options.github) : null,
+      completeness: options.github ? appCompleteness(options.github, githubCompleteness) : null,
     });
   } catch (error) {
     if (error instanceof ExportClaimError) return sendJson(res, 400, { error: error.message });
@@ -132,7 +141,7 @@ async function judge(claim: ExportClaim, requestedBy: string, options: ExportSig
 }
 
 /** The reconciliation with GitHub as an export runs it, each repository read through the app's installation on it. */
-function appCompleteness(github: NonNullable<ExportSigningOptions['github']>): NonNullable<RederiveDeps['completeness']> {
+function appCompleteness(github: NonNullable<ExportSigningOptions['github']>, githubCompleteness: typeof import('../../export/completeness.js').githubCompleteness): NonNullable<RederiveDeps['completeness']> {
   return (repos, now) =>
     githubCompleteness(async (full) => {
       const [owner, repo] = full.split('/') as [string, string];
