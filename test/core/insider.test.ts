@@ -144,6 +144,35 @@ describe('who is a contributor', () => {
       seen: { separation_of_duties: `the push of head ${short(HEAD)} was not received, so who pushed it is not known` },
     },
     {
+      name: 'a new head whose push is not yet received (earlier pushes were): pending, whoever approved — the pusher may be an approver',
+      facts: pullRequest({
+        commits: [commit('a', { parents: [BASE] }), commit('head', { parents: [sha('a')] })],
+        pushes: [push('alice', sha('a'), { before: BASE, source: 'opened' })],
+      }),
+      outcome: 'pending',
+      rules: { separation_of_duties: 'pending', peer_review: 'pass' },
+      seen: { separation_of_duties: `waiting for GitHub's notice of the push of head ${short(HEAD)}` },
+    },
+    {
+      name: 'merged while the push of its head was still not received: cannot show who pushed it',
+      facts: merged(pullRequest({
+        commits: [commit('a', { parents: [BASE] }), commit('head', { parents: [sha('a')] })],
+        pushes: [push('alice', sha('a'), { before: BASE, source: 'opened' })],
+      })),
+      outcome: 'non_compliant',
+      rules: { separation_of_duties: 'fail' },
+      seen: { separation_of_duties: `cannot show who pushed head ${short(HEAD)}: GitHub's notice of that push was not received` },
+    },
+    {
+      name: 'the push of the head received, from an account GitHub no longer names: not awaited',
+      facts: pullRequest({
+        commits: [commit('a', { parents: [BASE] }), commit('head', { parents: [sha('a')] })],
+        pushes: [push('alice', sha('a'), { before: BASE, source: 'opened' }), push(null, HEAD, { before: sha('a') })],
+      }),
+      outcome: 'compliant',
+      rules: { separation_of_duties: 'pass' },
+    },
+    {
       name: 'each commit is answered for by the push that brought it, by ancestry',
       facts: pullRequest({
         commits: [commit('a', { committer: WEB_FLOW, parents: [BASE] }), commit('head', { committer: WEB_FLOW, parents: [sha('a')] })],

@@ -28,10 +28,16 @@ export function checkSeparationOfDuties(ctx: RuleContext, standings: ReviewerSta
   const pushes = facts.pushes ?? [];
   let unknownPushers = 0;
   let headPushKnown = false;
+  let headPushReceived = false;
   for (const p of pushes) {
+    if (p.after === facts.headSha) headPushReceived = true;
     if (!p.pusher) unknownPushers += 1;
     else if (p.after === facts.headSha) headPushKnown = true;
   }
+  // The app has seen pushes to this pull request's head branch, but not the one that
+  // made its head: GitHub's notice of it (synchronize) is still on its way, or was lost.
+  // Until it is in, whoever pushed the head may be among the approvers.
+  const headPushAwaited = pushes.length > 0 && !headPushReceived;
   const evidence: SeparationOfDutiesEvidence = {
     author: facts.author?.login ?? null,
     contributors: ctx.contributors,
@@ -64,10 +70,22 @@ export function checkSeparationOfDuties(ctx: RuleContext, standings: ReviewerSta
     fixes.push('merges must be done by someone other than the author');
   }
 
+  if (headPushAwaited && stage === 'merge') {
+    problems.push(`cannot show who pushed head ${shortSha(facts.headSha)}: GitHub's notice of that push was not received`);
+    fixes.push('a change must be merged only once its last push has been received');
+  }
+
   const head = { rule: 'separation_of_duties' as const, name: 'Separation of duties', required: describeRequirement(ctx.policy), evidence };
   const seen = describeSeen(ctx, evidence);
   if (problems.length) {
     return ruleResult(head, { status: 'fail', seen, short: problems[0]!, toPass: listOf(fixes, 'and') });
+  }
+  if (headPushAwaited) {
+    return ruleResult(head, {
+      status: 'pending', seen,
+      short: `waiting for GitHub's notice of the push of head ${shortSha(facts.headSha)}`,
+      toPass: 'wait for GitHub to deliver the push (who pushed it may be an approver); if it never arrives, redeliver it from the app\'s settings or push again',
+    });
   }
   return ruleResult(head, { status: 'pass', seen, short: 'duties separated', toPass: null });
 }
