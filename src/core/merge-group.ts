@@ -73,11 +73,74 @@ export function membersFromQueue(entries: readonly QueueEntry[], group: { headSh
   if (!byHead && !byName) {
     return { ok: false, reason: `the merge queue lists no entry for this group (none has its head commit ${shortSha(group.headSha)}${group.named === null ? '' : ` or is #${group.named}`}; it may have been merged or removed since)` };
   }
+  // The named pull request is queued, but in another group now (the queue rebuilt it,
+  // say after an entry ahead of it left): this group is no longer the queue's, and the
+  // entries ahead of the pull request now say nothing about what this group holds.
+  if (!byHead && byName?.groupHeadSha && byName.groupHeadSha !== group.headSha) {
+    return { ok: false, reason: `the merge queue now builds #${group.named} in the group ${shortSha(byName.groupHeadSha)}, not in this one (${shortSha(group.headSha)}), so the queue no longer says what this group holds` };
+  }
   const last = Math.max(byHead?.position ?? 0, byName?.position ?? 0);
   const members = sorted.filter((e) => e.position <= last);
   const unseen = members.filter((e) => e.number === null);
   if (unseen.length) return { ok: false, reason: `GitHub did not give the pull request of the queue entry at position ${listOf(unseen.map((e) => String(e.position)))}` };
   return { ok: true, entries: members, matchedBy: byHead ? 'head_commit' : 'head_ref' };
+}
+
+/**
+ * Whether a merge group built from the queue holds what its members are judged
+ * on, and nothing else, from the commits it would bring to its base branch
+ * (`base...groupHead`, oldest first). The queue builds a group as a chain of
+ * commits of its own on the base branch, one per pull request in queue order:
+ * with the `MERGE` method a merge whose second parent is that pull request's
+ * head, with `SQUASH` a single-parent commit. So: every commit of the range is a
+ * member's own commit or one of that chain; the chain has one commit per member
+ * and ends at the group's head; and with `MERGE`, each member's head as judged
+ * (now) is the one its merge commit merges — a pull request pushed to after the
+ * group was built is judged on a head the group does not hold. `REBASE` copies
+ * the commits, which cannot be matched to the pull requests: not checked.
+ *
+ * @returns null when the group holds its members and nothing else (or the method cannot be checked); otherwise why not, in words
+ */
+export function groupHoldsMembers(
+  range: readonly RangeNode[],
+  members: ReadonlyArray<{ number: number; commits: readonly string[]; headSha: string }>,
+  groupHead: string,
+  method: string | null,
+): string | null {
+  if (method !== 'MERGE' && method !== 'SQUASH') return null;
+  const inRange = new Set(range.map((c) => c.sha));
+  if (!inRange.has(groupHead)) return `the group's head ${shortSha(groupHead)} brings nothing its base branch lacks, so what it holds cannot be told`;
+  const own = new Set(method === 'MERGE' ? members.flatMap((m) => m.commits) : []);
+  const made = range.filter((c) => !own.has(c.sha));
+  const names = listOf(members.map((m) => `#${m.number}`));
+  const expected = `one ${method === 'MERGE' ? 'merge' : 'squash'} commit for each of ${names}, one on the other`;
+  if (made.length !== members.length) {
+    const shown = made.slice(0, 10).map((c) => shortSha(c.sha)).join(', ');
+    return `the group brings ${made.length} ${made.length === 1 ? 'commit' : 'commits'} of its own (${shown}${made.length > 10 ? ', …' : ''})${method === 'MERGE' ? ' besides the commits of its pull requests' : ''}; ${expected} was expected`;
+  }
+  // The queue's chain, from the group's head back along first parents to the base branch.
+  const bySha = new Map(made.map((c) => [c.sha, c]));
+  const chain: RangeNode[] = [];
+  for (let at = bySha.get(groupHead); at; at = bySha.get(at.parents[0] ?? '')) {
+    chain.unshift(at);
+    if (chain.length > made.length) break;
+  }
+  const root = chain[0]?.parents[0];
+  if (chain.length !== made.length || root === undefined || inRange.has(root)) {
+    return `the group's commits are not ${expected} on its base branch, ending at its head ${shortSha(groupHead)}`;
+  }
+  for (let i = 0; i < chain.length; i += 1) {
+    const [, merged, ...more] = chain[i]!.parents;
+    const member = members[i]!;
+    if (more.length) return `the group's commit ${shortSha(chain[i]!.sha)} merges more than one commit`;
+    if (method === 'SQUASH' && merged !== undefined) return `the group's commit ${shortSha(chain[i]!.sha)} is a merge, not a squash of #${member.number}`;
+    if (method === 'MERGE' && merged !== member.headSha) {
+      return merged === undefined
+        ? `the group's commit ${shortSha(chain[i]!.sha)} merges nothing, where a merge of #${member.number}'s head ${shortSha(member.headSha)} was expected`
+        : `the group merges ${shortSha(merged)} for #${member.number}, not its head as judged now, ${shortSha(member.headSha)}`;
+    }
+  }
+  return null;
 }
 
 /**

@@ -37,7 +37,7 @@ async function checkGroup(sim: GitHubSimulator, app: RunningApp, s: ScenarioBuil
 }
 
 describe('merge queues, end to end', () => {
-  it('a group of two compliant pull requests: success on the group head, recorded, for 1 queue read + 1 read per pull request + 1 check-run write', async () => {
+  it('a group of two compliant pull requests: success on the group head, recorded, for 1 queue read + 1 read per pull request + 1 compare of the group + 1 check-run write', async () => {
     const s = twoCompliant();
     s.enqueue({ by: 'bob', number: 1 }).enqueue({ by: 'dave', number: 2 });
     const { sim, app } = await env.start(s);
@@ -46,7 +46,7 @@ describe('merge queues, end to end', () => {
     expect(run).toMatchObject({ status: 'COMPLETED', conclusion: 'SUCCESS' });
     expect(run!.output.title).toBe('Compliant: all 2 pull requests of the group (#1, #2)');
     expect(run!.output.summary).toContain(`Ledger entry #${entry!.seq}`);
-    expect(cost).toEqual({ 'POST /graphql': 3, 'POST /repos/{owner}/{repo}/check-runs': 1 });
+    expect(cost).toEqual({ 'POST /graphql': 3, 'GET /repos/{owner}/{repo}/compare/{basehead}': 1, 'POST /repos/{owner}/{repo}/check-runs': 1 });
 
     // The ledger entry: what was judged, from what, and the result.
     const pulls = sim.world.repo('acme/api').pulls;

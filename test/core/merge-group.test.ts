@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { introducedByMerges, type MergedPullRequest, type RangeNode } from '../../src/core/introduced-by.js';
-import { groupMember, isQueueBranch, judgeMergeGroup, membersFromQueue, parseQueueBranch, soleChangeOfGroup, type QueueEntry } from '../../src/core/merge-group.js';
+import { groupHoldsMembers, groupMember, isQueueBranch, judgeMergeGroup, membersFromQueue, parseQueueBranch, soleChangeOfGroup, type QueueEntry } from '../../src/core/merge-group.js';
 import { evaluate } from '../../src/core/policy/evaluate.js';
 import { errorVerdict, subjectOf } from '../../src/core/policy/special-verdicts.js';
 import type { MergeGroupMember, MergeGroupRecord } from '../../src/core/records.js';
@@ -35,7 +35,7 @@ describe('membersFromQueue: a group holds every entry up to and including its ow
     { name: 'the entry whose merge group commit is the group’s, and all ahead of it', entries: queue, group: { headSha: sha('group-2'), named: 7 }, members: [5, 7], matchedBy: 'head_commit' },
     { name: 'the first entry’s group holds it alone', entries: queue, group: { headSha: sha('group-1'), named: 5 }, members: [5], matchedBy: 'head_commit' },
     { name: 'the queue’s order is by position, whatever order GitHub lists them in', entries: [queue[2]!, queue[0]!, queue[1]!], group: { headSha: sha('group-2'), named: null }, members: [5, 7], matchedBy: 'head_commit' },
-    { name: 'no entry has the head commit: the one the branch names', entries: queue, group: { headSha: sha('elsewhere'), named: 9 }, members: [5, 7, 9], matchedBy: 'head_ref' },
+    { name: 'no entry has the head commit, and GitHub gives no group commit for the one the branch names: that one', entries: [queue[0]!, queue[1]!, entry(3, 9, null)], group: { headSha: sha('elsewhere'), named: 9 }, members: [5, 7, 9], matchedBy: 'head_ref' },
     { name: 'the two ways disagree: the later entry counts (stricter)', entries: queue, group: { headSha: sha('group-1'), named: 7 }, members: [5, 7], matchedBy: 'head_commit' },
   ])('$name', ({ entries, group, members, matchedBy }) => {
     const found = membersFromQueue(entries, group);
@@ -46,6 +46,7 @@ describe('membersFromQueue: a group holds every entry up to and including its ow
   it.each([
     { name: 'the queue lists neither the head commit nor the named pull request', entries: queue, group: { headSha: sha('elsewhere'), named: 11 }, reason: /^the merge queue lists no entry for this group \(none has its head commit [0-9a-f]{7} or is #11;/ },
     { name: 'an empty queue', entries: [], group: { headSha: sha('group-1'), named: null }, reason: /^the merge queue lists no entry for this group/ },
+    { name: 'the named pull request is queued in another group now (a rebuilt queue; this group is stale)', entries: queue, group: { headSha: sha('elsewhere'), named: 9 }, reason: /^the merge queue now builds #9 in the group [0-9a-f]{7}, not in this one \([0-9a-f]{7}\), so the queue no longer says what this group holds$/ },
     { name: 'an entry ahead whose pull request GitHub did not give', entries: [entry(1, null), entry(2, 7)], group: { headSha: sha('group-2'), named: 7 }, reason: /^GitHub did not give the pull request of the queue entry at position 1$/ },
   ])('not established: $name', ({ entries, group, reason }) => {
     const found = membersFromQueue(entries, group);
@@ -77,6 +78,30 @@ describe('soleChangeOfGroup: with only the branch name, the group’s commits mu
     { name: 'the group brings nothing (already on the base branch)', range: '', head: 'M', problem: /brings nothing its base branch lacks/ },
   ])('$name', ({ range, head, problem }) => {
     const result = soleChangeOfGroup(range ? history(range) : [], pr, head);
+    if (problem === null) expect(result).toBeNull();
+    else expect(result).toMatch(problem);
+  });
+});
+
+describe('groupHoldsMembers: a group from the queue holds its pull requests at the heads judged, and nothing else', () => {
+  const one = { number: 1, commits: ['a'], headSha: 'a' };
+  const two = { number: 2, commits: ['b', 'c'], headSha: 'c' };
+  it.each([
+    { name: 'two merges, one on the other, in queue order', method: 'MERGE', range: 'a: B; M1: B a; b: B; c: b; M2: M1 c', head: 'M2', members: [one, two], problem: null },
+    { name: 'one merge', method: 'MERGE', range: 'a: B; M1: B a', head: 'M1', members: [one], problem: null },
+    { name: 'two squashes, one on the other', method: 'SQUASH', range: 'S1: B; S2: S1', head: 'S2', members: [one, two], problem: null },
+    { name: 'a rebase queue is not checked this way', method: 'REBASE', range: "a': B; x: a'", head: 'x', members: [one], problem: null },
+    { name: 'an unknown method is not checked this way', method: null, range: 'x: B', head: 'x', members: [one], problem: null },
+    { name: 'a commit slipped in on top of the group', method: 'MERGE', range: 'a: B; M1: B a; x: M1', head: 'x', members: [one], problem: /^the group brings 2 commits of its own \(M1, x\) besides the commits of its pull requests; one merge commit for each of #1, one on the other was expected$/ },
+    { name: 'a squash too many', method: 'SQUASH', range: 'S1: B; x: S1', head: 'x', members: [one], problem: /the group brings 2 commits of its own/ },
+    { name: 'the group merged an older head than the one judged (pushed to since)', method: 'MERGE', range: 'b: B; M2: B b', head: 'M2', members: [two], problem: /^the group merges b for #2, not its head as judged now, c$/ },
+    { name: 'a force-pushed pull request: the group holds commits it no longer has', method: 'MERGE', range: "a0: B; M1: B a0", head: 'M1', members: [one], problem: /the group brings 2 commits of its own/ },
+    { name: 'queue order swapped', method: 'MERGE', range: 'b: B; c: b; M2: B c; a: B; M1: M2 a', head: 'M1', members: [one, two], problem: /^the group merges c for #1/ },
+    { name: 'a merge commit not on the chain', method: 'MERGE', range: 'a: B; M1: B a; b: B; c: b; M2: B c', head: 'M2', members: [one, two], problem: /are not one merge commit for each of #1 and #2, one on the other on its base branch/ },
+    { name: 'a squash that is a merge', method: 'SQUASH', range: 'S1: B a', head: 'S1', members: [one], problem: /^the group's commit S1 is a merge, not a squash of #1$/ },
+    { name: 'the group brings nothing', method: 'MERGE', range: '', head: 'M1', members: [one], problem: /brings nothing its base branch lacks/ },
+  ])('$name', ({ method, range, head, members, problem }) => {
+    const result = groupHoldsMembers(range ? history(range) : [], members, head, method);
     if (problem === null) expect(result).toBeNull();
     else expect(result).toMatch(problem);
   });

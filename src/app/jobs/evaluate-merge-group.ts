@@ -1,5 +1,5 @@
-import { isoSeconds, shortSha } from '../../core/format.js';
-import { groupMember, judgeMergeGroup, membersFromQueue, parseQueueBranch, soleChangeOfGroup, type QueueEntry } from '../../core/merge-group.js';
+import { isoSeconds, listOf, shortSha } from '../../core/format.js';
+import { groupHoldsMembers, groupMember, judgeMergeGroup, membersFromQueue, parseQueueBranch, soleChangeOfGroup, type QueueEntry } from '../../core/merge-group.js';
 import { targetsOutOfScopeBranch } from '../../core/policy/special-verdicts.js';
 import type { MergeGroupMember, MergeGroupRecord, PolicyRecord } from '../../core/records.js';
 import { renderMergeGroupCheckRun } from '../../core/render/merge-group-check-run.js';
@@ -60,11 +60,19 @@ export async function evaluateMergeGroup(ctx: JobContext, group: MergeGroupRef):
   const subject = `merge_group/${group.headSha}`;
   const membership = await findMembers(ctx, group);
   const { members, policy } = await evaluateMembers(ctx, group, membership);
-  if (members.length && members.every((m) => targetsOutOfScopeBranch(m.verdict))) {
+  // A pull request is judged against its own base branch; the group's code lands on the
+  // group's. One that now targets another branch (retargeted while queued) is judged by
+  // the wrong branch's scope and rules, so it cannot vouch for this group.
+  const strays = members.filter((m) => m.facts && m.facts.baseRef !== group.baseRef);
+  if (!strays.length && members.length && members.every((m) => targetsOutOfScopeBranch(m.verdict))) {
     ctx.services.log.debug({ group: `${repo}@${group.headSha}` }, 'base branch out of scope: merge group not recorded');
     return { entries: await policyEntries(ctx, repo, policy, subject) };
   }
-  const problem = membership.source === 'head_ref' ? await proveSoleChange(ctx, group, members[0]!) : membership.source === null ? membership.detail : null;
+  const problem = strays.length
+    ? `${listOf(strays.map((m) => `#${m.number} targets \`${m.facts!.baseRef}\``))}, not \`${group.baseRef}\`, the branch this group merges into`
+    : membership.source === 'head_ref' ? await proveSoleChange(ctx, group, members[0]!)
+    : membership.source === 'merge_queue' ? await proveGroupHolds(ctx, group, members, membership.mergeMethod)
+    : membership.detail;
   const { conclusion, reason } = judgeMergeGroup(members, problem);
   const record: MergeGroupRecord = {
     trigger: ctx.trigger,
@@ -182,6 +190,27 @@ async function proveSoleChange(ctx: JobContext, group: MergeGroupRef, member: Me
     if (range.gap) return `the group's commits could not all be listed: ${range.gap}`;
     const problem = soleChangeOfGroup(range.commits, { number: member.number, commits: member.facts.commits.map((c) => c.sha), headSha: member.facts.headSha }, group.headSha);
     return problem === null ? null : `the group's branch names #${member.number}, but ${problem}`;
+  } catch (error) {
+    if (!(error instanceof GitHubEvidenceError)) throw error;
+    if (error.retryable && !ctx.finalAttempt) throw new RetryLater(error.message);
+    return `the group's commits could not be read: ${error.message}`;
+  }
+}
+
+/**
+ * With the members taken from the queue, the group's own commits must hold
+ * each of them at the head it was judged on, and nothing else (see
+ * `groupHoldsMembers`); null when they do, or when a member could not be read
+ * (its own verdict already fails the group), otherwise why not.
+ */
+async function proveGroupHolds(ctx: JobContext, group: MergeGroupRef, members: readonly MergeGroupMember[], method: string | null): Promise<string | null> {
+  if (method !== 'MERGE' && method !== 'SQUASH') return null;
+  if (members.some((m) => !m.facts)) return null;
+  try {
+    const range = await listRangeCommits(ctx.octokit, { owner: group.owner, repo: group.repo, base: group.baseRef, head: group.headSha });
+    if (range.gap) return `the group's commits could not all be listed: ${range.gap}`;
+    const problem = groupHoldsMembers(range.commits, members.map((m) => ({ number: m.number, commits: m.facts!.commits.map((c) => c.sha), headSha: m.facts!.headSha })), group.headSha, method);
+    return problem === null ? null : `the merge queue lists ${listOf(members.map((m) => `#${m.number}`))}, but ${problem}`;
   } catch (error) {
     if (!(error instanceof GitHubEvidenceError)) throw error;
     if (error.retryable && !ctx.finalAttempt) throw new RetryLater(error.message);
