@@ -15,8 +15,12 @@ export const RESPONDER_ROLES = ['admin', 'maintain'] as const;
 /** The longest response recorded (GitHub's comment limit is 65,536 characters). */
 export const MAX_RESPONSE_LENGTH = 8_000;
 
-/** `/changeproof respond` at the start of a line: the rest of the comment, from there on, is the response. */
-const COMMAND = /^[ \t]*\/changeproof[ \t]+respond\b[ \t]*(.*)$/i;
+/**
+ * `/changeproof respond` at the start of a line (at most three spaces before it: four,
+ * or a tab, make an indented code block in Markdown): the rest of the comment, from
+ * there on, is the response.
+ */
+const COMMAND = /^ {0,3}\/changeproof[ \t]+respond\b[ \t]*(.*)$/i;
 
 /**
  * The response a pull-request comment gives, or null when the comment is no
@@ -27,15 +31,20 @@ const COMMAND = /^[ \t]*\/changeproof[ \t]+respond\b[ \t]*(.*)$/i;
 export function parseRespondCommand(body: string | null | undefined): { text: string } | null {
   if (typeof body !== 'string') return null;
   // A command shown, not given — inside a fenced code block (``` or ~~~), as instructions often
-  // are — is not a response.
+  // are, or an indented one — or hidden in an HTML comment, is not a response.
   let offset = 0;
   let fence: string | null = null;
+  let comment = false;
   for (const line of body.split('\n')) {
     const marker = /^[ \t]{0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-    if (fence !== null) {
+    if (comment) {
+      if (line.includes('-->')) comment = false;
+    } else if (fence !== null) {
       if (marker && marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker) fence = null;
     } else if (marker) {
       fence = marker;
+    } else if (/^[ \t]*<!--/.test(line)) {
+      comment = !line.slice(line.indexOf('<!--') + 4).includes('-->');
     } else {
       const match = COMMAND.exec(line.replace(/\r$/, ''));
       if (match) return { text: body.slice(offset + match.index + match[0].length - match[1]!.length).replace(/\r\n?/g, '\n').trim() };
@@ -47,6 +56,14 @@ export function parseRespondCommand(body: string | null | undefined): { text: st
 
 export interface ResponderFacts {
   responder: string;
+  /** The responder's account id, which a rename does not change; null when GitHub gave none. */
+  responderId?: number | null;
+  /**
+   * The account ids of the people the change's evidence names (contributors and whoever
+   * caused an exception), with the login each had there: a person who has renamed the
+   * account since is still that person.
+   */
+  accounts?: ReadonlyMap<number, { login: string; caused: boolean }>;
   /** `role_name` from GitHub (`admin`, `maintain`, `write`, `triage`, `read`, a custom role), or null when GitHub gave none. */
   roleName: string | null;
   /** Everyone who contributed to the change (author, commit authors and committers, co-authors, pushers, signers). */
@@ -85,6 +102,13 @@ export function judgeResponder(f: ResponderFacts): ResponderJudgement {
   }
   if (f.contributors.some((c) => sameLogin(c, f.responder))) {
     return { ok: false, kind: 'not_independent', reason: `@${f.responder} contributed to ${f.about}; a response must come from someone who did not.` };
+  }
+  const known = typeof f.responderId === 'number' ? f.accounts?.get(f.responderId) : undefined;
+  if (known) {
+    const was = `the same account as @${known.login} (renamed since)`;
+    return known.caused
+      ? { ok: false, kind: 'not_independent', reason: `@${f.responder} is ${was}, which caused this exception (merged or pushed it); a response must come from someone else.` }
+      : { ok: false, kind: 'not_independent', reason: `@${f.responder} is ${was}, which contributed to ${f.about}; a response must come from someone who did not.` };
   }
   return { ok: true };
 }

@@ -217,6 +217,8 @@ export interface PushRecord {
   deleted: boolean;
   pusher: { name: string | null; email: string | null };
   sender: string | null;
+  /** The sender's account id, which a rename does not change (absent in records made before it was kept). */
+  senderId?: number | null;
   /** When the app received the push. */
   receivedAt: IsoTime;
   /**

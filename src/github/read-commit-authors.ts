@@ -5,12 +5,19 @@ import { GitHubEvidenceError } from './errors.js';
 import type { GitHubClient } from './octokit.js';
 import { runGraphqlComplete } from './run-graphql.js';
 
-type AuthorsNode = { oid: string; id?: string; authors?: Connection<GqlGitActor> } | null;
+type AuthorsNode = {
+  oid: string;
+  id?: string;
+  authors?: Connection<GqlGitActor>;
+  committer?: GqlGitActor | null;
+  signature?: { isValid: boolean; signer: { login: string } | null } | null;
+} | null;
 
 /**
  * The accounts GitHub links to the authors and co-authors (`Co-authored-by:`
  * trailers) of each commit — what the REST API, which gives only the first
- * author, does not say. One GraphQL request per {@link COMMIT_AUTHORS_BATCH}
+ * author, does not say — with its committer and the signer of a signature
+ * GitHub verified, each by the login the account has now. One GraphQL request per {@link COMMIT_AUTHORS_BATCH}
  * commits. A commit GitHub does not find, or whose authors cannot all be read,
  * throws {@link GitHubEvidenceError}: a co-author must never be missed
  * silently. Authors linked to no account are left out (no login to match).
@@ -31,6 +38,8 @@ export async function readCommitAuthors(octokit: GitHubClient, ref: { owner: str
       const node = data.repository?.[`c${i}`];
       if (!node?.authors || !node.id) throw new GitHubEvidenceError('not_found', `GitHub did not find commit ${sha} of ${ref.owner}/${ref.repo}, so who co-authored it cannot be established`);
       take(node.authors.nodes);
+      take([node.committer ?? null]);
+      if (node.signature?.isValid && node.signature.signer?.login) logins.add(node.signature.signer.login);
       let page = node.authors;
       while (page.pageInfo.hasNextPage) {
         const more = await runGraphqlComplete<{ node: { authors?: Connection<GqlGitActor> } | null }>(octokit, COMMIT_AUTHORS_PAGE_QUERY, { id: node.id, after: page.pageInfo.endCursor }, what);

@@ -10,6 +10,9 @@ describe('parseRespondCommand', () => {
     ['/changeproof respond', ''],
     ['/changeproof respond   ', ''],
     ['Example:\n```\n/changeproof respond shown\n```\n/changeproof respond Given: INC-9.', 'Given: INC-9.'],
+    ['   /CHANGEPROOF Respond three spaces are still a line that starts with it', 'three spaces are still a line that starts with it'],
+    ['<!-- a note -->\n/changeproof respond Reviewed by the CTO.', 'Reviewed by the CTO.'],
+    ['<!--\nhidden\n-->\n/changeproof respond After the comment.', 'After the comment.'],
   ])('%j is a response: %j', (body, text) => {
     expect(parseRespondCommand(body)).toEqual({ text });
   });
@@ -22,6 +25,16 @@ describe('parseRespondCommand', () => {
     '/changeproofrespond x',
     'To answer, write:\n```\n/changeproof respond <your text>\n```',
     'Like this:\n~~~~\n/changeproof respond example\n~~~~\nthen wait.',
+    '>/changeproof respond quoted without a space',
+    'Type `/changeproof respond <text>` to answer.',
+    '```\n/changeproof respond never closed',
+    '\\/changeproof respond escaped',
+    // Four spaces or a tab make an indented code block in Markdown: shown, not given.
+    'To answer an exception, write:\n\n    /changeproof respond <your explanation>\n\nand the app records it.',
+    '\t/changeproof respond ok',
+    '1. Open the pull request\n2. Comment:\n\n    ```\n    /changeproof respond <text>\n    ```\n',
+    // Inside an HTML comment the command is invisible on GitHub.
+    'Thanks for the fix!\n<!--\n/changeproof respond Accepted.\n-->',
   ])('%j is not a command', (body) => {
     expect(parseRespondCommand(body)).toBeNull();
   });
@@ -47,6 +60,10 @@ describe('judgeResponder', () => {
     ['nothing to respond to', { exceptions: 0 }, /pull request #42 has no exception recorded/],
     ['an empty response', { text: '' }, /the response is empty/],
     ['a response beyond the limit', { text: 'x'.repeat(MAX_RESPONSE_LENGTH + 1) }, /at most 8000 are recorded/],
+    ['a contributor who renamed the account may not (the same account id)', { responder: 'bob-2', responderId: 7, accounts: new Map([[7, { login: 'bob', caused: false }]]) }, /^@bob-2 is the same account as @bob \(renamed since\), which contributed to pull request #42; a response must come from someone who did not\.$/],
+    ['whoever merged, renamed since, may not', { responder: 'carol-2', responderId: 9, accounts: new Map([[9, { login: 'carol', caused: true }]]) }, /^@carol-2 is the same account as @carol \(renamed since\), which caused this exception/],
+    ['another account may, whatever ids the evidence holds', { responderId: 3, accounts: new Map([[7, { login: 'bob', caused: false }]]) }, null],
+    ['no id known for the responder: the logins decide', { responderId: null, accounts: new Map([[7, { login: 'bob', caused: false }]]) }, null],
   ])('%s', (_name, change, refusal) => {
     const judged = judgeResponder({ ...base, ...change });
     if (refusal === null) expect(judged).toEqual({ ok: true });

@@ -215,7 +215,7 @@ describe('collectPullRequest through the simulator', () => {
     const { facts } = await collect(s);
     expect(facts.state).toBe('merged');
     expect(facts.headSha).toBe(pr.commits[1]);
-    expect(facts.merge).toEqual({ mergedAt: pr.mergedAt, mergedBy: { login: 'bob', type: 'User' }, mergeCommitSha: pr.mergeCommitSha });
+    expect(facts.merge).toEqual({ mergedAt: pr.mergedAt, mergedBy: { login: 'bob', type: 'User', id: sim!.world.account('bob')!.id }, mergeCommitSha: pr.mergeCommitSha });
   });
 
   test('an unknown pull request or repository is a GitHubEvidenceError, not empty evidence', async () => {

@@ -67,23 +67,23 @@ export function exceptionRespond(options: ExceptionRespondOptions): (req: Incomi
     try {
       const app = await options.appClient();
       const [owner, repo] = body.repository.split('/') as [string, string];
-      const responder = await whoIs(app, githubToken);
-      if (!responder) return sendJson(res, 401, { error: 'GitHub did not accept the token given in X-GitHub-Token' });
+      const who = await whoIs(app, githubToken);
+      if (!who) return sendJson(res, 401, { error: 'GitHub did not accept the token given in X-GitHub-Token' });
       const installation = await app.request(ROUTES.getRepoInstallation, { owner, repo });
       const octokit = await options.installationClient(installation.data.id);
       const now = options.clock().toISOString();
       const decided = await decideResponse(
         {
-          repo: body.repository, subject: body.subject, responder, text: body.text, respondedAt: now,
+          repo: body.repository, subject: body.subject, responder: who.login, responderId: who.id, text: body.text, respondedAt: now,
           source: { via: 'api', tokenFingerprint: caller.fingerprint },
-          trigger: { event: 'api', action: 'exception_response', deliveryId: `api-${now}`, sender: responder },
+          trigger: { event: 'api', action: 'exception_response', deliveryId: `api-${now}`, sender: who.login },
         },
         { ledger: options.ledger, octokit, clock: options.clock },
       );
       if (!decided.ok) return sendJson(res, REFUSAL_STATUS[decided.kind], { error: `not recorded: ${decided.reason}`, refused: decided.kind });
       const { entries } = await options.ledger.append(decided.entry);
       const entry = entries[0]!;
-      return sendJson(res, 201, { recorded: { seq: entry.seq, hash: entry.hash }, responder, role: decided.record.permission.roleName, exceptions: decided.record.exceptions });
+      return sendJson(res, 201, { recorded: { seq: entry.seq, hash: entry.hash }, responder: who.login, role: decided.record.permission.roleName, exceptions: decided.record.exceptions });
     } catch (error) {
       if ((error as { status?: number }).status === 404) return sendJson(res, 404, { error: `the app is not installed on ${body.repository}, or it does not exist` });
       if (error instanceof GitHubEvidenceError) return sendJson(res, 502, { error: `GitHub could not be asked: ${error.message}` });
@@ -92,12 +92,13 @@ export function exceptionRespond(options: ExceptionRespondOptions): (req: Incomi
   };
 }
 
-/** The login GitHub gives for a token, or null when GitHub refuses it. */
-async function whoIs(app: GitHubClient, token: string): Promise<string | null> {
+/** The login and account id GitHub gives for a token, or null when GitHub refuses it. */
+async function whoIs(app: GitHubClient, token: string): Promise<{ login: string; id: number | null } | null> {
   const baseUrl = (app.request as unknown as { endpoint: { DEFAULTS: { baseUrl: string } } }).endpoint.DEFAULTS.baseUrl;
   try {
     const { data } = await new Octokit({ auth: token, baseUrl }).request(ROUTES.getAuthenticatedUser);
-    return typeof data.login === 'string' && data.type !== 'Bot' ? data.login : null;
+    if (typeof data.login !== 'string' || data.type === 'Bot') return null;
+    return { login: data.login, id: typeof data.id === 'number' && Number.isSafeInteger(data.id) ? data.id : null };
   } catch (error) {
     const status = (error as { status?: number }).status;
     if (status === 401 || status === 403) return null;

@@ -129,7 +129,7 @@ async function recordDeletion(ctx: JobContext, t: PushTarget): Promise<JobResult
   const pusher = { name: p['pusher']?.['name'] ?? null, email: p['pusher']?.['email'] ?? null };
   const push: PushRecord = {
     ref: p['ref'], before, after: String(p['after']), forced: !!p['forced'], created: false, deleted: true,
-    pusher, sender: p['sender']?.['login'] ?? null, receivedAt: ctx.receivedAt.toISOString(), pushedAt,
+    pusher, sender: p['sender']?.['login'] ?? null, ...senderIdOf(p), receivedAt: ctx.receivedAt.toISOString(), pushedAt,
     commits: [], unreviewed: [], removed: [before], comparison: null, gap: null, trigger: ctx.trigger,
   };
   const who = push.sender ?? pusher.name ?? 'an unknown pusher';
@@ -197,7 +197,7 @@ async function examinePush(ctx: JobContext, t: PushTarget, subject: string): Pro
   const pusher = { name: p['pusher']?.['name'] ?? null, email: p['pusher']?.['email'] ?? null };
   const push: PushRecord = {
     ref: p['ref'], before, after, forced: !!p['forced'], created: !!p['created'], deleted: !!p['deleted'],
-    pusher, sender: p['sender']?.['login'] ?? null, receivedAt: ctx.receivedAt.toISOString(), pushedAt,
+    pusher, sender: p['sender']?.['login'] ?? null, ...senderIdOf(p), receivedAt: ctx.receivedAt.toISOString(), pushedAt,
     commits, unreviewed, removed, comparison, gap, trigger: ctx.trigger,
   };
   const entries: EntryInput[] = [{ kind: 'push', repo: fullName, subject, data: push }];
@@ -255,4 +255,10 @@ function touchesPolicyFile(p: Payload): boolean {
   const commits = (p['commits'] ?? []) as Payload[];
   if (commits.length >= 20) return true;
   return commits.some((c) => [...(c['added'] ?? []), ...(c['modified'] ?? []), ...(c['removed'] ?? [])].includes(POLICY_PATH));
+}
+
+/** The sender's account id, when the delivery gives one: a rename does not change it. */
+function senderIdOf(p: Payload): { senderId?: number } {
+  const id: unknown = p['sender']?.['id'];
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? { senderId: id } : {};
 }

@@ -43,6 +43,7 @@ export async function respondToComment(ctx: JobContext): Promise<JobResult> {
     repo: `${owner}/${name}`,
     subject: `pull/${number}`,
     responder: author['login'],
+    responderId: Number.isSafeInteger(author['id']) ? (author['id'] as number) : null,
     text: command.text,
     respondedAt: typeof payload['comment']['created_at'] === 'string' ? payload['comment']['created_at'] : ctx.receivedAt.toISOString(),
     source: { via: 'comment', commentId: Number(payload['comment']['id']), url: typeof payload['comment']['html_url'] === 'string' ? payload['comment']['html_url'] : null },
@@ -54,7 +55,7 @@ export async function respondToComment(ctx: JobContext): Promise<JobResult> {
     ledger: ctx.services.ledger,
     octokit: ctx.octokit,
     clock: ctx.services.clock,
-    contributorsOfChange: (record) => contributorsOfChange(ctx, record, target),
+    factsOfChange: (record) => factsOfChange(ctx, record, target),
   }).catch((error: unknown) => {
     if (error instanceof GitHubEvidenceError && error.retryable && !ctx.finalAttempt) throw new RetryLater(error.message);
     if (error instanceof GitHubEvidenceError) return { ok: false as const, kind: 'unavailable' as const, reason: `GitHub could not be asked (${error.message}); try again later.` };
@@ -77,6 +78,8 @@ export interface ResponseRequest {
   subject: string;
   /** The responder as GitHub authenticated them. */
   responder: string;
+  /** Their account id, which a rename does not change; null when GitHub gave none. */
+  responderId: number | null;
   text: string;
   respondedAt: string;
   source: ExceptionResponseRecord['source'];
@@ -88,8 +91,8 @@ export interface ResponseDeps {
   /** A client of the installation on the repository. */
   octokit: GitHubClient;
   clock: () => Date;
-  /** Everyone who contributed to a merged change (its recorded facts, else GitHub's). */
-  contributorsOfChange?: (record: ChangeRecord | null) => Promise<string[]>;
+  /** The merged change's facts with every push to its head branch the app recorded (its recorded facts, else GitHub's). */
+  factsOfChange?: (record: ChangeRecord | null) => Promise<ChangeFacts | null>;
 }
 
 export type ResponseDecision = { ok: true; entry: EntryInput; record: ExceptionResponseRecord } | { ok: false; kind: RefusalKind | 'unavailable'; reason: string };
@@ -106,12 +109,20 @@ export async function decideResponse(request: ResponseRequest, deps: ResponseDep
   const actors = [...recorded.exceptions.map((e) => (e.data as unknown as ExceptionRecord).actor), recorded.change?.mergedBy ?? null, recorded.push?.sender ?? null];
   // Nothing to answer: refused before GitHub is asked anything.
   if (recorded.exceptions.length === 0) return { ok: false, kind: 'nothing_to_answer', reason: `${about} has no exception recorded, so there is nothing to respond to.` };
+  // Who shaped a push whose commits could not all be listed cannot be told: nobody can be shown independent of it.
+  if (recorded.push?.gap) {
+    return { ok: false, kind: 'not_independent', reason: `who wrote ${about} cannot be established (its commits could not all be read when it was recorded: ${recorded.push.gap}), so nobody can be shown independent of it.` };
+  }
   const [owner, name] = request.repo.split('/') as [string, string];
   const role = await readCollaboratorRole(deps.octokit, { owner, repo: name, username: request.responder });
+  const facts = request.subject.startsWith('pull/') ? await (deps.factsOfChange ?? (async (r) => r?.facts ?? null))(recorded.change) : null;
   const contributors = request.subject.startsWith('pull/')
-    ? await (deps.contributorsOfChange ?? (async (r) => contributorsRecorded(r)))(recorded.change)
+    ? contributorsRecorded(recorded.change, facts)
     : [...pushContributors(recorded.push), ...(recorded.push ? await readCommitAuthors(deps.octokit, { owner, repo: name }, recorded.push.commits.map((c) => c.sha)) : [])];
-  const judged = judgeResponder({ responder: request.responder, roleName: role.roleName, contributors, actors, text: request.text, exceptions: recorded.exceptions.length, about });
+  const judged = judgeResponder({
+    responder: request.responder, responderId: request.responderId, accounts: accountsOf(facts, recorded.push),
+    roleName: role.roleName, contributors, actors, text: request.text, exceptions: recorded.exceptions.length, about,
+  });
   if (!judged.ok) return judged;
   const excluded = [...new Set([...contributors, ...actors].filter((l): l is string => typeof l === 'string' && l !== ''))].sort();
   const record: ExceptionResponseRecord = {
@@ -163,10 +174,35 @@ function contributorsRecorded(record: ChangeRecord | null, facts: ChangeFacts | 
   return [...logins];
 }
 
-/** The change's contributors with every push to its head branch the app recorded; GitHub's facts when the record holds none. */
-async function contributorsOfChange(ctx: JobContext, record: ChangeRecord | null, ref: { owner: string; repo: string; number: number }): Promise<string[]> {
+/** The change's facts with every push to its head branch the app recorded; GitHub's facts when the record holds none. */
+async function factsOfChange(ctx: JobContext, record: ChangeRecord | null, ref: { owner: string; repo: string; number: number }): Promise<ChangeFacts> {
   const facts = record?.facts ?? (await collectPullRequest(ctx.octokit, ref, { now: ctx.services.clock }));
-  return contributorsRecorded(record, await withRecordedPushes(ctx, facts));
+  return withRecordedPushes(ctx, facts);
+}
+
+/**
+ * The account ids the evidence names, with the login each had there: the
+ * change's author, the authors, co-authors and committers of its commits, its
+ * pushers and whoever merged it; for a direct push, its sender. Logins can be
+ * renamed, ids cannot.
+ */
+function accountsOf(facts: ChangeFacts | null, push: PushRecord | null): Map<number, { login: string; caused: boolean }> {
+  const accounts = new Map<number, { login: string; caused: boolean }>();
+  const add = (id: number | null | undefined, login: string | null | undefined, caused = false) => {
+    if (typeof id !== 'number' || !login) return;
+    const seen = accounts.get(id);
+    accounts.set(id, { login: seen?.login ?? login, caused: caused || !!seen?.caused });
+  };
+  if (facts) {
+    add(facts.author?.id, facts.author?.login);
+    for (const commit of facts.commits) {
+      for (const person of [...commit.authors, commit.committer]) add(person.user?.id, person.user?.login);
+    }
+    for (const p of facts.pushes ?? []) add(p.pusherId, p.formerLogin ?? p.pusher);
+    add(facts.merge?.mergedBy?.id, facts.merge?.mergedBy?.login, true);
+  }
+  if (push) add(push.senderId, push.sender, true);
+  return accounts;
 }
 
 /**

@@ -53,7 +53,7 @@ query ChangeproofPullRequest(
       headRefOid
       merged
       mergedAt
-      mergedBy { __typename login }
+      mergedBy { __typename login ... on User { databaseId } ... on Bot { databaseId } }
       mergeCommit {
         oid authoredDate messageHeadline
         parents(first: 2) { totalCount nodes { oid policyFile: file(path: $policyPath) @include(if: $withPolicy) { ...PolicyFileFields } } }
