@@ -131,20 +131,31 @@ function lastDayOfMonth(year: number, month: number): string {
   return formatDay(Date.UTC(year, month, 0));
 }
 
-/** UTC instant of 00:00 on `day` in `timeZone` (DST-aware: the offset in force at that local midnight). */
+/**
+ * The UTC instant at which `day` begins in `timeZone`: the first second whose
+ * local date is `day`. Usually 00:00 local; where the clocks skip midnight
+ * (a DST change at 00:00, as in Chile or Cuba) the day begins at the change,
+ * 01:00 local, and the hour before it still belongs to the day before.
+ * Found by bisection over the 27 hours any zone's midnight can fall in
+ * (UTC−12 … UTC+14), since local dates only move forwards.
+ */
 function zonedMidnight(day: string, timeZone: string): string {
-  const guess = Date.parse(`${day}T00:00:00Z`);
-  let t = guess - offsetAt(guess, timeZone);
-  t = guess - offsetAt(t, timeZone);
-  return new Date(t).toISOString();
+  const utcMidnight = Date.parse(`${day}T00:00:00Z`) / 1000;
+  let before = utcMidnight - 15 * 3600; // local time at most 23:00 the day before
+  let from = utcMidnight + 13 * 3600; // local time at least 01:00 on the day
+  while (from - before > 1) {
+    const mid = Math.floor((before + from) / 2);
+    if (localDay(mid * 1000, timeZone) >= day) from = mid;
+    else before = mid;
+  }
+  return new Date(from * 1000).toISOString();
 }
 
-/** The zone's offset from UTC (ms) at an instant. */
-function offsetAt(t: number, timeZone: string): number {
+/** The local calendar day (YYYY-MM-DD) of an instant in `timeZone`. */
+function localDay(t: number, timeZone: string): string {
   const parts = formatter(timeZone).formatToParts(new Date(t));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour') % 24, get('minute'), get('second'));
-  return asUtc - Math.floor(t / 1000) * 1000;
+  const get = (type: string) => parts.find((p) => p.type === type)!.value;
+  return `${get('year').padStart(4, '0')}-${get('month')}-${get('day')}`;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

@@ -29,6 +29,21 @@ describe('observation periods', () => {
     expect(inPeriod(p, '2026-03-31T22:00:00Z')).toBe(false);
   });
 
+  it.each([
+    { day: '2026-09-06', tz: 'America/Santiago', start: '2026-09-06T04:00:00.000Z', end: '2026-09-07T03:00:00.000Z', why: 'clocks skip midnight (00:00 → 01:00): the day begins at the change; 23:30 on the 5th (03:30Z) is the day before' },
+    { day: '2026-03-08', tz: 'America/Havana', start: '2026-03-08T05:00:00.000Z', end: '2026-03-09T04:00:00.000Z', why: 'Cuba skips midnight too' },
+    { day: '2026-04-05', tz: 'America/Santiago', start: '2026-04-05T04:00:00.000Z', end: '2026-04-06T04:00:00.000Z', why: 'clocks go back at midnight: the hour lived twice belongs to the 4th' },
+    { day: '2026-03-29', tz: 'Europe/Paris', start: '2026-03-28T23:00:00.000Z', end: '2026-03-29T22:00:00.000Z', why: 'a 23-hour day (the change at 02:00)' },
+    { day: '2026-01-01', tz: 'Pacific/Kiritimati', start: '2025-12-31T10:00:00.000Z', end: '2026-01-01T10:00:00.000Z', why: 'UTC+14' },
+    { day: '2026-01-01', tz: 'Pacific/Pago_Pago', start: '2026-01-01T11:00:00.000Z', end: '2026-01-02T11:00:00.000Z', why: 'UTC−11' },
+    { day: '2026-01-01', tz: 'Asia/Kolkata', start: '2025-12-31T18:30:00.000Z', end: '2026-01-01T18:30:00.000Z', why: 'a half-hour offset' },
+  ])('$day in $tz begins at $start: $why', ({ day, tz, start, end }) => {
+    const p = periodFromDates(day, day, tz);
+    expect([p.start, p.end]).toEqual([start, end]);
+    expect(dayIn(new Date(Date.parse(start) - 1000).toISOString(), tz) < day).toBe(true);
+    expect(dayIn(start, tz)).toBe(day);
+  });
+
   it('works west of UTC too', () => {
     const p = periodFromDates('2026-07-01', '2026-07-01', 'America/Los_Angeles');
     expect([p.start, p.end]).toEqual(['2026-07-01T07:00:00.000Z', '2026-07-02T07:00:00.000Z']);
