@@ -125,8 +125,9 @@ export function exceptionColumns(sampled: ReadonlySet<string>): Column<Exception
     { header: 'Resolved by', value: (x) => orNull(x.resolvedBy) },
     { header: 'Resolution', value: (x) => orNull(x.resolution), kind: 'wrap', max: 50 },
     { header: 'Management response', value: (x) => orNull(responses(x).map((r) => r.text).join('\n\n')), kind: 'wrap', max: 60 },
-    { header: 'Responded by', value: (x) => orNull(responses(x).map((r) => `${r.by} (${r.role})`).join('\n')) },
-    { header: 'Responded at (UTC)', value: (x) => dateOf(responses(x)[0]?.at), kind: 'date' },
+    // Each response's author and time, in the order of the responses above (the first one's time also as a date to sort by).
+    { header: 'Responded by', value: (x) => orNull(responses(x).map((r) => `${r.by} (${r.role}) at ${r.at}`).join('\n')), kind: 'wrap', max: 50 },
+    { header: 'First responded at (UTC)', value: (x) => dateOf(responses(x)[0]?.at), kind: 'date' },
     { header: 'GitHub', value: (x) => webLink(x.itemId, x.url), kind: 'link' },
     { header: 'Ledger seq', value: (x) => x.ledger.seq, kind: 'number' },
     { header: 'Ledger hash', value: (x) => x.ledger.hash, max: 66 },

@@ -83,7 +83,12 @@ export function tableSheet<T>(workbook: ExcelJS.stream.xlsx.WorkbookWriter, name
 }
 
 export function addRow<T>(ws: ExcelJS.Worksheet, columns: Column<T>[], row: T): void {
-  const values = columns.map((c) => c.value(row));
+  const values = columns.map((c) => {
+    const value = c.value(row);
+    if (typeof value === 'string') return cellText(value);
+    if (value && typeof value === 'object' && 'hyperlink' in value && typeof value.text === 'string') return { ...value, text: cellText(value.text) };
+    return value;
+  });
   const r = ws.addRow(values);
   let lines = 1;
   values.forEach((value, i) => {
@@ -119,4 +124,36 @@ export function columnLetter(n: number): string {
   let s = '';
   for (let x = n; x > 0; x = Math.floor((x - 1) / 26)) s = String.fromCharCode(65 + ((x - 1) % 26)) + s;
   return s;
+}
+
+/** The most characters a spreadsheet cell holds (Excel's limit; LibreOffice's too). */
+export const MAX_CELL_TEXT = 32_767;
+
+// Characters a worksheet's XML cannot hold: C0 controls other than tab, line feed and
+// carriage return, and DEL (exceljs drops them silently), U+FFFE and U+FFFF, and
+// surrogates that are not part of a pair (XML forbids them: the file would not open).
+const UNSHOWABLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text as a cell can hold it, never silently changed: a control character is
+ * shown as its symbol from Unicode's Control Pictures (U+0008 as ␈), a character
+ * XML cannot hold as U+FFFD (�), and text beyond a cell's 32,767 characters is cut
+ * with a note saying so — the CSV files and evidence pages, which the manifest
+ * signs too, keep every character.
+ *
+ * @example cellText('Disable\b audit log') // 'Disable␈ audit log'
+ */
+export function cellText(text: string): string {
+  let shown = UNSHOWABLE.test(text)
+    ? text.replace(UNSHOWABLE, (c) => {
+      const code = c.charCodeAt(0);
+      return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? '\u2421' : '\uFFFD';
+    })
+    : text;
+  UNSHOWABLE.lastIndex = 0;
+  if (shown.length > MAX_CELL_TEXT) {
+    const note = ` … [cut: ${shown.length} characters in all, more than a cell holds; the CSV file has every one]`;
+    shown = shown.slice(0, MAX_CELL_TEXT - note.length).replace(/[\uD800-\uDBFF]$/, '') + note;
+  }
+  return shown;
 }

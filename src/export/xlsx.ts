@@ -103,7 +103,8 @@ export async function writeWorkbook(input: WorkbookInput): Promise<void> {
 
   const methodCols: Column<[string, string]>[] = [
     { header: 'Parameter', value: ([k]) => k, max: 44 },
-    { header: 'Value', value: ([, v]) => (/^\d+$/.test(v) && v.length < 15 ? Number(v) : v), kind: 'wrap', max: 72 },
+    // Text, as selection.json records it: a seed of digits ("007") is text to the draw, not a number.
+    { header: 'Value', value: ([k, v]) => (k === 'population size' ? Number(v) : v), kind: 'wrap', max: 72 },
   ];
   const method = tableSheet(workbook, 'Method', methodCols, input.method, footer);
   for (const row of input.method) addRow(method, methodCols, row);

@@ -1,14 +1,10 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DeploymentDecisionRecord, ExceptionRecord, PushRecord } from '../../src/core/records.js';
-import type { EntryInput, LedgerEntry } from '../../src/ledger/ledger.js';
-import { SqliteLedger } from '../../src/ledger/sqlite-ledger.js';
+import type { DeploymentDecisionRecord, PushRecord } from '../../src/core/records.js';
+import type { EntryInput } from '../../src/ledger/ledger.js';
 import { sha } from '../core/facts-builder.js';
-import { runCli } from '../ledger/support/run-cli.js';
-import { changeEntry } from './support/change-entry.js';
+import { changeAt, exceptionOf, exportOf, ledgerOf, REPO, work, type Row } from './support/ledger-export.js';
 import { changeScenario, deploymentScenario } from './support/fixtures.js';
 
 /**
@@ -19,58 +15,7 @@ import { changeScenario, deploymentScenario } from './support/fixtures.js';
  * approved, a merge or push recorded twice with its exception.
  */
 
-const REPO = 'acme/api';
-const work = mkdtempSync(join(tmpdir(), 'changeproof-auditor-review-'));
-let runs = 0;
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** A SQLite ledger holding these entries, recorded one second apart from `from` (default: well before any period used here). */
-type Step = EntryInput | ((written: LedgerEntry[]) => EntryInput);
-async function ledgerOf(entries: Step[], from = '2025-12-01T00:00:00Z'): Promise<string> {
-  const path = join(work, `ledger-${++runs}`, 'ledger.db');
-  let t = Date.parse(from);
-  const ledger = SqliteLedger.open(path, { clock: () => new Date((t += 1000)), synchronous: 'NORMAL' });
-  const written: LedgerEntry[] = [];
-  for (const e of entries) written.push(...(await ledger.append([typeof e === 'function' ? e(written) : e])).entries);
-  await ledger.close();
-  return path;
-}
-
-type Row = Record<string, string>;
-interface Package { dir: string; population: Row[]; sample: Row[]; exceptions: Row[]; selection: { ids: string[] } & Record<string, unknown>; report: string; evidence: string[] }
-
-async function exportOf(ledger: string, args: string[]): Promise<Package> {
-  const dir = join(work, `export-${++runs}`);
-  const r = await runCli(['export', '--ledger', ledger, '--out', dir, '--seed', 'auditor', ...args]);
-  expect(r.err).toBe('');
-  expect(r.code).toBe(0);
-  const csv = (name: string) => parse(readFileSync(join(dir, name), 'utf8'), { columns: true, bom: true }) as Row[];
-  return {
-    dir,
-    population: csv('population.csv'),
-    sample: csv('sample.csv'),
-    exceptions: csv('exceptions.csv'),
-    selection: JSON.parse(readFileSync(join(dir, 'selection.json'), 'utf8')),
-    report: readFileSync(join(dir, 'report.html'), 'utf8'),
-    evidence: readdirSync(join(dir, 'evidence')),
-  };
-}
-
-/** A change entry merged at an arbitrary instant (change-entry.ts wants a `T12:00:00Z` time). */
-function changeAt(number: number, mergedAt: string, options: { unreviewed?: boolean } = {}): EntryInput {
-  const e = changeEntry(number, '2026-01-15T12:00:00Z', options);
-  const text = JSON.stringify(e.data).replaceAll('2026-01-15T12:00:00Z', mergedAt);
-  return { ...e, data: JSON.parse(text) };
-}
-
-function exceptionOf(subject: string, type: ExceptionRecord['type'], occurredAt: string, extra: Partial<ExceptionRecord> = {}): EntryInput {
-  const record: ExceptionRecord = {
-    type, subject, reason: `${type} on ${subject}`, outcome: type === 'direct_push' ? null : 'non_compliant', occurredAt, deadline: null,
-    url: `https://github.com/${REPO}/${subject}`, actor: 'carol', trigger: { event: 'pull_request', action: 'closed', deliveryId: `d-x-${subject}`, sender: 'carol' },
-    ...extra,
-  };
-  return { kind: 'exception', repo: REPO, subject, data: record as unknown as EntryInput['data'] };
-}
 
 /** A direct push to main (its `push` entry and its `direct_push` exception), subject `push/<after>` plus `suffix`. */
 function directPush(label: string, pushedAt: string, suffix = '', before = sha(`before-${label}`)): EntryInput[] {
@@ -94,12 +39,8 @@ describe('auditor review of the export', () => {
   // Problem: --repo is matched case-sensitively; GitHub names are case-insensitive, so `Acme/API` finds no entry and the export is refused.
   it('--repo in a different case selects the same repository and its whole population', async () => {
     const ledger = await ledgerOf([changeAt(1, '2026-01-10T12:00:00Z'), changeAt(2, '2026-01-20T12:00:00Z')]);
-    const dir = join(work, `export-${++runs}`);
-    const r = await runCli(['export', '--ledger', ledger, '--out', dir, '--seed', 's', ...JANUARY, '--repo', 'Acme/API']);
-    expect(r.err).toBe('');
-    expect(r.code).toBe(0);
-    const population = parse(readFileSync(join(dir, 'population.csv'), 'utf8'), { columns: true, bom: true }) as Row[];
-    expect(population.map((row) => row.id).sort()).toEqual(['acme/api#1', 'acme/api#2']);
+    const p = await exportOf(ledger, ['--seed', 's', ...JANUARY, '--repo', 'Acme/API']);
+    expect(p.population.map((row) => row.id).sort()).toEqual(['acme/api#1', 'acme/api#2']);
   });
 
   // Problem: a deployment the gate rejected and then approved (a re-run) stays "rejected" on the change rows it carried, while its own row says approved.

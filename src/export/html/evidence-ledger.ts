@@ -60,6 +60,14 @@ function entryBlock(e: LedgerEntry): string {
   ]);
   return `<details class="raw" id="entry-${escapeHtml(String(e.seq))}"><summary>Entry ${show(e.seq)}: ${show(e.kind)} ${show(e.subject)}</summary>
 ${header}
-<pre>${escapeHtml(e.data === undefined ? 'not recorded' : JSON.stringify(e.data, null, 2))}</pre>
+<pre>${escapeHtml(e.data === undefined ? 'not recorded' : jsonText(e.data))}</pre>
 </details>`;
+}
+
+/**
+ * An entry's data as indented JSON, with bidirectional controls written as JSON escapes
+ * (`\u202e`): the same value, exactly as recorded, but shown in the order it is stored.
+ */
+function jsonText(data: unknown): string {
+  return JSON.stringify(data, null, 2).replace(/[\u202A-\u202E\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -16,9 +16,12 @@ import type { AttributeResult } from '../model.js';
  * @example escapeHtml('<b> & "x"') // '&lt;b&gt; &amp; &quot;x&quot;'
  */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
+  return text.replace(/[&<>"'\u202A-\u202E\u2066-\u2069]/g, (c) => ENTITIES[c] ?? `⟨U+${c.charCodeAt(0).toString(16).toUpperCase()}⟩`);
 }
 
+// Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) are
+// shown as their code points: one in a title could make the rest of the line read in
+// another order than it is stored ("Trojan Source"), so the page names it instead.
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** What a page shows where the ledger holds nothing. */
