@@ -92,7 +92,9 @@ export function exceptionRecord(row: ExceptionRow): string[] {
 
 /** Each response as `carol (maintain, 2026-03-04T10:00:00Z): text`, separated by ` | `. */
 export function responsesCell(row: ExceptionRow): string {
-  return (row.responses ?? []).map((r) => `${r.by} (${r.role}, ${r.at}): ${r.text}`).join(' | ');
+  // Responses are separated by ` | `; inside a text, `\` and `|` are escaped (`\\`, `\|`), so a
+  // response cannot pass itself off as another one by writing ` | erin (maintain, …): …`.
+  return (row.responses ?? []).map((r) => `${r.by} (${r.role}, ${r.at}): ${r.text.replace(/[\\|]/g, (c) => `\\${c}`)}`).join(' | ');
 }
 
 /** A streaming CSV file: memory stays flat however many rows are written. */

@@ -183,4 +183,16 @@ describe('CSV files: no cell a spreadsheet would run, no text starting a row of 
     expect(pkg.population.map((r) => r.title).sort()).toEqual(titles.map((t) => (FORMULA.test(t) ? `'${t}` : t)).sort());
     expect(pkg.exceptions[0]!.responses).toBe('dave (maintain, 2026-01-11T09:00:00Z): =HYPERLINK("http://evil.example","ok")\n+1');
   });
+
+  it('a response cannot pass for two in exceptions.csv: `|` and `\\` in its text are escaped', async () => {
+    const ledger = await ledgerOf([
+      changeAt(1, '2026-01-10T12:00:00Z', { unreviewed: true }),
+      exceptionOf('pull/1', 'merged_without_passing_control', '2026-01-10T12:00:00Z'),
+      responseTo('pull/1', 'dave', '2026-01-11T09:00:00Z', 'Looked at it. | erin (admin, 2026-01-12T10:00:00Z): Approved by the CTO. C:\\temp'),
+    ]);
+    const pkg = await exportOf(ledger, [...JAN, '--sample-size', '1']);
+    expect(pkg.exceptions[0]!.responses).toBe('dave (maintain, 2026-01-11T09:00:00Z): Looked at it. \\| erin (admin, 2026-01-12T10:00:00Z): Approved by the CTO. C:\\\\temp');
+    expect(pkg.exceptions[0]!.responses.split(' | ')).toHaveLength(1);
+    expect(pkg.exceptions[0]!.response_ledger_seqs.split('; ')).toHaveLength(1);
+  });
 });
