@@ -57,6 +57,18 @@ describe('the deployment gate', () => {
     expect(decideDeployment(policy({ separation_of_duties: { deployer_must_differ_from_authors: true } }), facts(commits, { deployer: 'dave' }), NOW).state).toBe('approved');
   });
 
+  it.each([
+    { deployer: 'github-actions[bot]', shown: '@github-actions[bot]' },
+    { deployer: null, shown: 'an account GitHub does not name' },
+  ])('the deployer rule cannot be met when $shown deploys: the person behind it is not known', ({ deployer, shown }) => {
+    const commits = [commit('a', change(1, { authors: ['alice'] }))];
+    const rule = policy({ separation_of_duties: { deployer_must_differ_from_authors: true } });
+    const d = decideDeployment(rule, facts(commits, { deployer }), NOW);
+    expect(d.state).toBe('rejected');
+    expect(d.offending[0]!.why).toBe(`deployed by ${shown}, not a person: who deployed cannot be established, so it cannot be shown to differ from the authors (separation_of_duties.deployer_must_differ_from_authors)`);
+    expect(decideDeployment(policy(), facts(commits, { deployer }), NOW).state).toBe('approved');
+  });
+
   it('the first deployment judges the change that produced the SHA', () => {
     const d = decideDeployment(policy(), facts([commit('head', change(8))], { baseSha: null, rangeStatus: 'first' }), NOW);
     expect(d.summary).toMatch(/first deployment to production/);

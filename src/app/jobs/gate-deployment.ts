@@ -5,10 +5,11 @@ import type { Policy } from '../../config/policy.schema.js';
 import type { DeploymentDecisionRecord, PolicySourceFile } from '../../core/records.js';
 import { answerDeploymentGate, parseDeploymentCallbackUrl } from '../../github/answer-deployment-gate.js';
 import { associateCommits } from '../../github/associate-commits.js';
-import { GitHubEvidenceError } from '../../github/errors.js';
+import { GitHubEvidenceError, toGitHubEvidenceError } from '../../github/errors.js';
 import { listRangeCommits, madeBy, readCommit } from '../../github/list-range-commits.js';
 import { vetUnsignedMerges } from '../../github/vet-unsigned-merges.js';
 import { loadPolicy, type PolicyLoad } from '../../github/load-policy.js';
+import { ROUTES } from '../../github/routes.js';
 import type { LedgerEntry } from '../../ledger/index.js';
 import { policyRecord } from './evaluate-pull-request.js';
 import { RetryLater, type JobContext, type JobResult } from './job.js';
@@ -89,12 +90,42 @@ async function gather(
   const files = load.source.files;
   if (!load.ok) return { record: { ...facts, gap: `the policy file is invalid: ${load.error.problems.map((x) => formatProblem(x)).join('; ')}` }, policy: null, files, load };
   const gated = load.policy.deployments.environments.some((e) => e.toLowerCase() === facts.environment.toLowerCase());
-  if (!gated) return { record: facts, policy: load.policy, files, load };
+  if (!gated) {
+    try {
+      const unreviewed = await unreviewedPolicyChange(ctx, files, facts.environment);
+      if (unreviewed) return { record: { ...facts, gap: unreviewed }, policy: null, files, load };
+    } catch (error) {
+      return { record: { ...facts, gap: `whether a reviewed change left \`${facts.environment}\` ungated could not be established: ${failed(error)}` }, policy: null, files, load };
+    }
+    return { record: facts, policy: load.policy, files, load };
+  }
   try {
     return { record: await readRange(ctx, facts, owner, repo), policy: load.policy, files, load };
   } catch (error) {
     return { record: { ...facts, gap: failed(error) }, policy: load.policy, files, load };
   }
+}
+
+/**
+ * Why the policy that leaves an environment ungated cannot be taken at its word:
+ * the last commit that changed one of its files on its branch came from no merged
+ * pull request (a direct push past branch protection could otherwise take production
+ * out of the gate and deploy itself). One commit listing and one look-up of its pull
+ * requests per policy file; null when every file's last change was merged.
+ */
+async function unreviewedPolicyChange(ctx: JobContext, files: readonly PolicySourceFile[], environment: string): Promise<string | null> {
+  for (const file of files) {
+    const [owner, repo] = file.repository.split('/') as [string, string];
+    const { data } = await ctx.octokit.request(ROUTES.listCommits, { owner, repo, path: file.path, ...(file.ref ? { sha: file.ref } : {}), per_page: 1 })
+      .catch((error: unknown) => { throw toGitHubEvidenceError(error, `the history of ${file.repository}:${file.path}`); });
+    const last = (data as Array<{ sha: string }>)[0]?.sha;
+    if (!last) continue;
+    const [link] = await associateCommits(ctx.octokit, { owner, repo, shas: [last] });
+    if (!link?.pullRequests.some((p) => p.mergedAt)) {
+      return `the policy leaves \`${environment}\` ungated, but ${file.repository}:${file.path} was last changed by commit ${last.slice(0, 7)}, which no merged pull request introduced: an unreviewed change cannot take an environment out of the gate`;
+    }
+  }
+  return null;
 }
 
 /** Steps 2 and 3: the commits the deployment brings, each with its pull request and change record. */

@@ -1,6 +1,6 @@
 import type { ChangeSummary } from '../../core/policy/deployment-range.js';
 import type { SeparationOfDutiesEvidence } from '../../core/policy/verdict.js';
-import type { ChangeRecord, DeploymentDecisionRecord, ExceptionRecord, ExceptionResolvedRecord } from '../../core/records.js';
+import type { ChangeRecord, DeploymentDecisionRecord, DeploymentRecord, ExceptionRecord, ExceptionResolvedRecord } from '../../core/records.js';
 import type { Ledger } from '../../ledger/index.js';
 
 /**
@@ -41,14 +41,26 @@ export async function changesRecordedSince(ledger: Ledger, repo: string, since: 
   return subjects;
 }
 
-/** The SHA of the last deployment to `environment` the gate approved; null when there is none. */
+/** The SHA of the last deployment to `environment` the gate approved and GitHub did not report as failed; null when there is none. */
 export async function lastApprovedDeployment(ledger: Ledger, repo: string, environment: string): Promise<string | null> {
-  let sha: string | null = null;
-  for await (const entry of ledger.read({ repo, kinds: ['deployment_decision'] })) {
+  const approved: Array<{ id: number; sha: string }> = [];
+  // A deployment GitHub reported as failed (`failure`, `error`) never put its commits in the environment:
+  // it is no base, or its commits would reach production later through a range that starts after them.
+  const failed = new Set<number>();
+  for await (const entry of ledger.read({ repo, kinds: ['deployment_decision', 'deployment'] })) {
+    if (entry.kind === 'deployment') {
+      const status = entry.data as unknown as DeploymentRecord;
+      if (status.state === 'failure' || status.state === 'error') failed.add(status.deploymentId);
+      else if (status.state === 'success') failed.delete(status.deploymentId);
+      continue;
+    }
     const record = entry.data as unknown as DeploymentDecisionRecord;
-    if (record.decision.gated && record.decision.state === 'approved' && record.facts.environment.toLowerCase() === environment.toLowerCase()) sha = record.facts.sha;
+    if (record.decision.gated && record.decision.state === 'approved' && record.facts.environment.toLowerCase() === environment.toLowerCase()) {
+      approved.push({ id: record.facts.deploymentId, sha: record.facts.sha });
+    }
   }
-  return sha;
+  for (let i = approved.length - 1; i >= 0; i -= 1) if (!failed.has(approved[i]!.id)) return approved[i]!.sha;
+  return null;
 }
 
 /** The account ids of the pull request's author and of every commit's linked author, co-author and committer, where recorded. */

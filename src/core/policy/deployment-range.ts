@@ -99,7 +99,14 @@ export function decideDeployment(policy: Policy, facts: DeploymentFacts, now: Da
   const commits = facts.commits.map((c) => judgeCommit(c, now));
   const deployerRule = policy.separation_of_duties.deployer_must_differ_from_authors;
   if (deployerRule) {
+    // A bot (a workflow started by another workflow's token, say) deploys on someone's behalf:
+    // the person behind it is not known, so the deployment cannot be shown to be someone else's.
+    const unknown = !facts.deployer || facts.deployer.endsWith('[bot]');
     for (const judged of commits) {
+      if (unknown) {
+        if (judged.ok) Object.assign(judged, { ok: false, why: `deployed by ${facts.deployer ? at(facts.deployer) : 'an account GitHub does not name'}, not a person: who deployed cannot be established, so it cannot be shown to differ from the authors (separation_of_duties.deployer_must_differ_from_authors)` });
+        continue;
+      }
       const change = facts.commits.find((c) => c.sha === judged.sha)?.change;
       const sameAccount = !!facts.deployerId && !!change?.authorIds?.includes(facts.deployerId);
       const wrote = !!facts.deployer && (sameAccount || change?.authors.some((a) => sameLogin(a, facts.deployer)) || sameLogin(judged.author, facts.deployer));

@@ -59,9 +59,13 @@ export const repoRoutes: RouteDef[] = [
       if (!head) return errorResult(404, 'Not Found');
       const since = req.query.get('since');
       const until = req.query.get('until');
+      // `path`: only commits that changed that file (its content differs from the first parent's).
+      const path = req.query.get('path');
+      const touches = (c: { parents: string[]; files: Map<string, string> }) =>
+        path === null || c.files.get(path) !== (c.parents[0] ? repo.commits.get(c.parents[0])?.files.get(path) : undefined);
       const commits = byDate([...reachable(repo, head.sha)].map((sha) => repo.commits.get(sha)!))
         .reverse()
-        .filter((c) => (!since || c.committer.date >= since) && (!until || c.committer.date <= until));
+        .filter((c) => (!since || c.committer.date >= since) && (!until || c.committer.date <= until) && touches(c));
       const { page, headers } = paginate(commits, req, ctx, `/repos/${repo.owner}/${repo.name}/commits`);
       return { status: 200, headers, body: page.map((c) => ctx.json.commit(repo, c)) };
     },
